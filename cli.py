@@ -1,0 +1,98 @@
+"""The ``corridor-atlas`` command: ``build`` the GeoJSON, or ``serve`` the atlas.
+
+corridor-atlas build            # catalogue -> geodata/*.geojson (offline)
+corridor-atlas build --check    # exit 1, naming what differs, if the outputs are stale
+corridor-atlas serve --port 8000
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from geodata import DEFAULT_CATALOGUE, DEFAULT_OUTPUT_DIR, DEFAULT_SEEDS_DIR
+from geodata.build import compile_atlas, stale_outputs, write_atomically
+from geodata.errors import AtlasError
+from geodata.gazetteer import default_cache_dir
+from geodata.geocoding import GazetteerLocator, Locator, make_nominatim_locator
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except AtlasError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="corridor-atlas", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build the GeoJSON from the catalogue")
+    build.add_argument("--check", action="store_true", help="only report stale outputs")
+    build.add_argument("--catalogue", type=Path, default=DEFAULT_CATALOGUE)
+    build.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS_DIR)
+    build.add_argument("--out", type=Path, default=DEFAULT_OUTPUT_DIR)
+    build.add_argument(
+        "--geocoder",
+        choices=("gazetteer", "nominatim"),
+        default="gazetteer",
+        help="gazetteer (offline GeoNames, default) or nominatim (online, opt-in)",
+    )
+    build.add_argument("--user-agent", default="", help="required with --geocoder nominatim")
+    build.set_defaults(run=_build)
+
+    serve = commands.add_parser("serve", help="serve the atlas with waitress")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--data-dir", type=Path, default=DEFAULT_OUTPUT_DIR)
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+def _locator(args: argparse.Namespace) -> Locator:
+    if args.geocoder == "nominatim":
+        return make_nominatim_locator(args.user_agent, default_cache_dir() / "nominatim.json")
+    return GazetteerLocator()
+
+
+def _build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    compiled = compile_atlas(args.catalogue, args.seeds, _locator(args))
+    if args.check:
+        stale = stale_outputs(args.out, compiled.files)
+        for line in stale:
+            print(f"stale: {line}", file=sys.stderr)
+        if stale:
+            print("run `corridor-atlas build` and commit the result", file=sys.stderr)
+            return 1
+        print(f"up to date: {', '.join(compiled.files)} in {args.out}")
+        return 0
+    write_atomically(args.out, compiled.files)
+    seconds = time.perf_counter() - started
+    print(
+        f"built {compiled.corridors} corridors and {compiled.sites} sites "
+        f"({compiled.not_mapped} items listed as not mapped) into {args.out} in {seconds:.2f} s"
+    )
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from webapp.atlas import AtlasDataError
+    from webapp.server import serve
+
+    try:
+        serve(args.host, args.port, args.data_dir)
+    except AtlasDataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""The seed articles, and the check that every catalogue quote is really in them.
+
+Matching ignores differences in whitespace (line breaks, repeated spaces) and nothing else:
+a quote with a straight apostrophe does not match an article with a curly one.
+
+>>> library = SeedLibrary({"a.txt": "Bashkortostan is planning\\nan industrial park"})
+>>> library.contains("a.txt", "planning an   industrial")
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from geodata.catalogue import Catalogue, Source, field_path
+from geodata.errors import CatalogueError
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def squash_whitespace(text: str) -> str:
+    """Collapse every run of whitespace to one space and trim the ends."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+class SeedLibrary:
+    """The text of each seed article, keyed by file name."""
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self.texts = dict(texts)
+        self._squashed = {name: squash_whitespace(text) for name, text in self.texts.items()}
+
+    @classmethod
+    def from_directory(cls, seeds_dir: Path) -> SeedLibrary:
+        """Read every ``*.txt`` in ``seeds_dir`` as UTF-8."""
+        paths = sorted(seeds_dir.glob("*.txt"))
+        if not paths:
+            raise CatalogueError([f"{seeds_dir}: no seed articles (*.txt) found"])
+        return cls({path.name: path.read_text(encoding="utf-8") for path in paths})
+
+    def contains(self, seed: str, quote: str) -> bool:
+        return squash_whitespace(quote) in self._squashed[seed]
+
+    def longest_found_prefix(self, seed: str, quote: str) -> str:
+        """The longest run of whole words that starts ``quote`` and is in ``seed``.
+
+        It shows the author where a misquote departs from the article.
+        """
+        words = squash_whitespace(quote).split(" ")
+        low, high = 0, len(words)
+        while low < high:
+            middle = (low + high + 1) // 2
+            prefix = re.escape(" ".join(words[:middle])) + r"(?!\w)"
+            if re.search(prefix, self._squashed[seed]):
+                low = middle
+            else:
+                high = middle - 1
+        return " ".join(words[:low])
+
+
+def verify_quotes(catalogue: Catalogue, library: SeedLibrary, catalogue_path: Path) -> None:
+    """Raise :class:`CatalogueError` naming each source or figure quote not found verbatim."""
+    problems = []
+    for label, name, field, sources in _quoted_items(catalogue):
+        for position, source in enumerate(sources):
+            problem = _check(source, library)
+            if problem:
+                subfield, message = problem
+                path = field_path([field, position, subfield])
+                problems.append(f"{catalogue_path}: {label} {name!r}, field {path!r}: {message}")
+    for entry in catalogue.entries:
+        cited = [library.texts.get(source.seed, "") for source in entry.sources]
+        for position, figure in enumerate(entry.figures):
+            quote = squash_whitespace(figure.quote)
+            if not any(quote in squash_whitespace(text) for text in cited):
+                field = field_path(["figures", position, "quote"])
+                problems.append(
+                    f"{catalogue_path}: entry {entry.id!r}, field {field!r}: "
+                    f"{figure.quote!r} is not in any seed this entry cites"
+                )
+    if problems:
+        raise CatalogueError(problems)
+
+
+def _quoted_items(catalogue: Catalogue) -> Iterator[tuple[str, str, str, list[Source]]]:
+    for entry in catalogue.entries:
+        yield "entry", entry.id, "sources", entry.sources
+    for item in catalogue.not_mapped:
+        yield "not_mapped", item.name, "sources", item.sources
+
+
+def _check(source: Source, library: SeedLibrary) -> tuple[str, str] | None:
+    """The failing field of ``source`` and why, or None when the quote is found."""
+    if source.seed not in library.texts:
+        return "seed", f"unknown seed {source.seed!r} (seeds: {', '.join(sorted(library.texts))})"
+    if library.contains(source.seed, source.quote):
+        return None
+    found = library.longest_found_prefix(source.seed, source.quote)
+    hint = f"; the seed has its start up to {found!r}" if found else ""
+    return "quote", f"not found verbatim in {source.seed}: {source.quote!r}{hint}"

@@ -1,0 +1,129 @@
+"""The offline geocoder: variants, traps, ambiguity, pins and the index cache."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from geopy.location import Location
+
+from geodata.errors import AmbiguousPlace, PinMismatch, PlaceNotFound
+from geodata.gazetteer import GazetteerGeocoder, load_index
+
+
+@pytest.fixture(scope="module")
+def geocoder() -> GazetteerGeocoder:
+    return GazetteerGeocoder()
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "geonameid"),
+    [
+        ("Bekabad", "UZ", 1514402),
+        ("Bekobod", "UZ", 1514402),
+        ("Navoi", "UZ", 1513131),
+        ("Navoiy", "UZ", 1513131),
+        ("Chirchiq", "UZ", 1514210),
+        ("Termez", "UZ", 1215957),
+        ("Tirmiz", "UZ", 1215957),
+        ("Uchquduq", "UZ", 1538231),
+        ("Khorgos", "KZ", 1522684),
+        ("Qorghas", "KZ", 1522684),
+        ("Guliston", "UZ", 1513966),
+        ("Gulistan", "UZ", 1513966),
+        ("Saryagash", "KZ", 1519673),
+        ("Omsk", "RU", 1496153),
+        ("Тараз", "KZ", 1516905),
+    ],
+)
+def test_variants_resolve_to_the_same_place(geocoder, query, country, geonameid):
+    location = geocoder.geocode(query, country_codes=country)
+    assert isinstance(location, Location)
+    assert location.raw["geonameid"] == geonameid
+    assert location.raw["country"] == country
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "expected_ids"),
+    [
+        # "Chirchik" is also an alternate name of Salor, a smaller town nearby.
+        ("Chirchik", "UZ", {1514210, 1512934}),
+        # The most populous "Uchkuduk" (Bukhara region) is not the town of Uchquduq.
+        ("Uchkuduq", "UZ", {1512506, 1538231}),
+        ("Uchkuduk", "UZ", {1512506, 1538231}),
+        # "Atameken" also names a village near Khorgos, far from the Gulistan checkpoint.
+        ("Atameken", "KZ", {1517471, 1521365}),
+        # Unpinned, "Khorgos" is both the Kazakh village and the Chinese city.
+        ("Khorgos", None, {1522684, 1529377}),
+        ("Xi'an", "CN", {1790630, 1790631, 1790633, 2053185, 8527333}),
+    ],
+)
+def test_ambiguous_names_raise_instead_of_choosing(geocoder, query, country, expected_ids):
+    with pytest.raises(AmbiguousPlace) as raised:
+        geocoder.geocode(query, country_codes=country)
+    message = str(raised.value)
+    assert "geonames_id" in message
+    for geonameid in expected_ids:
+        assert f"geonames:{geonameid}" in message
+    every = geocoder.geocode(query, exactly_one=False, country_codes=country)
+    assert {location.raw["geonameid"] for location in every} == expected_ids
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "pin", "lat"),
+    [
+        ("Chirchik", "UZ", 1514210, 41.46889),
+        ("Uchkuduq", "UZ", 1538231, 42.15001),
+        ("Xi'an", "CN", 1790630, 34.25833),
+    ],
+)
+def test_a_pin_resolves_an_ambiguous_name(geocoder, query, country, pin, lat):
+    location = geocoder.geocode(query, country_codes=country, geonames_id=pin)
+    assert location.raw["geonameid"] == pin
+    assert location.latitude == pytest.approx(lat)
+
+
+def test_region_narrows_a_name(geocoder):
+    location = geocoder.geocode("Uchkuduk", country_codes="UZ", admin1="07")
+    assert location.raw["geonameid"] == 1538231
+
+
+def test_a_pin_that_names_another_place_is_refused(geocoder):
+    with pytest.raises(PinMismatch, match="Bekobod"):
+        geocoder.geocode("Chirchik", country_codes="UZ", geonames_id=1514402)
+    with pytest.raises(PinMismatch, match="not in the gazetteer"):
+        geocoder.geocode("Chirchik", country_codes="UZ", geonames_id=1)
+
+
+def test_country_filter_applies_to_pins(geocoder):
+    with pytest.raises(PinMismatch):
+        geocoder.geocode("Khorgos", country_codes="KZ", geonames_id=1529377)
+
+
+def test_unknown_place_is_a_clear_error(geocoder):
+    with pytest.raises(PlaceNotFound, match="'Nowhereabad' in UZ"):
+        geocoder.geocode("Nowhereabad", country_codes="UZ")
+    assert geocoder.geocode("Nowhereabad", exactly_one=False) is None
+
+
+def test_index_is_cached_and_reloaded_without_the_source(tmp_path: Path):
+    source = tmp_path / "places.json"
+    record = {
+        "geonameid": 1,
+        "name": "Bekobod",
+        "latitude": 40.2,
+        "longitude": 69.2,
+        "countrycode": "UZ",
+        "admin1code": "14",
+        "population": 10,
+        "alternatenames": ["Bekabad"],
+    }
+    source.write_text(json.dumps({"1": record}))
+    first = load_index(tmp_path / "cache", source)
+    assert list((tmp_path / "cache").iterdir()), "the index was not cached"
+    # Same size, unreadable content: only the cache can answer now.
+    source.write_text("x" * source.stat().st_size)
+    second = load_index(tmp_path / "cache", source)
+    assert second == first
+    assert GazetteerGeocoder(second).geocode("Bekabad").raw["geonameid"] == 1

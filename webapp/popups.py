@@ -1,0 +1,70 @@
+"""HTML fragments built from catalogue text: popups, tooltips, layer names and the legend.
+
+This is where catalogue text is escaped for HTML. Fragments are rendered by Jinja templates
+with autoescaping on, so every name, description and quote reaches the page as text, never as
+markup. The map code then embeds these fragments in JavaScript only through JSON string
+escaping (see ``webapp.elements``), never by joining strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from webapp.schema import Feature
+
+_env = Environment(
+    loader=PackageLoader("webapp", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def format_number(value: float | int | str) -> str:
+    """A figure's value as a reader expects it: whole floats lose their ``.0``.
+
+    >>> format_number(100.0), format_number(2.5), format_number("several")
+    ('100', '2.5', 'several')
+    """
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+_env.filters["number"] = format_number
+
+
+def popup_html(feature: Feature) -> Markup:
+    """The popup of one feature: name, category, status, figures, description and sources."""
+    return Markup(_env.get_template("fragments/popup.html").render(p=feature.properties))
+
+
+def tooltip_html(feature: Feature) -> Markup:
+    """The hover tooltip of one feature: its name."""
+    return escape(feature.properties.name)
+
+
+def layer_name(label: str, colour: str, swatch: Literal["line", "dot"]) -> str:
+    """A LayerControl label with a colour swatch; Leaflet inserts labels as HTML.
+
+    >>> layer_name("<b>", "#ffffff", "dot")
+    '<span class="atlas-swatch-dot" style="--swatch: #ffffff"></span>&lt;b&gt;'
+    """
+    template = Markup('<span class="atlas-swatch-{}" style="--swatch: {}"></span>{}')
+    return str(template.format(swatch, colour, label))
+
+
+def legend_html(
+    corridors: Sequence[tuple[str, str]],
+    categories: Sequence[tuple[str, str, int]],
+    downloads: Sequence[tuple[str, str]],
+) -> Markup:
+    """The legend: (name, colour) per corridor, (category, colour, count) per site category,
+    and (file name, URL) per download link."""
+    template = _env.get_template("fragments/legend.html")
+    return Markup(template.render(corridors=corridors, categories=categories, downloads=downloads))

@@ -1,0 +1,120 @@
+"""The part of the data contract the web app relies on, as pydantic models.
+
+The pipeline (``geodata``) owns the contract; these models only check what the pages need, so
+that a file breaking it fails loudly when the app starts instead of rendering a half-empty map.
+Unknown properties are ignored: the pipeline may add fields without touching the web app.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+#: Feature ids become CSS class names on the map, so they must be plain slugs.
+SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+
+Position = list[float]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Source(_Model):
+    """A verbatim quote and the seed file it was taken from."""
+
+    seed: str
+    quote: str
+
+
+class DateEvent(_Model):
+    """A dated milestone; ``when`` is free text as the source states it (e.g. "Q4 2026")."""
+
+    event: str
+    when: str
+
+
+class Status(_Model):
+    """The project stage and its milestones."""
+
+    stage: str
+    dates: list[DateEvent] = []
+
+
+class Figure(_Model):
+    """A quantity stated by a source, e.g. an area of 100 ha."""
+
+    label: str
+    value: int | float | str
+    unit: str | None = None
+    quote: str | None = None
+
+
+class Properties(_Model):
+    """The feature properties shown in popups, tooltips and the legend."""
+
+    id: str = Field(pattern=SLUG_PATTERN)
+    name: str
+    aliases: list[str] = []
+    kind: Literal["site", "corridor"]
+    category: str
+    countries: list[str] = []
+    status: Status | None = None
+    figures: list[Figure] = []
+    description: str = ""
+    sources: list[Source] = []
+    length_km: float | None = None
+
+
+class Geometry(_Model):
+    """A Point (site) or a LineString / MultiLineString (corridor), in (lon, lat) order."""
+
+    type: Literal["Point", "LineString", "MultiLineString"]
+    coordinates: Position | list[Position] | list[list[Position]]
+
+    @model_validator(mode="after")
+    def _nesting_matches_type(self) -> Geometry:
+        depth = {"Point": 0, "LineString": 1, "MultiLineString": 2}[self.type]
+        level: object = self.coordinates
+        for _ in range(depth):
+            if not isinstance(level, list) or not level:
+                raise ValueError(f"{self.type} needs non-empty nested coordinate lists")
+            level = level[0]
+        if not (isinstance(level, list) and len(level) >= 2 and isinstance(level[0], float)):
+            raise ValueError(f"{self.type} coordinates are not nested {depth} deep")
+        return self
+
+
+class Feature(_Model):
+    """One corridor or site."""
+
+    type: Literal["Feature"]
+    geometry: Geometry
+    properties: Properties
+
+    @model_validator(mode="after")
+    def _kind_matches_geometry(self) -> Feature:
+        is_point = self.geometry.type == "Point"
+        if is_point != (self.properties.kind == "site"):
+            raise ValueError(
+                f"feature {self.properties.id!r} is a {self.properties.kind} "
+                f"but has a {self.geometry.type} geometry"
+            )
+        return self
+
+    def lines(self) -> list[list[Position]]:
+        """The corridor's line parts in (lon, lat) order; a LineString is one part."""
+        if self.geometry.type == "MultiLineString":
+            return self.geometry.coordinates  # type: ignore[return-value]
+        if self.geometry.type == "LineString":
+            return [self.geometry.coordinates]  # type: ignore[list-item]
+        return []
+
+
+class FeatureCollection(_Model):
+    """A built GeoJSON file: a bounding box and the features, corridors first."""
+
+    type: Literal["FeatureCollection"]
+    bbox: list[float] | None = Field(default=None, min_length=4, max_length=4)
+    features: list[Feature]
