@@ -20,8 +20,12 @@ from geodata.catalogue import Entry, field_path, load_catalogue
 from geodata.errors import CatalogueError, GeocoderUnavailable, GeocodingError
 from geodata.geocoding import GazetteerLocator, Locator, ResolvedPlace, resolve
 from geodata.geojson import build_feature, dumps, feature_collection
+from geodata.provenance import dumps_sources, source_index
 from geodata.sources import SeedLibrary, verify_quotes
+from geodata.spatial import add_spatial_answers
 
+SOURCES_FILE = "sources.json"
+#: The GeoJSON outputs and which features each holds; sources.json is written beside them.
 OUTPUTS: dict[str, Callable[[dict[str, Any]], bool]] = {
     "atlas.geojson": lambda feature: True,
     "corridors.geojson": lambda feature: feature["properties"]["kind"] == "corridor",
@@ -46,7 +50,8 @@ def compile_atlas(
 ) -> Compiled:
     """Run the whole pipeline in memory; raise an :class:`~geodata.errors.AtlasError` on a fault."""
     catalogue = load_catalogue(catalogue_path)
-    verify_quotes(catalogue, SeedLibrary.from_directory(seeds_dir), catalogue_path)
+    library = SeedLibrary.from_directory(seeds_dir)
+    verify_quotes(catalogue, library, catalogue_path)
     locator = locator or GazetteerLocator()
     entries = sorted(catalogue.entries, key=lambda entry: (entry.kind != "corridor", entry.id))
     problems: list[str] = []
@@ -57,10 +62,12 @@ def compile_atlas(
             features.append(build_feature(entry, lines))
     if problems:
         raise CatalogueError(problems)
+    add_spatial_answers(features)
     files = {
         name: dumps(feature_collection([f for f in features if keep(f)]))
         for name, keep in OUTPUTS.items()
     }
+    files[SOURCES_FILE] = dumps_sources(source_index(catalogue, library))
     corridors = sum(entry.kind == "corridor" for entry in entries)
     return Compiled(files, corridors, len(entries) - corridors, len(catalogue.not_mapped))
 
@@ -159,4 +166,7 @@ def _describe_change(actual: bytes, expected: bytes) -> str:
 
 
 def _features_by_id(content: bytes) -> dict[str, Any]:
-    return {feature["id"]: feature for feature in json.loads(content)["features"]}
+    document = json.loads(content)
+    if "seeds" in document:  # sources.json
+        return {seed["slug"]: seed for seed in document["seeds"]}
+    return {feature["id"]: feature for feature in document["features"]}

@@ -131,6 +131,7 @@ def write_data_dir(directory: Path, features: list[dict]) -> Path:
             "features": chosen,
         }
         (directory / name).write_text(json.dumps(collection), encoding="utf-8")
+    (directory / "sources.json").write_text(json.dumps({"seeds": []}), encoding="utf-8")
     return directory
 
 

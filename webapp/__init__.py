@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from webapp import assets, data, security, views
+from webapp import api, assets, data, ogc, pages, security, views
 from webapp.atlas import FILES, load_atlas
 from webapp.basemaps import tile_origins
 from webapp.maps import PageAssets, render_page
@@ -55,7 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     set_state(app, AtlasState(atlas=atlas, page=page, csp=csp))
 
     views.init_app(app)
-    app.register_blueprint(assets.bp)
-    app.register_blueprint(data.bp)
+    for blueprint in (assets.bp, data.bp, pages.bp, api.bp, ogc.bp):
+        app.register_blueprint(blueprint)
     security.init_app(app)
     return app

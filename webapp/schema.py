@@ -51,6 +51,14 @@ class Figure(_Model):
     quote: str | None = None
 
 
+class Neighbour(_Model):
+    """Another feature and its geodesic distance, computed at build time."""
+
+    id: str
+    name: str
+    distance_km: float
+
+
 class Properties(_Model):
     """The feature properties shown in popups, tooltips and the legend."""
 
@@ -65,6 +73,8 @@ class Properties(_Model):
     description: str = ""
     sources: list[Source] = []
     length_km: float | None = None
+    nearest_corridor: Neighbour | None = None
+    sites_within_100km: list[Neighbour] = []
 
 
 class Geometry(_Model):
@@ -118,3 +128,37 @@ class FeatureCollection(_Model):
     type: Literal["FeatureCollection"]
     bbox: list[float] | None = Field(default=None, min_length=4, max_length=4)
     features: list[Feature]
+
+
+class Citation(_Model):
+    """A catalogued quote located in its article: ``text[start:end]`` is the quote."""
+
+    feature: str | None
+    label: str
+    why: str | None = None
+    quote: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class SeedArticle(_Model):
+    """A source article with every catalogued quote located in it (from sources.json)."""
+
+    seed: str
+    slug: str = Field(pattern=SLUG_PATTERN)
+    title: str
+    text: str
+    citations: list[Citation]
+
+    @model_validator(mode="after")
+    def _citations_match_text(self) -> SeedArticle:
+        for citation in self.citations:
+            if not citation.start < citation.end <= len(self.text):
+                raise ValueError(f"citation {citation.quote!r} lies outside {self.seed}")
+        return self
+
+
+class SourceIndex(_Model):
+    """sources.json: the articles the atlas cites."""
+
+    seeds: list[SeedArticle]
