@@ -1,0 +1,129 @@
+"""Spatial answers agree with a brute-force geodesic reference (geographiclib) within 0.5 %."""
+
+from __future__ import annotations
+
+import json
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from geographiclib.geodesic import Geodesic
+
+import geodata.spatial
+from geodata.geometry import densify
+from geodata.spatial import LegIndex, add_spatial_answers, point_to_feature_km
+
+
+def _km(point: tuple[float, float], other: tuple[float, float]) -> float:
+    return Geodesic.WGS84.Inverse(point[1], point[0], other[1], other[0])["s12"] / 1000
+
+
+def brute_force_km(point: tuple[float, float], geometry: dict) -> float:
+    """Minimum geodesic distance to the geometry sampled every 100 m near its closest vertices.
+
+    Legs are at most 25 km long, so the closest point lies on a leg with an end within 25 km of
+    the closest vertex distance; only those legs are sampled finely.
+    """
+    parts = geometry["coordinates"]
+    if geometry["type"] == "LineString":
+        parts = [parts]
+    legs = [(tuple(a), tuple(b)) for part in parts for a, b in pairwise(part)]
+    ends = {leg: min(_km(point, leg[0]), _km(point, leg[1])) for leg in legs}
+    closest_end = min(ends.values())
+    best = closest_end
+    for leg, distance in ends.items():
+        if distance <= closest_end + 26:
+            best = min(best, *(_km(point, p) for p in densify(list(leg), max_step_km=0.1)))
+    return best
+
+
+def agrees(value: float, reference: float) -> bool:
+    return abs(value - reference) <= max(0.005 * reference, 0.1)
+
+
+@pytest.fixture(scope="module")
+def features(built_data_dir: Path) -> list[dict]:
+    return json.loads((built_data_dir / "atlas.geojson").read_text(encoding="utf-8"))["features"]
+
+
+@pytest.fixture(scope="module")
+def reference(features) -> dict[tuple[str, str], float]:
+    """Brute-force distance from every site to every corridor, computed once for the module."""
+    sites = [f for f in features if f["properties"]["kind"] == "site"]
+    corridors = [f for f in features if f["properties"]["kind"] == "corridor"]
+    return {
+        (site["id"], corridor["id"]): brute_force_km(
+            tuple(site["geometry"]["coordinates"]), corridor["geometry"]
+        )
+        for site in sites
+        for corridor in corridors
+    }
+
+
+def test_nearest_corridor_of_each_site_matches_brute_force(features, reference):
+    corridors = [f for f in features if f["properties"]["kind"] == "corridor"]
+    for site in (f for f in features if f["properties"]["kind"] == "site"):
+        distances = {c["id"]: reference[site["id"], c["id"]] for c in corridors}
+        nearest = site["properties"]["nearest_corridor"]
+        assert agrees(nearest["distance_km"], min(distances.values())), site["id"]
+        assert agrees(distances[nearest["id"]], min(distances.values())), site["id"]
+
+
+def test_sites_within_100km_match_brute_force(features, reference):
+    sites = [f for f in features if f["properties"]["kind"] == "site"]
+    for corridor in (f for f in features if f["properties"]["kind"] == "corridor"):
+        listed = {n["id"]: n["distance_km"] for n in corridor["properties"]["sites_within_100km"]}
+        for site in sites:
+            expected = reference[site["id"], corridor["id"]]
+            if site["id"] in listed:
+                assert agrees(listed[site["id"]], expected), (corridor["id"], site["id"])
+            else:
+                assert expected > 99.5, (corridor["id"], site["id"], expected)
+        assert list(listed.values()) == sorted(listed.values())
+
+
+@pytest.mark.parametrize("point", [(69.5, 41.5), (60.0, 45.0), (75.0, 30.0), (69.2, 41.3)])
+def test_point_to_feature_agrees_with_geographiclib(features, point):
+    for feature in features:
+        computed = point_to_feature_km(*point, feature["geometry"])
+        assert agrees(computed, brute_force_km(point, _as_line(feature["geometry"])))
+
+
+def _as_line(geometry: dict) -> dict:
+    if geometry["type"] == "Point":
+        return {"type": "LineString", "coordinates": [geometry["coordinates"]] * 2}
+    return geometry
+
+
+def test_candidates_come_from_the_spatial_index(features, monkeypatch):
+    corridors = [f for f in features if f["properties"]["kind"] == "corridor"]
+    index = LegIndex(corridors)
+    measured: list[int] = []
+    real = geodata.spatial.point_to_legs_km
+
+    def counting(point, legs):
+        legs = list(legs)
+        measured.append(len(legs))
+        return real(point, legs)
+
+    monkeypatch.setattr(geodata.spatial, "point_to_legs_km", counting)
+    index.within((69.27, 40.22), 100)  # Bekabad
+    total_legs = len(index._legs)
+    assert 0 < sum(measured) < total_legs / 10, "the query measured most legs: no index used"
+
+
+def test_a_site_far_from_every_corridor_still_finds_the_nearest():
+    corridor = {
+        "id": "c",
+        "geometry": {"type": "LineString", "coordinates": [[0.0, 0.0], [0.1, 0.0]]},
+        "properties": {"id": "c", "name": "C", "kind": "corridor"},
+    }
+    site = {
+        "id": "s",
+        "geometry": {"type": "Point", "coordinates": [30.0, 30.0]},
+        "properties": {"id": "s", "name": "S", "kind": "site"},
+    }
+    add_spatial_answers([corridor, site])
+    assert site["properties"]["nearest_corridor"]["id"] == "c"
+    assert site["properties"]["nearest_corridor"]["distance_km"] > 4000
+    assert corridor["properties"]["sites_within_100km"] == []
