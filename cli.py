@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
         help="gazetteer (offline GeoNames, default) or nominatim (online, opt-in)",
     )
     build.add_argument("--user-agent", default="", help="required with --geocoder nominatim")
+    build.add_argument(
+        "--nominatim-url",
+        default="https://nominatim.openstreetmap.org",
+        help="base URL of the Nominatim service (e.g. a self-hosted one)",
+    )
     build.set_defaults(run=_build)
 
     serve = commands.add_parser("serve", help="serve the atlas with waitress")
@@ -57,7 +62,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _locator(args: argparse.Namespace) -> Locator:
     if args.geocoder == "nominatim":
-        return make_nominatim_locator(args.user_agent, default_cache_dir() / "nominatim.json")
+        return make_nominatim_locator(
+            args.user_agent, default_cache_dir() / "nominatim.json", args.nominatim_url
+        )
     return GazetteerLocator()
 
 

@@ -115,8 +115,14 @@ def build(
 
 
 def write_atomically(out_dir: Path, files: dict[str, bytes]) -> None:
-    """Write every file to a temporary sibling, flush it to disk, then rename them into place."""
+    """Write every file to a temporary sibling, flush it to disk, then rename them into place.
+
+    Temporary files left by an earlier build that was killed are removed first.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
+    for name in files:
+        for leftover in out_dir.glob(f".{name}.*"):
+            leftover.unlink(missing_ok=True)
     staged: list[tuple[str, Path]] = []
     try:
         for name, content in files.items():

@@ -13,6 +13,7 @@ GeoNames id.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import pickle
@@ -116,6 +117,12 @@ def load_index(cache_dir: Path | None = None, source: Path | None = None) -> Gaz
     return index
 
 
+@functools.cache
+def default_index() -> GazetteerIndex:
+    """The cities500 index, loaded once per process (a long-lived process geocodes many times)."""
+    return load_index()
+
+
 def _write_cache(cache_file: Path, index: GazetteerIndex) -> None:
     """Write atomically; a cache that cannot be written only costs speed next time."""
     try:
@@ -152,7 +159,7 @@ class GazetteerGeocoder(Geocoder):
 
     def __init__(self, index: GazetteerIndex | None = None) -> None:
         super().__init__()
-        self.index = index if index is not None else load_index()
+        self.index = index if index is not None else default_index()
         self._by_id = {place.geonameid: place for place in self.index.places}
 
     def geocode(

@@ -76,6 +76,7 @@ class NominatimLocator:
             geocoder.geocode,
             min_delay_seconds=NOMINATIM_MIN_DELAY_SECONDS,
             max_retries=2,
+            error_wait_seconds=2.0,
             swallow_exceptions=False,
         )
         try:
@@ -114,8 +115,15 @@ class NominatimLocator:
         os.replace(handle.name, self.cache_path)
 
 
-def make_nominatim_locator(user_agent: str, cache_path: Path) -> NominatimLocator:
-    """The opt-in online locator; Nominatim's policy requires a user agent naming the app."""
+def make_nominatim_locator(
+    user_agent: str, cache_path: Path, base_url: str = "https://nominatim.openstreetmap.org"
+) -> NominatimLocator:
+    """The opt-in online locator; Nominatim's policy requires a user agent naming the app.
+
+    ``base_url`` may point at a self-hosted Nominatim; answers are cached per service.
+    """
+    from urllib.parse import urlsplit
+
     from geopy.geocoders import Nominatim
 
     if not user_agent or not user_agent.strip():
@@ -123,7 +131,17 @@ def make_nominatim_locator(user_agent: str, cache_path: Path) -> NominatimLocato
             "Nominatim needs a user agent that identifies you, e.g. "
             "--user-agent 'corridor-atlas (you@example.org)'"
         )
-    return NominatimLocator(Nominatim(user_agent=user_agent, timeout=10), cache_path)
+    url = urlsplit(base_url)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise GeocodingError(f"--nominatim-url must be an http(s) URL, not {base_url!r}")
+    geocoder = Nominatim(
+        user_agent=user_agent,
+        timeout=10,
+        domain=url.netloc + url.path.rstrip("/"),
+        scheme=url.scheme,
+    )
+    cache_file = cache_path.with_name(f"{cache_path.stem}-{url.netloc}{cache_path.suffix}")
+    return NominatimLocator(geocoder, cache_file)
 
 
 def resolve(place: PlaceSpec, locator: Locator) -> ResolvedPlace:

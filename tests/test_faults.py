@@ -1,0 +1,189 @@
+"""Bad input loses nothing: malformed catalogues, an unreachable geocoder and killed builds.
+
+Every malformed catalogue must give one clear message naming the file, the entry and the field,
+exit non-zero, and leave the previous outputs byte for byte as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from samples import SEED_000, corridor_entry, site_entry
+
+from cli import main
+from geodata.build import OUTPUTS, SOURCES_FILE, build
+
+PROJECT = Path(__file__).parents[1]
+SEEDS = PROJECT / "seeds"
+OUTPUT_NAMES = [*OUTPUTS, SOURCES_FILE]
+
+
+def _curated(**overrides) -> dict:
+    return {"name": "Dam", "lat": 41.7, "lon": 73.4, "reference": "a survey map", **overrides}
+
+
+MALFORMED = {
+    "missing field": ([{k: v for k, v in site_entry().items() if k != "name"}], "'name'"),
+    "unknown seed": (
+        [site_entry(sources=[{"seed": "999.txt", "quote": "Bashkortostan is planning"}])],
+        "'sources[0].seed'",
+    ),
+    "quote not in seed": (
+        [site_entry(sources=[{"seed": SEED_000, "quote": "Bashkortostan is planning a zoo"}])],
+        "'sources[0].quote'",
+    ),
+    "unknown country code": ([site_entry(countries=["XX"])], "'countries[0]'"),
+    "latitude out of range": ([site_entry(location=_curated(lat=95))], "'location.lat'"),
+    "longitude not a number": ([site_entry(location=_curated(lon="east"))], "'location.lon'"),
+    "curated place without reference": (
+        [site_entry(location={"name": "Dam", "lat": 41.7, "lon": 73.4})],
+        "'location.reference'",
+    ),
+    "duplicate id": ([site_entry(), site_entry()], "'id'"),
+    "ambiguous place": (
+        [site_entry(location={"place": "Chirchik", "country": "UZ"})],
+        "'location'",
+    ),
+    "place not found": (
+        [
+            corridor_entry(
+                route=[
+                    {"place": "Tashkent", "country": "UZ"},
+                    {"place": "Nowhereabad", "country": "KZ"},
+                ]
+            )
+        ],
+        "'route[1]'",
+    ),
+    "pin naming another place": (
+        [site_entry(location={"place": "Bekabad", "country": "UZ", "geonames_id": 1514210})],
+        "'location'",
+    ),
+    "unknown category": ([site_entry(category="shopping mall")], "'category'"),
+    "unknown stage": ([site_entry(status={"stage": "rumoured"})], "'status.stage'"),
+    "corridor with one waypoint": (
+        [corridor_entry(route=[{"place": "Tashkent", "country": "UZ"}])],
+        "'route'",
+    ),
+    "bad slug": ([site_entry(id="Bekabad Park!")], "'id'"),
+    "unknown field": ([site_entry(colour="red")], "'colour'"),
+    "no sources": ([site_entry(sources=[])], "'sources'"),
+    "figure not quoted": (
+        [
+            site_entry(
+                figures=[{"label": "area", "value": 5, "unit": "ha", "quote": "five hectares"}]
+            )
+        ],
+        "'figures[0].quote'",
+    ),
+    "figure not finite": (
+        [
+            site_entry(
+                figures=[{"label": "area", "value": float("nan"), "unit": "ha", "quote": "x"}]
+            )
+        ],
+        "'figures[0].value'",
+    ),
+}
+
+
+@pytest.fixture
+def previous_outputs(tmp_path: Path, write_catalogue) -> Path:
+    """An output directory holding a good earlier build."""
+    out = tmp_path / "out"
+    build(out, catalogue_path=write_catalogue([site_entry(), corridor_entry()]), seeds_dir=SEEDS)
+    return out
+
+
+def _snapshot(directory: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_malformed_catalogue_names_file_entry_field_and_changes_nothing(
+    case, previous_outputs: Path, write_catalogue, capsys
+):
+    entries, field = MALFORMED[case]
+    before = _snapshot(previous_outputs)
+    path = write_catalogue(entries)
+    status = main(["build", "--catalogue", str(path), "--out", str(previous_outputs)])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith(f"error: {path}: entry ")
+    assert f"field {field}" in err
+    assert _snapshot(previous_outputs) == before
+
+
+def test_invalid_yaml_names_the_file_and_line(previous_outputs: Path, tmp_path: Path, capsys):
+    path = tmp_path / "broken.yaml"
+    path.write_text("entries:\n  - id: a\n    name: [unclosed\n", encoding="utf-8")
+    before = _snapshot(previous_outputs)
+    assert main(["build", "--catalogue", str(path), "--out", str(previous_outputs)]) == 1
+    err = capsys.readouterr().err
+    assert f"error: {path}: not valid YAML" in err and "line 3" in err
+    assert _snapshot(previous_outputs) == before
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_online_geocoder(previous_outputs: Path, write_catalogue, capsys, tmp_path):
+    before = _snapshot(previous_outputs)
+    path = write_catalogue([site_entry()])
+    args = ["build", "--catalogue", str(path), "--out", str(previous_outputs)]
+    args += ["--geocoder", "nominatim", "--user-agent", "corridor-atlas-tests"]
+    args += ["--nominatim-url", f"http://127.0.0.1:{_closed_port()}"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"error: {path}: entry 'bekabad-industrial-park', field 'location': Nominatim failed" in err
+    )
+    assert _snapshot(previous_outputs) == before
+
+
+def _valid_outputs(directory: Path) -> dict[str, bytes]:
+    snapshot = {name: (directory / name).read_bytes() for name in OUTPUT_NAMES}
+    for content in snapshot.values():
+        json.loads(content)  # complete and parseable
+    return snapshot
+
+
+def test_a_killed_build_leaves_complete_outputs(tmp_path: Path, write_catalogue):
+    """Kill real builds at spread-out moments; the outputs are always the old or the new ones."""
+    out = tmp_path / "out"
+    old_catalogue = write_catalogue([site_entry()])
+    build(out, catalogue_path=old_catalogue, seeds_dir=SEEDS)
+    old = _valid_outputs(out)
+    new_catalogue = tmp_path / "new.yaml"
+    new_catalogue.write_text(old_catalogue.read_text().replace("Bekabad industrial park", "New"))
+    command = [sys.executable, str(PROJECT / "cli.py"), "build", "--out", str(out)]
+    command += ["--catalogue", str(new_catalogue)]
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    full_run = time.perf_counter() - started
+    new = _valid_outputs(out)
+    assert new != old
+    build(out, catalogue_path=old_catalogue, seeds_dir=SEEDS)
+    outcomes = set()
+    for step in range(9):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(full_run * step / 7)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        current = _valid_outputs(out)
+        for name in OUTPUT_NAMES:
+            assert current[name] in (old[name], new[name]), name
+        outcomes.add(current == old)
+        build(out, catalogue_path=old_catalogue, seeds_dir=SEEDS)
+    assert outcomes == {True, False}, "no kill landed before and after the writes"
+    assert not list(out.glob(".*")), "temporary files were left behind"
