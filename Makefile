@@ -21,13 +21,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The browser tests drive Debian's chromium; install it when missing (root or sudo).
+# The tests drive Debian's chromium (browser tests) and GDAL's ogrinfo (a real OGC API client);
+# install them when missing (as root, or through sudo).
 system-deps:
-	@command -v chromium >/dev/null || { \
-	  echo "installing Debian's chromium for the browser tests"; \
+	@if ! command -v chromium >/dev/null || ! command -v ogrinfo >/dev/null; then \
+	  echo "installing Debian packages for the tests: chromium gdal-bin"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    chromium gdal-bin fonts-dejavu-core; \
+	fi
 
 build: $(STAMP)
 	$(BIN)/corridor-atlas build
