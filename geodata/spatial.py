@@ -1,10 +1,12 @@
 """Spatial answers: how far a point is from a feature, nearest corridors, sites near a corridor.
 
-Distances are geodesic (WGS84, geographiclib). Corridor lines are densified to short legs
-(≤ 25 km), so the closest point on a leg is found in a local equirectangular frame around the
-query point and then measured exactly as a geodesic; the error of that step is far below 0.1 %.
-Candidates come from a shapely ``STRtree`` over the legs, searched within a box that grows
-until the nearest answer is certain, so no query scans every feature.
+Distances are on the WGS84 ellipsoid. Many are needed (every site against every nearby leg of
+every corridor), so they are computed with numpy by Lambert's formula, which stays within a few
+metres of geographiclib's exact geodesic over the distances the atlas deals with (tested).
+Corridor lines are densified to short legs (≤ 25 km): the closest point of a leg is found in a
+local equirectangular frame around the query point, then measured. Candidate legs come from a
+shapely ``STRtree``, searched within a box that grows until the nearest answer is certain, so no
+query scans every feature.
 
 >>> line = {"type": "LineString", "coordinates": [[69.0, 41.0], [70.0, 41.0]]}
 >>> round(point_to_feature_km(69.5, 41.5, line), 1)
@@ -14,56 +16,75 @@ until the nearest answer is certain, so no query scans every feature.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any
 
+import numpy as np
+import shapely
 from shapely import STRtree, box
-from shapely.geometry import LineString
-
-from geodata.geometry import geodesic_km
 
 LonLat = tuple[float, float]
 KM_PER_DEGREE_LAT = 110.574  # the shortest degree of latitude, so boxes are never too small
 MAX_SEARCH_KM = 20_000.0
+_A_KM = 6378.137  # WGS84 semi-major axis
+_F = 1 / 298.257223563  # WGS84 flattening
 
 
-def _lines(geometry: dict[str, Any]) -> list[list[LonLat]]:
+def lambert_km(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """Ellipsoidal distance in km by Lambert's formula; arrays broadcast.
+
+    >>> float(np.round(lambert_km(69.21627, 41.26465, 76.9115, 43.25249), 1))
+    672.0
+    """
+    lon1, lat1, lon2, lat2 = (
+        np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2)
+    )
+    beta1 = np.arctan((1 - _F) * np.tan(lat1))
+    beta2 = np.arctan((1 - _F) * np.tan(lat2))
+    half = (
+        np.sin((beta2 - beta1) / 2) ** 2
+        + np.cos(beta1) * np.cos(beta2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    sigma = 2 * np.arcsin(np.sqrt(np.clip(half, 0.0, 1.0)))
+    p, q = (beta1 + beta2) / 2, (beta2 - beta1) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = (sigma - np.sin(sigma)) * np.sin(p) ** 2 * np.cos(q) ** 2 / np.cos(sigma / 2) ** 2
+        y = (sigma + np.sin(sigma)) * np.cos(p) ** 2 * np.sin(q) ** 2 / np.sin(sigma / 2) ** 2
+        distance = _A_KM * (sigma - _F / 2 * (x + y))
+    return np.where(sigma > 1e-12, distance, 0.0)
+
+
+def _legs(geometry: dict[str, Any]) -> np.ndarray:
+    """The legs of a geometry as an (n, 2, 2) array; a Point is one zero-length leg."""
     kind, coordinates = geometry["type"], geometry["coordinates"]
     if kind == "Point":
-        return [[tuple(coordinates)]]
-    if kind == "LineString":
-        return [[tuple(p) for p in coordinates]]
-    return [[tuple(p) for p in part] for part in coordinates]
+        return np.array([[coordinates, coordinates]], dtype=float)
+    parts = [coordinates] if kind == "LineString" else coordinates
+    legs = [np.stack([part[:-1], part[1:]], axis=1) for part in map(np.asarray, parts)]
+    return np.concatenate(legs).astype(float)
 
 
-def closest_on_leg(point: LonLat, start: LonLat, end: LonLat) -> LonLat:
-    """The point of the leg ``start``-``end`` closest to ``point`` (local planar approximation)."""
+def distance_to_legs_km(point: LonLat, legs: np.ndarray) -> np.ndarray:
+    """Distance from ``point`` to each leg of an (n, 2, 2) lon/lat array, in km."""
     scale = math.cos(math.radians(point[1]))
-    ax, ay = (start[0] - point[0]) * scale, start[1] - point[1]
-    bx, by = (end[0] - point[0]) * scale, end[1] - point[1]
-    dx, dy = bx - ax, by - ay
+    start, end = legs[:, 0, :], legs[:, 1, :]
+    ax, ay = (start[:, 0] - point[0]) * scale, start[:, 1] - point[1]
+    dx, dy = (end[:, 0] - start[:, 0]) * scale, end[:, 1] - start[:, 1]
     length_squared = dx * dx + dy * dy
-    t = 0.0 if length_squared == 0 else max(0.0, min(1.0, -(ax * dx + ay * dy) / length_squared))
-    return (start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t)
-
-
-def point_to_legs_km(point: LonLat, legs: Iterable[tuple[LonLat, LonLat]]) -> float:
-    """Geodesic distance from ``point`` to the nearest of ``legs``."""
-    return min(geodesic_km(point, closest_on_leg(point, a, b)) for a, b in legs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(length_squared > 0, -(ax * dx + ay * dy) / length_squared, 0.0)
+    t = np.clip(t, 0.0, 1.0)[:, None]
+    closest = start + (end - start) * t
+    return lambert_km(point[0], point[1], closest[:, 0], closest[:, 1])
 
 
 def point_to_feature_km(lon: float, lat: float, geometry: dict[str, Any]) -> float:
-    """Geodesic distance in km from (lon, lat) to a GeoJSON Point, LineString or MultiLineString."""
-    lines = _lines(geometry)
-    if geometry["type"] == "Point":
-        return geodesic_km((lon, lat), lines[0][0])
-    legs = [leg for line in lines for leg in pairwise(line)]
-    return point_to_legs_km((lon, lat), legs)
+    """Distance in km from (lon, lat) to a GeoJSON Point, LineString or MultiLineString."""
+    return float(distance_to_legs_km((lon, lat), _legs(geometry)).min())
 
 
-def search_box(point: LonLat, radius_km: float):
+def search_box(point: LonLat, radius_km: float) -> shapely.Polygon:
     """A lon/lat box that contains every point within ``radius_km`` of ``point``."""
     dlat = radius_km / KM_PER_DEGREE_LAT
     south, north = max(-90.0, point[1] - dlat), min(90.0, point[1] + dlat)
@@ -75,6 +96,8 @@ def search_box(point: LonLat, radius_km: float):
 
 @dataclass(frozen=True)
 class Neighbour:
+    """Another feature and how far it is."""
+
     id: str
     name: str
     distance_km: float
@@ -84,36 +107,36 @@ class Neighbour:
 
 
 class LegIndex:
-    """An STRtree over the legs of many line features, answering nearest-feature queries."""
+    """An STRtree over the legs of many features, answering nearest-feature queries."""
 
     def __init__(self, features: Sequence[dict[str, Any]]) -> None:
-        self._legs: list[tuple[LonLat, LonLat]] = []
-        self._owner: list[int] = []
         self._features = list(features)
-        for position, feature in enumerate(self._features):
-            for line in _lines(feature["geometry"]):
-                for leg in pairwise(line):
-                    self._legs.append(leg)
-                    self._owner.append(position)
-        self._tree = STRtree([LineString(leg) for leg in self._legs])
+        per_feature = [_legs(feature["geometry"]) for feature in self._features]
+        self._legs = np.concatenate(per_feature) if per_feature else np.empty((0, 2, 2))
+        self._owner = np.repeat(np.arange(len(per_feature)), [len(legs) for legs in per_feature])
+        self._tree = STRtree(shapely.linestrings(self._legs))
+
+    def __len__(self) -> int:
+        return len(self._legs)
 
     def within(self, point: LonLat, radius_km: float) -> list[Neighbour]:
         """Features with a leg within ``radius_km`` of ``point``, nearest first."""
-        best: dict[int, float] = {}
-        for leg_number in self._tree.query(search_box(point, radius_km)):
-            owner = self._owner[leg_number]
-            distance = point_to_legs_km(point, [self._legs[leg_number]])
-            if distance <= radius_km and distance < best.get(owner, math.inf):
-                best[owner] = distance
-        return sorted(
-            (self._neighbour(owner, km) for owner, km in best.items()),
-            key=lambda n: (n.distance_km, n.id),
-        )
+        candidates = self._tree.query(search_box(point, radius_km))
+        if not len(candidates):
+            return []
+        distances = distance_to_legs_km(point, self._legs[candidates])
+        close = distances <= radius_km
+        owners, distances = self._owner[candidates][close], distances[close]
+        order = np.lexsort((distances, owners))
+        owners, first = np.unique(owners[order], return_index=True)
+        best = distances[order][first]
+        found = [self._neighbour(int(o), float(d)) for o, d in zip(owners, best, strict=True)]
+        return sorted(found, key=lambda n: (n.distance_km, n.id))
 
     def nearest(self, point: LonLat) -> Neighbour | None:
         """The feature nearest to ``point``; the search box doubles until it is certain."""
         radius = 50.0
-        while self._legs and radius <= MAX_SEARCH_KM:
+        while len(self) and radius <= MAX_SEARCH_KM:
             found = self.within(point, radius)
             if found:
                 return found[0]
@@ -133,9 +156,10 @@ def add_spatial_answers(features: list[dict[str, Any]], radius_km: float = 100.0
     near_each_corridor: dict[str, list[Neighbour]] = {c["id"]: [] for c in corridors}
     for site in sites:
         point = tuple(site["geometry"]["coordinates"])
-        nearest = index.nearest(point)
+        nearby = index.within(point, radius_km)
+        nearest = nearby[0] if nearby else index.nearest(point)
         site["properties"]["nearest_corridor"] = nearest.as_dict() if nearest else None
-        for corridor in index.within(point, radius_km):
+        for corridor in nearby:
             near_each_corridor[corridor.id].append(
                 Neighbour(site["id"], site["properties"]["name"], corridor.distance_km)
             )

@@ -6,12 +6,13 @@ import json
 from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
 import pytest
 from geographiclib.geodesic import Geodesic
 
 import geodata.spatial
 from geodata.geometry import densify
-from geodata.spatial import LegIndex, add_spatial_answers, point_to_feature_km
+from geodata.spatial import LegIndex, add_spatial_answers, lambert_km, point_to_feature_km
 
 
 def _km(point: tuple[float, float], other: tuple[float, float]) -> float:
@@ -99,17 +100,29 @@ def test_candidates_come_from_the_spatial_index(features, monkeypatch):
     corridors = [f for f in features if f["properties"]["kind"] == "corridor"]
     index = LegIndex(corridors)
     measured: list[int] = []
-    real = geodata.spatial.point_to_legs_km
+    real = geodata.spatial.distance_to_legs_km
 
     def counting(point, legs):
-        legs = list(legs)
         measured.append(len(legs))
         return real(point, legs)
 
-    monkeypatch.setattr(geodata.spatial, "point_to_legs_km", counting)
-    index.within((69.27, 40.22), 100)  # Bekabad
-    total_legs = len(index._legs)
-    assert 0 < sum(measured) < total_legs / 10, "the query measured most legs: no index used"
+    monkeypatch.setattr(geodata.spatial, "distance_to_legs_km", counting)
+    assert index.within((69.27, 40.22), 100)  # Bekabad
+    assert 0 < sum(measured) < len(index) / 10, "the query measured most legs: no index used"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_lambert_agrees_with_geographiclib(seed):
+    rng = np.random.default_rng(seed)
+    lon1, lon2 = rng.uniform(20, 130, 2000), rng.uniform(20, 130, 2000)
+    lat1, lat2 = rng.uniform(0, 70, 2000), rng.uniform(0, 70, 2000)
+    # Short distances too: the second point close to the first.
+    lon2[:1000] = lon1[:1000] + rng.uniform(-0.05, 0.05, 1000)
+    lat2[:1000] = lat1[:1000] + rng.uniform(-0.05, 0.05, 1000)
+    fast = lambert_km(lon1, lat1, lon2, lat2)
+    for i in range(0, 2000, 7):
+        exact = Geodesic.WGS84.Inverse(lat1[i], lon1[i], lat2[i], lon2[i])["s12"] / 1000
+        assert abs(fast[i] - exact) <= max(1e-4 * exact, 0.005)
 
 
 def test_a_site_far_from_every_corridor_still_finds_the_nearest():
