@@ -181,9 +181,22 @@ class NotMapped(_Strict):
     sources: Annotated[list[Source], Field(min_length=1)]
 
 
+class SeedTitle(_Strict):
+    """A seed article's title: its headline (verified verbatim) or, if it has none, a label."""
+
+    seed: Text
+    title: Text
+    headline: bool
+
+
 class Catalogue(_Strict):
     entries: list[Entry]
     not_mapped: list[NotMapped] = []
+    seeds: list[SeedTitle] = []
+
+    def title_of(self, seed: str) -> str | None:
+        """The catalogued title of ``seed``, if any."""
+        return next((s.title for s in self.seeds if s.seed == seed), None)
 
 
 class _FieldProblem(ValueError):
@@ -225,16 +238,17 @@ def load_catalogue(path: Path) -> Catalogue:
     raw = read_document(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("entries"), list):
         raise CatalogueError([f"{path}: expected a mapping with an 'entries' list"])
-    unknown_sections = sorted(set(raw) - {"entries", "not_mapped"})
+    unknown_sections = sorted(set(raw) - {"entries", "not_mapped", "seeds"})
     problems = [f"{path}: unknown section {name!r}" for name in unknown_sections]
     entries = _validate_items(path, "entry", raw["entries"], Entry, problems)
     not_mapped = _validate_items(
         path, "not_mapped", raw.get("not_mapped") or [], NotMapped, problems
     )
+    seeds = _validate_items(path, "seeds", raw.get("seeds") or [], SeedTitle, problems)
     problems += _duplicate_ids(path, entries)
     if problems:
         raise CatalogueError(problems)
-    return Catalogue(entries=entries, not_mapped=not_mapped)
+    return Catalogue(entries=entries, not_mapped=not_mapped, seeds=seeds)
 
 
 def _validate_items(path: Path, label: str, items: list[Any], model: type, problems: list[str]):

@@ -49,8 +49,9 @@ def source_index(catalogue: Catalogue, library: SeedLibrary) -> dict[str, Any]:
     for name, text in sorted(library.texts.items()):
         located = sorted(citations[name], key=lambda c: (c["start"], c["end"], c["label"]))
         slug = PurePath(name).stem
+        title = catalogue.title_of(name) or _title(text)
         seeds.append(
-            {"seed": name, "slug": slug, "title": _title(text), "text": text, "citations": located}
+            {"seed": name, "slug": slug, "title": title, "text": text, "citations": located}
         )
     return {"seeds": seeds}
 

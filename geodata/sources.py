@@ -70,6 +70,12 @@ def verify_quotes(catalogue: Catalogue, library: SeedLibrary, catalogue_path: Pa
                 subfield, message = problem
                 path = field_path([field, position, subfield])
                 problems.append(f"{catalogue_path}: {label} {name!r}, field {path!r}: {message}")
+    for position, title in enumerate(catalogue.seeds):
+        where = f"{catalogue_path}: seeds {title.seed!r}"
+        if title.seed not in library.texts:
+            problems.append(f"{where}, field {field_path([position, 'seed'])!r}: unknown seed")
+        elif title.headline and not library.contains(title.seed, title.title):
+            problems.append(f"{where}, field 'title': headline not found verbatim in the seed")
     for entry in catalogue.entries:
         cited = [library.texts.get(source.seed, "") for source in entry.sources]
         for position, figure in enumerate(entry.figures):

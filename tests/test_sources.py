@@ -82,3 +82,14 @@ def test_not_mapped_items_are_checked_too(library, write_catalogue):
     path = write_catalogue([site_entry()], not_mapped=[item])
     with pytest.raises(CatalogueError, match="not_mapped 'X', field 'sources"):
         verify_quotes(load_catalogue(path), library, path)
+
+
+def test_a_headline_must_be_in_its_article(library, write_catalogue):
+    path = write_catalogue([site_entry()])
+    document = path.read_text(encoding="utf-8")
+    wrong = "seeds:\n- {seed: 000_671c4ac208bcfce0.txt, title: Invented Headline, headline: true}\n"
+    path.write_text(document + wrong, encoding="utf-8")
+    with pytest.raises(CatalogueError, match="field 'title': headline not found verbatim"):
+        verify_quotes(load_catalogue(path), library, path)
+    path.write_text(document + wrong.replace("true", "false"), encoding="utf-8")
+    verify_quotes(load_catalogue(path), library, path)
