@@ -27,9 +27,10 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from geodata.errors import AmbiguousPlace, PinMismatch, PlaceNotFound
-from geodata.names import exact_key, skeleton_key
+from geodata.geometry import geodesic_km
+from geodata.names import edit_distance, exact_key, skeleton_key
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 
 class Place(NamedTuple):
@@ -46,9 +47,10 @@ class Place(NamedTuple):
 
 @dataclass(frozen=True)
 class GazetteerIndex:
-    """Places and two name indexes mapping a key to positions in ``places``."""
+    """Places, the exact name keys of each, and two indexes from a key to positions."""
 
     places: tuple[Place, ...]
+    name_keys: tuple[tuple[str, ...], ...]
     by_exact: dict[str, tuple[int, ...]]
     by_skeleton: dict[str, tuple[int, ...]]
 
@@ -56,6 +58,7 @@ class GazetteerIndex:
     def from_records(cls, records: list[dict[str, Any]]) -> GazetteerIndex:
         """Index raw ``cities500`` records (sorted by id, so the index is deterministic)."""
         places: list[Place] = []
+        name_keys: list[tuple[str, ...]] = []
         by_exact: dict[str, list[int]] = {}
         by_skeleton: dict[str, list[int]] = {}
         for position, record in enumerate(sorted(records, key=lambda r: r["geonameid"])):
@@ -71,12 +74,15 @@ class GazetteerIndex:
                 )
             )
             names = {record["name"], *record.get("alternatenames", ())}
-            for key in {exact_key(name) for name in names} - {""}:
+            keys = sorted({exact_key(name) for name in names} - {""})
+            name_keys.append(tuple(keys))
+            for key in keys:
                 by_exact.setdefault(key, []).append(position)
             for key in {skeleton_key(name) for name in names} - {""}:
                 by_skeleton.setdefault(key, []).append(position)
         return cls(
             tuple(places),
+            tuple(name_keys),
             {key: tuple(value) for key, value in by_exact.items()},
             {key: tuple(value) for key, value in by_skeleton.items()},
         )
@@ -182,6 +188,8 @@ class GazetteerGeocoder(Geocoder):
                 raise PlaceNotFound(f"no GeoNames place matches {query!r}{where}")
             return None
         if exactly_one:
+            if len(candidates) > 1 and _one_spot(candidates):
+                candidates = [self._best_named(query, candidates)]
             if len(candidates) > 1:
                 listed = "; ".join(describe(place) for place in candidates[:8])
                 raise AmbiguousPlace(
@@ -191,16 +199,48 @@ class GazetteerGeocoder(Geocoder):
             return _location(candidates[0])
         return [_location(place) for place in candidates]
 
-    def _candidates(self, query: str, countries: set[str], admin1: str | None) -> list[Place]:
+    def _candidates(
+        self, query: str, countries: set[str], admin1: str | None, narrow: bool = True
+    ) -> list[Place]:
+        """Places matching ``query``: by exact key, else by skeleton.
+
+        Among skeleton matches, when one place is spelled strictly closer to the query than
+        every other (fewest letters changed), the spelling decides (Linger -> Lenger); a tie
+        stays ambiguous. Population never decides.
+        """
+        query_key = exact_key(query)
         for table, key in (
-            (self.index.by_exact, exact_key(query)),
+            (self.index.by_exact, query_key),
             (self.index.by_skeleton, skeleton_key(query)),
         ):
-            matches = (self.index.places[position] for position in table.get(key, ()))
-            places = [place for place in matches if _within(place, countries, admin1)]
-            if places:
+            positions = [
+                position
+                for position in table.get(key, ())
+                if _within(self.index.places[position], countries, admin1)
+            ]
+            if table is self.index.by_skeleton and narrow and len(positions) > 1:
+                positions = self._closest_spellings(query_key, positions)
+            if positions:
+                places = [self.index.places[position] for position in positions]
                 return sorted(places, key=lambda place: (-place.population, place.geonameid))
         return []
+
+    def _closest_spellings(self, query_key: str, positions: list[int]) -> list[int]:
+        distance = {
+            position: min(edit_distance(query_key, key) for key in self.index.name_keys[position])
+            for position in positions
+        }
+        best = min(distance.values())
+        closest = [position for position in positions if distance[position] == best]
+        return closest if len(closest) == 1 else positions
+
+    def _best_named(self, query: str, duplicates: list[Place]) -> Place:
+        """Of records for one spot (a town and its "Shahri" district), the best-named one."""
+        key = exact_key(query)
+        return min(
+            duplicates,
+            key=lambda p: (edit_distance(key, exact_key(p.name)), -p.population, p.geonameid),
+        )
 
     def _pinned(
         self, query: str, geonames_id: int, countries: set[str], exactly_one: bool
@@ -208,13 +248,28 @@ class GazetteerGeocoder(Geocoder):
         place = self._by_id.get(geonames_id)
         if place is None:
             raise PinMismatch(f"geonames:{geonames_id} is not in the gazetteer (for {query!r})")
-        if place not in self._candidates(query, countries, None):
+        if place not in self._candidates(query, countries, None, narrow=False):
             raise PinMismatch(
                 f"geonames:{geonames_id} is {describe(place)}, which does not match "
                 f"{query!r}{' in ' + ', '.join(sorted(countries)) if countries else ''}"
             )
         location = _location(place)
         return location if exactly_one else [location]
+
+
+#: Records of one country closer than this are one spot on the atlas's map (GeoNames often
+#: lists a town and its administrative "Shahri" twin a few hundred metres apart). Border twins
+#: such as Khorgos (KZ) and Horgos (CN) are in different countries and stay apart.
+SAME_SPOT_KM = 10.0
+
+
+def _one_spot(places: list[Place]) -> bool:
+    first = places[0]
+    return all(
+        p.country == first.country
+        and geodesic_km((first.lon, first.lat), (p.lon, p.lat)) <= SAME_SPOT_KM
+        for p in places
+    )
 
 
 def _as_country_set(country_codes: str | list[str] | None) -> set[str]:

@@ -34,6 +34,10 @@ _TRANSLITERATION_PAIRS = (
     ("x", "k"),
     ("w", "v"),
 )
+#: Latin letters that Unicode does not decompose into a base letter plus accents.
+_LATIN_LETTERS = str.maketrans(
+    {"ı": "i", "ə": "a", "ø": "o", "đ": "d", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "ŋ": "ng"}
+)
 _SETTLEMENT_WORDS = frozenset(
     {"shahri", "shahar", "gorod", "poselok", "posyolok", "selo", "qishloq", "kishlak", "aul"}
 )
@@ -51,9 +55,12 @@ def exact_key(name: str) -> str:
     'mazarisharif'
     >>> exact_key("Uchquduq Shahri")
     'uchquduq'
+    >>> exact_key("Qaramanlı"), exact_key("Əhmədbəyli")
+    ('qaramanli', 'ahmadbayli')
     """
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    bare = bare.translate(_LATIN_LETTERS)
     words = [word for word in _NOT_WORD.split(bare) if word]
     named = [word for word in words if word not in _SETTLEMENT_WORDS]
     return "".join(named or words)
@@ -76,3 +83,20 @@ def skeleton_key(name: str) -> str:
         key = key.replace(variant, canonical)
     key = key[0] + _VOWELS.sub("", key[1:])
     return _REPEATS.sub(r"\1", key)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: how many letters to insert, delete or change to turn a into b.
+
+    >>> edit_distance("uchkuduq", "uchkuduk"), edit_distance("lenger", "linger")
+    (1, 1)
+    """
+    previous = list(range(len(b) + 1))
+    for i, letter in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (letter != other))
+            )
+        previous = current
+    return previous[-1]

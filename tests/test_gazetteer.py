@@ -127,3 +127,27 @@ def test_index_is_cached_and_reloaded_without_the_source(tmp_path: Path):
     second = load_index(tmp_path / "cache", source)
     assert second == first
     assert GazetteerGeocoder(second).geocode("Bekabad").raw["geonameid"] == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "geonameid"),
+    [
+        # Skeleton matches Lenger and Ridder; Lenger is one letter away, Ridder's names are not.
+        ("Linger", "KZ", 1521379),
+        # Oqtosh and its "Oqtosh Shahri" twin are one spot: the better-named record answers.
+        ("Oqtosh", "UZ", 1217926),
+        ("Oqtash", "UZ", 1217926),
+        # Dotless i and schwa are letters Unicode does not decompose.
+        ("Qaramanli", "AZ", 586162),
+    ],
+)
+def test_spelling_and_same_spot_settle_what_population_never_does(
+    geocoder, query, country, geonameid
+):
+    assert geocoder.geocode(query, country_codes=country).raw["geonameid"] == geonameid
+
+
+def test_one_letter_each_way_stays_ambiguous(geocoder):
+    # Uchkuduk (Bukhara region) and Uchquduq are each one letter from "Uchkuduq".
+    with pytest.raises(AmbiguousPlace):
+        geocoder.geocode("Uchkuduq", country_codes="UZ")
