@@ -22,7 +22,7 @@ import pytest
 
 from webapp import create_app, default_data_dir
 from webapp.atlas import FILES, AtlasDataError
-from webapp.basemaps import BASEMAPS, tile_origins
+from webapp.basemaps import BASEMAPS, NATURAL_EARTH, tile_origins
 from webapp.popups import format_number
 from webapp.server import make_server
 from webapp.style import CORRIDOR_CLASS, SITE_CLASS, site_colour
@@ -84,6 +84,19 @@ def overlay_labels(page: str) -> list[str]:
 
 def legend_html(page: str) -> str:
     return json.loads(re.search(rf"div\.innerHTML = ({JS_STRING});", page).group(1))
+
+
+def map_data(page: str) -> dict:
+    """The page's JSON data block (search keys, filter choices), as the scripts parse it."""
+    block = re.search(r'<script type="application/json" id="atlas-data">(.*?)</script>', page, re.S)
+    return json.loads(block.group(1))
+
+
+def executable_scripts(page: str) -> list[str]:
+    """Every <script> tag the browser would run: not the JSON data block."""
+    return [
+        tag for tag in re.findall(r"<script[^>]*>", page) if 'type="application/json"' not in tag
+    ]
 
 
 def local_resources(page: str) -> list[str]:
@@ -157,7 +170,7 @@ def test_map_is_fitted_to_the_data_bounds(client, built_data_dir):
     min_lon, min_lat, max_lon, max_lat = json.loads(
         (built_data_dir / "atlas.geojson").read_text(encoding="utf-8")
     )["bbox"]
-    bounds = json.loads(re.search(r"\.fitBounds\(\s*(\[\[.*?\]\])", client.get("/").text).group(1))
+    bounds = map_data(client.get("/").text)["bounds"]  # map.js fits the map to them
     assert [*bounds[0], *bounds[1]] == pytest.approx([min_lat, min_lon, max_lat, max_lon])
 
 
@@ -208,6 +221,13 @@ def test_base_layers_have_attributions(client):
         assert basemap.url in page
     assert page.count('"attribution":') == len(BASEMAPS)
     assert len(re.findall(r"tile_layer_\w+\.addTo\(", page)) == 1, "one base layer shown"
+    # The offline layer is a base layer too, drawn by map-basemap.js, attributed as asked.
+    assert json.dumps(NATURAL_EARTH.name) + " :" in page
+    assert json.dumps(NATURAL_EARTH.url) in page
+    assert "Made with" in NATURAL_EARTH.attribution and "naturalearthdata.com" in (
+        NATURAL_EARTH.attribution
+    )
+    assert not re.search(r"offline_basemap_\w+\.addTo\(", page), "tiles first, offline as fallback"
 
 
 def test_corridors_sharing_a_name_keep_one_overlay_each(tmp_path):
@@ -252,7 +272,7 @@ def test_page_loads_only_local_scripts_and_stylesheets(client):
 
 def test_only_external_urls_are_tile_templates_and_attribution_links(client):
     allowed = {b.url for b in BASEMAPS}
-    for basemap in BASEMAPS:
+    for basemap in (*BASEMAPS, NATURAL_EARTH):
         allowed |= set(re.findall(r'href="([^"]+)"', basemap.attribution))
     # Catalogue text (popups, tooltips) may quote a URL; it is shown, never loaded.
     page = re.sub(rf"\.bind(?:Popup|Tooltip)\(\s*{JS_STRING}", "", client.get("/").text)
@@ -427,8 +447,17 @@ def test_hostile_text_never_reaches_the_page_unescaped(hostile_page):
     # Backticks and ${ survive only inside JSON strings, never in a JS template literal.
     outside_strings = re.sub(JS_STRING, '""', hostile_page)
     assert "`" not in outside_strings and "${" not in outside_strings
-    # Only Leaflet's own tag plus folium's two inline scripts: nothing was injected.
-    assert hostile_page.count("<script") == 3
+    # Only the app's own script files plus folium's two inline scripts: nothing was injected.
+    scripts = executable_scripts(hostile_page)
+    assert sum(1 for tag in scripts if "src=" not in tag) == 2
+    local = re.compile(r'<script src="/(assets|static)/[\w./-]+\.js">')
+    assert all(local.fullmatch(tag) or tag == "<script>" for tag in scripts), scripts
+    # The JSON data block holds the hostile text only as escaped JSON strings.
+    data = map_data(hostile_page)
+    assert (
+        data["features"][0]["name"]
+        == f"{SCRIPT_INJECTION} {ATTRIBUTE_INJECTION} {TEMPLATE_INJECTION}"
+    )
 
 
 def test_hostile_text_is_shown_as_text(hostile_page):

@@ -1,27 +1,45 @@
-"""Downloads of the built GeoJSON files, byte for byte as the pipeline wrote them."""
+"""Downloads: the atlas as GeoJSON, CSV and KML, one GeoJSON per feature, and the /data page.
+
+Every file is built when the app is created (``webapp.downloads``); a request only picks the
+bytes, plain or gzip, or answers 304 when the client's copy is current.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, render_template
 
-from webapp.atlas import FILES
-from webapp.state import get_state
+from webapp import adapter
 
 bp = Blueprint("data", __name__, url_prefix="/data")
+bp.record_once(lambda state: adapter.init_app(state.app))
+bp.after_request(adapter.allow_other_origins)
 
-GEOJSON_MIMETYPE = "application/geo+json"
+
+@bp.get("")
+def page() -> str:
+    """Every download with its size, feature count and licence."""
+    data = adapter.get_open_data()
+    return render_template(
+        "pages/data.html",
+        groups=data.downloads.by_format(),
+        features=data.features,
+        built_at=data.atlas.built_at,
+    )
 
 
 @bp.get("/<name>")
 def download(name: str) -> Response:
-    """One of atlas.geojson, corridors.geojson, sites.geojson, as an attachment.
+    """One file, e.g. atlas.geojson, sites.csv or corridors.kml, as an attachment."""
+    files = adapter.get_open_data().downloads.files
+    if name not in files:
+        abort(404, f"There is no data file {name!r}; try one of {', '.join(files)}.")
+    return adapter.send(files[name].representation)
 
-    The bytes kept at load time are served unchanged (no re-serialising), with an ETag so a
-    client can revalidate cheaply.
-    """
-    if name not in FILES:
-        abort(404, f"There is no data file {name!r}; try one of {', '.join(FILES)}.")
-    response = Response(get_state().atlas.raw[name], mimetype=GEOJSON_MIMETYPE)
-    response.headers["Content-Disposition"] = f"attachment; filename={name}"
-    response.add_etag()
-    return response.make_conditional(request)
+
+@bp.get("/features/<feature_id>.geojson")
+def feature(feature_id: str) -> Response:
+    """One feature as GeoJSON, e.g. /data/features/bukhara-technopark.geojson."""
+    entity = adapter.get_open_data().downloads.features.get(feature_id)
+    if entity is None:
+        abort(404, f"There is no feature {feature_id!r}; the list is at /features.")
+    return adapter.send(entity)

@@ -1,8 +1,11 @@
-"""Build the folium map of the whole atlas and render it to one HTML page.
+"""Build the folium map of the whole atlas and render it to one HTML page (for / and /embed).
 
-The page loads only the app's own Leaflet copy and stylesheet: folium's CDN defaults (jQuery,
-Bootstrap, awesome-markers, Font Awesome…) are replaced per map instance, and nothing here uses
-them. Catalogue text reaches the map only as fragments escaped by ``webapp.popups``.
+The page loads only the app's own Leaflet copy, stylesheets and scripts: folium's CDN defaults
+(jQuery, Bootstrap, awesome-markers, Font Awesome…) are replaced per map instance, and nothing
+here uses them. Catalogue text reaches the map only as fragments escaped by ``webapp.popups`` and
+as JSON data. folium draws the layers; the app's scripts (``static/map*.js``) add the search,
+filters, permalinks, measuring, full screen and the offline base layer on top of them, starting
+from the layers that ``StartAtlas`` hands over.
 """
 
 from __future__ import annotations
@@ -17,16 +20,34 @@ from branca.element import MacroElement
 from markupsafe import Markup
 
 from webapp.atlas import Atlas
-from webapp.basemaps import BASEMAPS
-from webapp.elements import BoundHtml, Legend
-from webapp.popups import layer_name, legend_html, popup_html, tooltip_html
+from webapp.basemaps import BASEMAPS, NATURAL_EARTH
+from webapp.elements import BoundHtml, HtmlPage, Legend, OfflineBasemap, StartAtlas
+from webapp.mapdata import Overlay, map_data, slug
+from webapp.popups import (
+    chrome_html,
+    json_data_html,
+    layer_name,
+    legend_html,
+    popup_html,
+    tooltip_html,
+)
 from webapp.schema import Feature
 from webapp.style import CORRIDOR_CLASS, SITE_CLASS, corridor_colour, feature_class, site_colour
 
 TITLE = "Corridor Atlas"
-POPUP_OPTIONS = {"maxWidth": 360, "maxHeight": 360}
-#: Padding (px) kept free at the bottom right when fitting the data, so the legend hides none.
-LEGEND_CLEARANCE = (300, 24)
+POPUP_OPTIONS = {"maxWidth": 360, "maxHeight": 360, "className": "atlas-popup-frame"}
+#: The id of the page's JSON data block (``webapp.mapdata``).
+DATA_ELEMENT_ID = "atlas-data"
+#: The app's map scripts, in load order; ``map.js`` (last) defines ``CorridorAtlas.start``.
+MAP_SCRIPTS = (
+    "map-names.js",
+    "map-state.js",
+    "map-filters.js",
+    "map-controls.js",
+    "map-basemap.js",
+    "map-search.js",
+    "map.js",
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +59,7 @@ class PageAssets:
     atlas_css: str
     favicon: str
     downloads: Mapping[str, str]
+    static_prefix: str = "/static/"
 
 
 def _latlon(position: list[float]) -> list[float]:
@@ -50,7 +72,9 @@ def _bind(layer: MacroElement, f: Feature) -> None:
     BoundHtml("bindPopup", popup_html(f), **POPUP_OPTIONS).add_to(layer)
 
 
-def _add_corridor(m: folium.Map, corridor: Feature, label: str, colour: str) -> None:
+def _add_corridor(
+    m: folium.Map, corridor: Feature, label: str, colour: str
+) -> tuple[folium.FeatureGroup, folium.PolyLine]:
     group = folium.FeatureGroup(name=layer_name(label, colour, "line"), overlay=True)
     line = folium.PolyLine(
         [[_latlon(p) for p in part] for part in corridor.lines()],
@@ -62,11 +86,15 @@ def _add_corridor(m: folium.Map, corridor: Feature, label: str, colour: str) -> 
     _bind(line, corridor)
     line.add_to(group)
     group.add_to(m)
+    return group, line
 
 
-def _add_sites(m: folium.Map, category: str, sites: list[Feature]) -> None:
+def _add_sites(
+    m: folium.Map, category: str, sites: list[Feature]
+) -> tuple[folium.FeatureGroup, dict[str, folium.CircleMarker]]:
     name = layer_name(f"{category} ({len(sites)})", site_colour(category), "dot")
     group = folium.FeatureGroup(name=name, overlay=True)
+    markers = {}
     for site in sites:
         marker = folium.CircleMarker(
             _latlon(site.geometry.coordinates),  # type: ignore[arg-type]
@@ -79,7 +107,9 @@ def _add_sites(m: folium.Map, category: str, sites: list[Feature]) -> None:
         )
         _bind(marker, site)
         marker.add_to(group)
+        markers[site.properties.id] = marker
     group.add_to(m)
+    return group, markers
 
 
 def _sites_by_category(atlas: Atlas) -> list[tuple[str, list[Feature]]]:
@@ -103,9 +133,27 @@ def _legend(
     )
 
 
-def build_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
-    """The full-window map: base layers, one overlay per corridor and per site category,
-    a legend and a layer control, fitted to the data's bounding box."""
+def _base_layers(m: folium.Map) -> list[tuple[str, MacroElement]]:
+    """The tile layers (the first one shown) and the offline Natural Earth layer, by key."""
+    layers: list[tuple[str, MacroElement]] = []
+    for index, basemap in enumerate(BASEMAPS):
+        tiles = folium.TileLayer(
+            tiles=basemap.url,
+            attr=basemap.attribution,
+            name=basemap.name,
+            max_zoom=basemap.max_zoom,
+            subdomains=basemap.subdomains,
+            show=index == 0,
+        )
+        tiles.add_to(m)
+        layers.append((basemap.key, tiles))
+    offline = OfflineBasemap(NATURAL_EARTH.name, NATURAL_EARTH.url, NATURAL_EARTH.attribution)
+    offline.add_to(m)
+    layers.append((NATURAL_EARTH.key, offline))
+    return layers
+
+
+def _new_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
     min_lon, min_lat, max_lon, max_lat = atlas.bbox()
     m = folium.Map(
         location=[(min_lat + max_lat) / 2, (min_lon + max_lon) / 2],
@@ -114,41 +162,63 @@ def build_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
         control_scale=True,
         zoom_snap=0.25,  # fit the data snugly rather than at the next whole zoom level
     )
-    m.default_js = [("leaflet", assets.leaflet_js)]
-    m.default_css = [("leaflet_css", assets.leaflet_css), ("atlas_css", assets.atlas_css)]
-    root = m.get_root()
-    root.title = TITLE
+    m.default_js = [("leaflet", assets.leaflet_js)] + [
+        (name.removesuffix(".js"), assets.static_prefix + name) for name in MAP_SCRIPTS
+    ]
+    m.default_css = [
+        ("leaflet_css", assets.leaflet_css),
+        ("atlas_css", assets.atlas_css),
+        ("map_css", assets.static_prefix + "map.css"),
+    ]
+    page = HtmlPage(title=TITLE)
+    page.add_child(m)
     icon = Markup('<link rel="icon" href="{}">').format(assets.favicon)
-    root.header.add_child(folium.Element(icon), "icon")
-    for index, basemap in enumerate(BASEMAPS):
-        folium.TileLayer(
-            tiles=basemap.url,
-            attr=basemap.attribution,
-            name=basemap.name,
-            max_zoom=basemap.max_zoom,
-            subdomains=basemap.subdomains,
-            show=index == 0,
-        ).add_to(m)
+    page.header.add_child(folium.Element(icon), "icon")
+    page.html.add_child(folium.Element(chrome_html(m.get_name())), "atlas_chrome")
+    return m
+
+
+def build_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
+    """The full-window map: base layers, one overlay per corridor and per site category,
+    a legend and a layer control, handed to the app's scripts with the page's JSON data
+    (which fit the map to the data's bounding box or to the view in the URL)."""
+    m = _new_map(atlas, assets)
+    bases = _base_layers(m)
+    overlays: list[tuple[Overlay, MacroElement]] = []
+    features: list[tuple[str, MacroElement]] = []
     names = Counter(c.properties.name for c in atlas.corridors)
     for index, corridor in enumerate(atlas.corridors):
         # The layer control keys overlays by label: two corridors sharing a name need the id.
         label = corridor.properties.name
         if names[label] > 1:
             label = f"{label} ({corridor.properties.id})"
-        _add_corridor(m, corridor, label, corridor_colour(index))
+        group, line = _add_corridor(m, corridor, label, corridor_colour(index))
+        cid = corridor.properties.id
+        overlays.append((Overlay(cid, label, corridor.properties.category, (cid,)), group))
+        features.append((cid, line))
     by_category = _sites_by_category(atlas)
     for category, sites in by_category:
-        _add_sites(m, category, sites)
+        group, markers = _add_sites(m, category, sites)
+        overlay = Overlay(f"sites-{slug(category)}", category, category, tuple(markers))
+        overlays.append((overlay, group))
+        features.extend(markers.items())
     _legend(atlas, assets, by_category).add_to(m)
-    folium.LayerControl(collapsed=True).add_to(m)
-    m.fit_bounds(
-        [[min_lat, min_lon], [max_lat, max_lon]],
-        padding_top_left=(24, 24),
-        padding_bottom_right=LEGEND_CLEARANCE,
-    )
+    control = folium.LayerControl(collapsed=True)
+    control.add_to(m)
+    # No folium fit_bounds: its animated zoom would land after, and undo, the view that
+    # map.js sets from the URL. map.js fits the data's bounds (from the JSON data) itself.
+    data = map_data(atlas, [o for o, _ in overlays])
+    m.get_root().html.add_child(folium.Element(json_data_html(DATA_ELEMENT_ID, data)), "atlas_data")
+    StartAtlas(
+        control,
+        DATA_ELEMENT_ID,
+        bases=bases,
+        overlays=[(o.key, group) for o, group in overlays],
+        features=features,
+    ).add_to(m)
     return m
 
 
 def render_page(atlas: Atlas, assets: PageAssets) -> str:
-    """The complete HTML page of the map (rendered once, at app creation)."""
+    """The complete HTML page of the map (rendered once, at app creation; / and /embed)."""
     return build_map(atlas, assets).get_root().render()

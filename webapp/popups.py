@@ -9,7 +9,7 @@ escaping (see ``webapp.elements``), never by joining strings.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
@@ -68,3 +68,28 @@ def legend_html(
     and (file name, URL) per download link."""
     template = _env.get_template("fragments/legend.html")
     return Markup(template.render(corridors=corridors, categories=categories, downloads=downloads))
+
+
+#: The navigation of the map page, the same items as the text pages' header.
+NAV = (
+    ("/", "Map"),
+    ("/features", "Features"),
+    ("/sources", "Sources"),
+    ("/data", "Data"),
+    ("/api", "API"),
+)
+
+
+def chrome_html(map_id: str) -> Markup:
+    """The header of the map page: the atlas name, the search box and the navigation."""
+    return Markup(_env.get_template("fragments/chrome.html").render(map_id=map_id, nav=NAV))
+
+
+def json_data_html(element_id: str, data: Any) -> Markup:
+    """``data`` as a JSON ``<script>`` block: inert data, escaped so it cannot close the tag.
+
+    >>> print(json_data_html("d", {"name": "</script><b>"}))
+    <script type="application/json" id="d">{"name": "\\u003c/script\\u003e\\u003cb\\u003e"}</script>
+    """
+    template = _env.get_template("fragments/map-data.html")
+    return Markup(template.render(element_id=element_id, data=data).strip())

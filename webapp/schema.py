@@ -51,6 +51,15 @@ class Figure(_Model):
     quote: str | None = None
 
 
+class LocatedBy(_Model):
+    """A place of the feature and how its position was found (``geonames:<id>``, ...)."""
+
+    place: str
+    lon: float
+    lat: float
+    resolved_by: str
+
+
 class Neighbour(_Model):
     """Another feature and its geodesic distance, computed at build time."""
 
@@ -73,6 +82,7 @@ class Properties(_Model):
     description: str = ""
     sources: list[Source] = []
     length_km: float | None = None
+    located_by: list[LocatedBy] = []
     nearest_corridor: Neighbour | None = None
     sites_within_100km: list[Neighbour] = []
 

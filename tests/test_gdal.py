@@ -1,0 +1,171 @@
+"""GDAL as a real OGC API – Features client against a real waitress server.
+
+``ogrinfo`` and ``ogr2ogr`` (Debian's gdal-bin) talk HTTP to the server in a thread; a WSGI
+wrapper records every request, which shows that bbox filters reach the server rather than
+being applied by GDAL after downloading everything. Missing GDAL tools fail the test with an
+install hint: this is the proof that QGIS-like clients can use the service.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import shapely
+from shapely.geometry import shape
+
+from webapp.server import make_server
+
+INSTALL_HINT = (
+    "GDAL's command-line tools (ogrinfo, ogr2ogr) are needed for this test: install Debian's "
+    "gdal-bin (sudo apt-get install gdal-bin), as .ci/run does."
+)
+LAYERS = {"atlas": ("corridor", "site"), "corridors": ("corridor",), "sites": ("site",)}
+WKT_TYPES = {"POINT": "Point", "LINESTRING": "LineString", "MULTILINESTRING": "MultiLineString"}
+GDAL_ENV = {
+    "GDAL_HTTP_TIMEOUT": "30",
+    "GDAL_HTTP_MAX_RETRY": "0",
+    "NO_PROXY": "127.0.0.1,localhost",
+    "no_proxy": "127.0.0.1,localhost",
+    "CPL_DEBUG": "OFF",
+}
+
+
+def gdal(tool: str, *args: str) -> str:
+    """Run a GDAL tool; its stdout, or a failure showing stderr."""
+    executable = shutil.which(tool)
+    if executable is None:
+        pytest.fail(f"{tool} not found. {INSTALL_HINT}")
+    result = subprocess.run(
+        [executable, *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, **GDAL_ENV},
+        check=False,
+    )
+    assert result.returncode == 0, f"{tool} {' '.join(args)} failed:\n{result.stderr}"
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def features(built_data_dir: Path) -> list[dict]:
+    return json.loads((built_data_dir / "atlas.geojson").read_text(encoding="utf-8"))["features"]
+
+
+@pytest.fixture(scope="module")
+def service(built_data_dir: Path) -> Iterator[tuple[str, list[str]]]:
+    """The OAPIF URL of a live server, and the request URLs it has seen so far."""
+    for tool in ("ogrinfo", "ogr2ogr"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} not found. {INSTALL_HINT}")
+    server = make_server(built_data_dir, host="127.0.0.1", port=0)
+    seen: list[str] = []
+    application = server.application
+
+    def recording(environ, start_response):
+        seen.append(f"{environ['PATH_INFO']}?{environ.get('QUERY_STRING', '')}")
+        return application(environ, start_response)
+
+    server.application = recording
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"OAPIF:http://127.0.0.1:{server.effective_port}/ogc", seen
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+def features_by_layer(output: str) -> dict[str, list[dict[str, str]]]:
+    """ogrinfo's text report as layer -> features, each its fields and geometry WKT type."""
+    layers: dict[str, list[dict[str, str]]] = {}
+    for block in re.split(r"^OGRFeature\(", output, flags=re.M)[1:]:
+        layer, _, body = block.partition(")")
+        fields = dict(re.findall(r"^  (\w+) \([^)]*\) = (.*)$", body, flags=re.M))
+        geometry = re.search(r"^  (POINT|LINESTRING|MULTILINESTRING) ", body, flags=re.M)
+        fields["geometry"] = WKT_TYPES[geometry.group(1)] if geometry else ""
+        layers.setdefault(layer, []).append(fields)
+    return layers
+
+
+def test_ogrinfo_lists_the_three_layers(service):
+    url, _ = service
+    output = gdal("ogrinfo", "-ro", "-so", url)
+    assert re.findall(r"^\d+: (\w+)", output, flags=re.M) == list(LAYERS)
+    assert re.search(r"^3: sites .*\(Point\)", output, flags=re.M)
+
+
+def test_ogrinfo_reads_every_feature_with_its_geometry_and_properties(service, features):
+    url, seen = service
+    output = gdal("ogrinfo", "-ro", "-al", "-q", url)
+    layers = features_by_layer(output)
+    assert set(layers) == set(LAYERS)
+    for layer, kinds in LAYERS.items():
+        expected = [f for f in features if f["properties"]["kind"] in kinds]
+        read = layers[layer]
+        assert len(read) == len(expected), layer
+        for fields, feature in zip(read, expected, strict=True):
+            properties = feature["properties"]
+            assert fields["id"] == feature["id"]
+            assert fields["geometry"] == feature["geometry"]["type"]
+            assert fields["name"] == properties["name"]
+            assert fields["kind"] == properties["kind"]
+            assert fields["category"] == properties["category"]
+            assert fields["countries"].startswith(f"({len(properties['countries'])}:")
+            if properties["kind"] == "corridor":
+                assert float(fields["length_km"]) == properties["length_km"]
+    assert any(path.startswith("/ogc/collections/atlas/items?") for path in seen)
+
+
+def test_ogr2ogr_reads_the_properties_exactly(service, features, tmp_path):
+    url, _ = service
+    out = tmp_path / "corridors.geojson"
+    gdal("ogr2ogr", "-f", "GeoJSON", str(out), url, "corridors")
+    copied = json.loads(out.read_text(encoding="utf-8"))["features"]
+    corridors = [f for f in features if f["properties"]["kind"] == "corridor"]
+    assert [f["properties"]["id"] for f in copied] == [f["id"] for f in corridors]
+    for copy, corridor in zip(copied, corridors, strict=True):
+        assert copy["properties"]["aliases"] == corridor["properties"]["aliases"]
+        assert shape(copy["geometry"]).equals_exact(shape(corridor["geometry"]), 1e-9)
+
+
+def test_bbox_filter_is_applied_by_the_server(service, features):
+    url, seen = service
+    bbox = (66.0, 37.0, 72.0, 42.0)
+    seen.clear()
+    output = gdal("ogrinfo", "-ro", "-q", "-spat", *(f"{v:g}" for v in bbox), url, "sites")
+    box = shapely.box(*bbox)
+    expected = [
+        f["id"]
+        for f in features
+        if f["properties"]["kind"] == "site" and shape(f["geometry"]).intersects(box)
+    ]
+    read = features_by_layer(output)["sites"]
+    assert [fields["id"] for fields in read] == expected
+    assert 0 < len(expected) < sum(f["properties"]["kind"] == "site" for f in features)
+    asked = [
+        parse_qs(urlsplit(path).query)
+        for path in seen
+        if path.startswith("/ogc/collections/sites/items?")
+    ]
+    bboxes = [[float(v) for v in query["bbox"][0].split(",")] for query in asked if "bbox" in query]
+    assert bboxes and all(b == pytest.approx(list(bbox)) for b in bboxes)
+
+
+def test_ogr2ogr_copies_a_collection_into_a_geopackage(service, features, tmp_path):
+    url, _ = service
+    out = tmp_path / "sites.gpkg"
+    gdal("ogr2ogr", "-f", "GPKG", str(out), url, "sites")
+    summary = gdal("ogrinfo", "-ro", "-so", str(out), "sites")
+    sites = sum(f["properties"]["kind"] == "site" for f in features)
+    assert f"Feature Count: {sites}" in summary
+    assert "Geometry: Point" in summary

@@ -1,0 +1,180 @@
+"""The atlas as KML 2.2 for Google Earth: styled corridor lines and site placemarks.
+
+Corridors take the colours of the web map (a MultiLineString becomes a MultiGeometry); sites are
+circles in their category's colour, one folder per category. Each placemark's balloon is HTML
+built with every value escaped, then stored as XML text by ElementTree (escaped again), which
+is how Google Earth expects HTML in ``<description>``; the raw values are in ExtendedData too.
+
+>>> document = to_kml([], "Empty")
+>>> document.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
+True
+"""
+
+from __future__ import annotations
+
+import html
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from webapp.style import site_colour
+
+KML_NS = "http://www.opengis.net/kml/2.2"
+KML_MIMETYPE = "application/vnd.google-earth.kml+xml"
+#: Google Earth's white circle, tinted by IconStyle colour.
+#: Line colour of a corridor missing from ``corridor_colours``.
+DEFAULT_LINE_COLOUR = "#d62728"
+SITE_ICON = "https://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"
+ATTRIBUTION = (
+    "Corridor Atlas. Every fact is quoted from the cited articles (quotes belong to their "
+    "publishers). Positions: GeoNames (CC BY 4.0) or curated references."
+)
+
+ET.register_namespace("", KML_NS)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{KML_NS}}}{tag}", attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def kml_colour(hex_colour: str, alpha: str = "ff") -> str:
+    """``#rrggbb`` as KML's ``aabbggrr``.
+
+    >>> kml_colour("#d62728")
+    'ff2827d6'
+    """
+    red, green, blue = hex_colour[1:3], hex_colour[3:5], hex_colour[5:7]
+    return f"{alpha}{blue}{green}{red}".lower()
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower())
+
+
+def _coordinates(points: Iterable[list[float]]) -> str:
+    return " ".join(f"{p[0]!r},{p[1]!r}" for p in points)
+
+
+def balloon(properties: Mapping[str, Any]) -> str:
+    """The HTML shown when a placemark is clicked; every value is escaped."""
+    e = html.escape
+    status = properties.get("status") or {}
+    facts = [properties["category"], ", ".join(properties.get("countries", []))]
+    if status.get("stage"):
+        facts.append(status["stage"])
+    if properties.get("length_km") is not None:
+        facts.append(f"{properties['length_km']:,} km")
+    parts = [f"<p>{e(' · '.join(f for f in facts if f))}</p>"]
+    if properties.get("description"):
+        parts.append(f"<p>{e(properties['description'])}</p>")
+    items = [f"{d['event']}: {d['when']}" for d in status.get("dates", [])]
+    items += [
+        f"{f['label']}: {f['value']} {f.get('unit') or ''}".strip()
+        for f in properties.get("figures", [])
+    ]
+    if items:
+        parts.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in items) + "</ul>")
+    nearest = properties.get("nearest_corridor")
+    if nearest:
+        parts.append(f"<p>Nearest corridor: {e(nearest['name'])} ({nearest['distance_km']} km)</p>")
+    near_sites = properties.get("sites_within_100km") or []
+    if near_sites:
+        listed = ", ".join(f"{e(s['name'])} ({s['distance_km']} km)" for s in near_sites)
+        parts.append(f"<p>Sites within 100 km: {listed}</p>")
+    quotes = "".join(
+        f"<li>{e(s['seed'])}: “{e(s['quote'])}”</li>" for s in properties.get("sources", [])
+    )
+    if quotes:
+        parts.append(f"<p>Sources:</p><ul>{quotes}</ul>")
+    return "".join(parts)
+
+
+def _extended_data(placemark: ET.Element, properties: Mapping[str, Any]) -> None:
+    data = _sub(placemark, "ExtendedData")
+    status = properties.get("status") or {}
+    values = {
+        "id": properties["id"],
+        "kind": properties["kind"],
+        "category": properties["category"],
+        "countries": " | ".join(properties.get("countries", [])),
+        "status": status.get("stage", ""),
+        "aliases": " | ".join(properties.get("aliases", [])),
+    }
+    if properties.get("length_km") is not None:
+        values["length_km"] = str(properties["length_km"])
+    for name, value in values.items():
+        _sub(_sub(data, "Data", name=name), "value", value)
+
+
+def _geometry(parent: ET.Element, geometry: Mapping[str, Any]) -> None:
+    if geometry["type"] == "Point":
+        _sub(_sub(parent, "Point"), "coordinates", _coordinates([geometry["coordinates"]]))
+        return
+    lines = geometry["coordinates"]
+    if geometry["type"] == "LineString":
+        lines = [lines]
+    holder = parent if len(lines) == 1 else _sub(parent, "MultiGeometry")
+    for line in lines:
+        line_string = _sub(holder, "LineString")
+        _sub(line_string, "tessellate", "1")
+        _sub(line_string, "coordinates", _coordinates(line))
+
+
+def _placemark(folder: ET.Element, feature: Mapping[str, Any], style: str) -> None:
+    properties = feature["properties"]
+    placemark = _sub(folder, "Placemark")
+    _sub(placemark, "name", properties["name"])
+    _sub(placemark, "description", balloon(properties))
+    _sub(placemark, "styleUrl", f"#{style}")
+    _extended_data(placemark, properties)
+    _geometry(placemark, feature["geometry"])
+
+
+def _styles(document: ET.Element, corridor_colours: Mapping[str, str], categories: list[str]):
+    for corridor_id, colour in corridor_colours.items():
+        line = _sub(_sub(document, "Style", id=f"corridor-{corridor_id}"), "LineStyle")
+        _sub(line, "color", kml_colour(colour))
+        _sub(line, "width", "4")
+    for category in categories:
+        style = _sub(document, "Style", id=f"site-{_slug(category)}")
+        icon_style = _sub(style, "IconStyle")
+        _sub(icon_style, "color", kml_colour(site_colour(category)))
+        _sub(icon_style, "scale", "1.1")
+        _sub(_sub(icon_style, "Icon"), "href", SITE_ICON)
+
+
+def to_kml(
+    features: Iterable[Mapping[str, Any]],
+    title: str,
+    corridor_colours: Mapping[str, str] | None = None,
+) -> bytes:
+    """A KML document of ``features``; ``corridor_colours`` maps corridor id to ``#rrggbb``."""
+    features = list(features)
+    corridors = [f for f in features if f["properties"]["kind"] == "corridor"]
+    sites = [f for f in features if f["properties"]["kind"] == "site"]
+    given = corridor_colours or {}
+    colours = {c["id"]: given.get(c["id"], DEFAULT_LINE_COLOUR) for c in corridors}
+    categories = sorted({s["properties"]["category"] for s in sites})
+
+    root = ET.Element(f"{{{KML_NS}}}kml")
+    document = _sub(root, "Document")
+    _sub(document, "name", f"Corridor Atlas — {title}")
+    _sub(document, "open", "1")
+    _sub(document, "description", ATTRIBUTION)
+    _styles(document, colours, categories)
+    if corridors:
+        folder = _sub(document, "Folder")
+        _sub(folder, "name", "Corridors")
+        for corridor in corridors:
+            _placemark(folder, corridor, f"corridor-{corridor['id']}")
+    for category in categories:
+        folder = _sub(document, "Folder")
+        _sub(folder, "name", f"Sites: {category}")
+        for site in sites:
+            if site["properties"]["category"] == category:
+                _placemark(folder, site, f"site-{_slug(category)}")
+    ET.indent(root)
+    return ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"

@@ -1,0 +1,153 @@
+"""Where a fact comes from, shaped for the pages: quotes in their articles, and resolved positions.
+
+The feature page links each quote to its highlighted place on the source page
+(``/sources/<slug>#q-<n>``, ``n`` being the citation's index in sources.json), and says how
+each position was resolved. The source page shows the article as segments (see
+``webapp.highlight``) with, per segment, what to link and how to label it. Everything here is
+plain data; templates escape it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from webapp.highlight import Segment, paragraphs
+from webapp.schema import Citation, SeedArticle
+
+GEONAMES_URL = "https://www.geonames.org/{}"
+OSM_URL = "https://www.openstreetmap.org/{}/{}"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How a position was found, as text, with a link to the gazetteer record when there is one."""
+
+    text: str
+    href: str | None = None
+
+
+def describe_resolution(resolved_by: str) -> Resolution:
+    """A readable form of a ``located_by`` entry's ``resolved_by``.
+
+    >>> describe_resolution("geonames:1514402")
+    Resolution(text='GeoNames 1514402', href='https://www.geonames.org/1514402')
+    >>> describe_resolution("curated:Wikipedia, article X").text
+    'curated: Wikipedia, article X'
+    >>> describe_resolution("nominatim:way/42")
+    Resolution(text='OpenStreetMap way 42 (Nominatim)', href='https://www.openstreetmap.org/way/42')
+    """
+    scheme, _, value = resolved_by.partition(":")
+    if scheme == "geonames" and value.isdigit():
+        return Resolution(f"GeoNames {value}", GEONAMES_URL.format(value))
+    if scheme == "curated":
+        return Resolution(f"curated: {value}")
+    osm_type, _, osm_id = value.partition("/")
+    if scheme == "nominatim" and osm_type in {"node", "way", "relation"} and osm_id.isdigit():
+        return Resolution(
+            f"OpenStreetMap {osm_type} {osm_id} (Nominatim)", OSM_URL.format(osm_type, osm_id)
+        )
+    return Resolution(resolved_by)
+
+
+def citation_number(seed: SeedArticle, feature_id: str, quote: str) -> int | None:
+    """The index in ``seed.citations`` of this feature's citation of ``quote``, if catalogued."""
+    for number, citation in enumerate(seed.citations):
+        if citation.feature == feature_id and citation.quote == quote:
+            return number
+    return None
+
+
+def cited_features(seed: SeedArticle) -> list[str]:
+    """The ids of the features the article supports, in the order they are first quoted."""
+    return list(dict.fromkeys(c.feature for c in seed.citations if c.feature is not None))
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A small link after a quote: to a feature page, or to the note on a not-mapped mention."""
+
+    href: str
+    text: str
+    label: str
+
+
+@dataclass(frozen=True)
+class MarkedSegment:
+    """One segment of the article as the template renders it."""
+
+    text: str
+    marked: bool = False
+    anchors: tuple[int, ...] = ()
+    citations: tuple[int, ...] = ()
+    href: str | None = None
+    title: str = ""
+    unmapped: bool = False
+    tags: tuple[Tag, ...] = ()
+
+
+def _title(citations: list[Citation]) -> str:
+    labels = [
+        c.label if c.feature else f"Not mapped: {c.label}. {c.why or ''}".strip() for c in citations
+    ]
+    return " | ".join(dict.fromkeys(labels))
+
+
+def _tags(
+    segment: Segment,
+    seed: SeedArticle,
+    ambiguous: set[int],
+    names: Mapping[str, str],
+    feature_url: Callable[[str], str],
+) -> tuple[Tag, ...]:
+    tags = []
+    for number in segment.ends:
+        citation = seed.citations[number]
+        if citation.feature is None:
+            label = f"Not mapped: {citation.label}"
+            tags.append(Tag(f"#nm-{number}", "*", label))
+        elif number in ambiguous:
+            name = names.get(citation.feature, citation.label)
+            tags.append(Tag(feature_url(citation.feature), name, f"Feature page: {name}"))
+    return tuple(tags)
+
+
+def mark_article(
+    seed: SeedArticle, names: Mapping[str, str], feature_url: Callable[[str], str]
+) -> list[list[MarkedSegment]]:
+    """The article's paragraphs, every catalogued quote marked and linked.
+
+    A marked segment links to its feature when the quotes covering it name exactly one
+    feature. Where several features share a passage (e.g. two technoparks in one sentence),
+    the text is left unlinked and each quote ends with a small link per feature; a not-mapped
+    mention ends with a link to its note.
+    """
+    spans = [(c.start, c.end) for c in seed.citations]
+    split = paragraphs(seed.text, spans)
+    ambiguous = {
+        n
+        for paragraph in split
+        for segment in paragraph
+        for n in segment.citations
+        if len({seed.citations[m].feature for m in segment.citations} - {None}) > 1
+    }
+    result = []
+    for paragraph in split:
+        row = []
+        for segment in paragraph:
+            covering = [seed.citations[n] for n in segment.citations]
+            features = list(dict.fromkeys(c.feature for c in covering if c.feature))
+            row.append(
+                MarkedSegment(
+                    text=segment.text,
+                    marked=bool(covering),
+                    anchors=segment.starts,
+                    citations=segment.citations,
+                    href=feature_url(features[0]) if len(features) == 1 else None,
+                    title=_title(covering),
+                    unmapped=bool(covering) and not features,
+                    tags=_tags(segment, seed, ambiguous, names, feature_url),
+                )
+            )
+        result.append(row)
+    return result

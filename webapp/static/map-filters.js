@@ -1,0 +1,282 @@
+/* Corridor Atlas: filters by category, status and country, without reloading the page.
+ *
+ * Categories and the layer control are one state seen twice: a category checkbox shows and
+ * hides the overlays of that category (one per site category, one per corridor), and turning an
+ * overlay on or off in the layer control updates the checkbox (checked, mixed or clear). Status
+ * and country filters act on single features: a feature is drawn when its overlay is on and it
+ * passes both (a corridor passes the country filter if any of its countries is chosen).
+ */
+(function (CA) {
+  "use strict";
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  class Filters {
+    constructor(app) {
+      this.app = app;
+      this.map = app.map;
+      this.data = app.data;
+      this.status = new Set(this.data.stages.map((s) => s.key));
+      this.country = new Set(this.data.countries.map((c) => c.code));
+      this.only = null;
+      this.boxes = { category: new Map(), status: new Map(), country: new Map() };
+      this.map.on("overlayadd overlayremove", () => this.refresh());
+    }
+
+    /* --- the model ------------------------------------------------------------------- */
+
+    passes(feature) {
+      const data = feature.data;
+      if (this.only && !this.only.has(data.id)) {
+        return false;
+      }
+      if (data.stage && !this.status.has(data.stage)) {
+        return false;
+      }
+      if (data.countries.length && this.country.size < this.data.countries.length) {
+        return data.countries.some((code) => this.country.has(code));
+      }
+      return true;
+    }
+
+    /* Add or remove each feature from its overlay so the map shows exactly what passes. */
+    apply() {
+      for (const feature of Object.values(this.app.features)) {
+        const group = this.app.overlays[feature.data.overlay].group;
+        const pass = this.passes(feature);
+        if (pass && !group.hasLayer(feature.layer)) {
+          group.addLayer(feature.layer);
+        } else if (!pass && group.hasLayer(feature.layer)) {
+          group.removeLayer(feature.layer);
+        }
+      }
+      this.refresh();
+    }
+
+    isShown(id) {
+      const feature = this.app.features[id];
+      const group = this.app.overlays[feature.data.overlay].group;
+      return this.map.hasLayer(group) && group.hasLayer(feature.layer);
+    }
+
+    setOverlay(key, visible) {
+      const group = this.app.overlays[key].group;
+      if (visible && !this.map.hasLayer(group)) {
+        this.map.addLayer(group);
+      } else if (!visible && this.map.hasLayer(group)) {
+        this.map.removeLayer(group);
+      }
+    }
+
+    setCategory(key, visible) {
+      const category = this.data.categories.find((c) => c.key === key);
+      for (const overlay of category ? category.overlays : []) {
+        this.setOverlay(overlay, visible);
+      }
+    }
+
+    /* Make one feature visible (search, permalink): its overlay, status and countries. */
+    reveal(id) {
+      const feature = this.app.features[id];
+      if (this.only && !this.only.has(id)) {
+        return false;
+      }
+      const data = feature.data;
+      if (data.stage) {
+        this.status.add(data.stage);
+      }
+      if (data.countries.length && !data.countries.some((code) => this.country.has(code))) {
+        data.countries.forEach((code) => this.country.add(code));
+      }
+      this.setOverlay(data.overlay, true);
+      this.apply();
+      return true;
+    }
+
+    showAll() {
+      this.status = new Set(this.data.stages.map((s) => s.key));
+      this.country = new Set(this.data.countries.map((c) => c.code));
+      for (const key of Object.keys(this.app.overlays)) {
+        this.setOverlay(key, true);
+      }
+      this.apply();
+      this.app.changed();
+    }
+
+    /* The filter part of the URL state: lists of what is shown, null when all are. Overlays
+     * hidden with their whole category are written as the category (see map-state.js). */
+    getState() {
+      const overlays = this.app.overlays;
+      const hidden = new Set(
+        Object.keys(overlays).filter((key) => !this.map.hasLayer(overlays[key].group)),
+      );
+      const hiddenCategories = this.data.categories.filter(
+        (c) => c.overlays.length && c.overlays.every((key) => hidden.has(key)),
+      );
+      const layers = [...hidden].filter(
+        (key) => !hiddenCategories.some((c) => c.overlays.includes(key)),
+      );
+      const shownKeys = (all, chosen, key) => (chosen.size === all.length
+        ? null : all.map(key).filter((k) => chosen.has(k)));
+      return {
+        category: hiddenCategories.length
+          ? this.data.categories.filter((c) => !hiddenCategories.includes(c)).map((c) => c.key)
+          : null,
+        layers: layers.length ? layers : null,
+        status: shownKeys(this.data.stages, this.status, (s) => s.key),
+        country: shownKeys(this.data.countries, this.country, (c) => c.code),
+      };
+    }
+
+    setState(state) {
+      const categories = state.category ? new Set(state.category) : null;
+      const hidden = new Set(state.layers || []);
+      for (const category of this.data.categories) {
+        const shown = !categories || categories.has(category.key);
+        for (const key of category.overlays) {
+          this.setOverlay(key, shown && !hidden.has(key));
+        }
+      }
+      this.status = new Set(state.status || this.data.stages.map((s) => s.key));
+      this.country = new Set(state.country || this.data.countries.map((c) => c.code));
+      this.apply();
+    }
+
+    /* --- the panel ------------------------------------------------------------------- */
+
+    /* Sync the checkboxes and the summary with the map. */
+    refresh() {
+      for (const category of this.data.categories) {
+        const box = this.boxes.category.get(category.key);
+        if (!box) {
+          continue;
+        }
+        const on = category.overlays.filter(
+          (key) => this.map.hasLayer(this.app.overlays[key].group),
+        );
+        box.checked = on.length === category.overlays.length;
+        box.indeterminate = on.length > 0 && on.length < category.overlays.length;
+      }
+      for (const [key, box] of this.boxes.status) {
+        box.checked = this.status.has(key);
+      }
+      for (const [code, box] of this.boxes.country) {
+        box.checked = this.country.has(code);
+      }
+      if (this.summary) {
+        const shown = Object.keys(this.app.features).filter((id) => this.isShown(id)).length;
+        const total = Object.keys(this.app.features).length;
+        this.summary.textContent = `${shown} of ${total} features shown`;
+        const state = this.getState();
+        const active = ["category", "layers", "status", "country"].filter((k) => state[k]).length;
+        this.badge.textContent = active ? ` (${active})` : "";
+      }
+    }
+
+    fieldset(legend, entries, kind, onChange) {
+      const set = element("fieldset", "atlas-filters-group");
+      set.appendChild(element("legend", "", legend));
+      for (const entry of entries) {
+        const label = element("label", "atlas-filters-option");
+        const box = element("input");
+        box.type = "checkbox";
+        box.value = entry.key;
+        box.addEventListener("change", () => {
+          onChange(entry.key, box.checked);
+          this.apply();
+          this.app.changed();
+        });
+        label.appendChild(box);
+        if (entry.colour) {
+          const swatch = element("span", "atlas-swatch-dot");
+          swatch.style.setProperty("--swatch", entry.colour);
+          label.appendChild(swatch);
+        }
+        label.appendChild(element("span", "", entry.label));
+        set.appendChild(label);
+        this.boxes[kind].set(entry.key, box);
+      }
+      return set;
+    }
+
+    /* A Leaflet control: a "Filters" button that opens the panel of checkboxes. */
+    control() {
+      const filters = this;
+      const Control = L.Control.extend({
+        options: { position: "topright" },
+        onAdd() {
+          const container = element("div", "atlas-filters leaflet-bar");
+          const toggle = element("button", "atlas-filters-toggle");
+          toggle.type = "button";
+          toggle.appendChild(CA.icon("M3 4h18l-7 8v6l-4 2v-8z"));
+          toggle.appendChild(element("span", "", "Filters"));
+          toggle.setAttribute("aria-expanded", "false");
+          toggle.setAttribute("aria-controls", "atlas-filters-panel");
+          filters.badge = element("span", "atlas-filters-badge");
+          toggle.appendChild(filters.badge);
+          const panel = element("div", "atlas-filters-panel");
+          panel.id = "atlas-filters-panel";
+          panel.hidden = true;
+          panel.setAttribute("role", "group");
+          panel.setAttribute("aria-label", "Filters");
+          panel.appendChild(filters.fieldset(
+            "Category",
+            filters.data.categories.map((c) => ({ key: c.key, label: c.name, colour: c.colour })),
+            "category",
+            (key, on) => filters.setCategory(key, on),
+          ));
+          panel.appendChild(filters.fieldset(
+            "Status",
+            filters.data.stages.map((s) => ({ key: s.key, label: s.name })),
+            "status",
+            (key, on) => (on ? filters.status.add(key) : filters.status.delete(key)),
+          ));
+          panel.appendChild(filters.fieldset(
+            "Country",
+            filters.data.countries.map((c) => ({ key: c.code, label: `${c.name} (${c.count})` })),
+            "country",
+            (key, on) => (on ? filters.country.add(key) : filters.country.delete(key)),
+          ));
+          filters.summary = element("p", "atlas-filters-summary");
+          filters.summary.setAttribute("role", "status");
+          panel.appendChild(filters.summary);
+          const reset = element("button", "atlas-filters-reset", "Show all");
+          reset.type = "button";
+          reset.addEventListener("click", () => filters.showAll());
+          panel.appendChild(reset);
+          const setOpen = (open) => {
+            panel.hidden = !open;
+            toggle.setAttribute("aria-expanded", String(open));
+            container.classList.toggle("atlas-open", open);
+          };
+          toggle.addEventListener("click", () => setOpen(panel.hidden));
+          container.addEventListener("keydown", (event) => {
+            if (event.key === "Escape" && !panel.hidden) {
+              event.stopPropagation();
+              setOpen(false);
+              toggle.focus();
+            }
+          });
+          filters.close = () => setOpen(false);
+          container.append(toggle, panel);
+          L.DomEvent.disableClickPropagation(container);
+          L.DomEvent.disableScrollPropagation(container);
+          filters.refresh();
+          return container;
+        },
+      });
+      return new Control();
+    }
+  }
+
+  CA.Filters = Filters;
+})(window.CorridorAtlas = window.CorridorAtlas || {});

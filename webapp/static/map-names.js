@@ -1,0 +1,120 @@
+/* Corridor Atlas: search keys for the typed query, and ranking of the features that match.
+ *
+ * The browser half of geodata/names.py. Every feature's keys are computed in Python with
+ * geodata.names and arrive in the page's JSON data; only the query is keyed here, so the two
+ * must agree: tests/test_map_browser.py runs exactKey and skeletonKey in Chromium on a table of
+ * names and compares them with the Python keys.
+ */
+(function (CA) {
+  "use strict";
+
+  // geodata/names.py: _SETTLEMENT_WORDS, _TRANSLITERATION_PAIRS (same order), _LATIN_LETTERS.
+  const SETTLEMENT_WORDS = new Set([
+    "shahri", "shahar", "gorod", "poselok", "posyolok", "selo", "qishloq", "kishlak", "aul",
+  ]);
+  const TRANSLITERATION_PAIRS = [
+    ["dzh", "j"], ["dj", "j"], ["kh", "k"], ["gh", "g"], ["q", "k"], ["x", "k"], ["w", "v"],
+  ];
+  // Latin letters that Unicode does not decompose into a base letter plus accents.
+  const LATIN_LETTERS = {
+    "ı": "i", "ə": "a", "ø": "o", "đ": "d", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "ŋ": "ng",
+  };
+  const LATIN_LETTER = new RegExp(`[${Object.keys(LATIN_LETTERS).join("")}]`, "g");
+  // Python's [\W_]+ : anything that is not a letter or a number.
+  const NOT_WORD = /[^\p{L}\p{N}]+/u;
+  const MARKS = /\p{M}/gu;
+  const VOWELS = /[aeiouy]/g;
+  const REPEATS = /(.)\1+/g;
+
+  /* str.casefold() where it differs from toLowerCase() for names: sharp s and final sigma
+   * (the Greek iota subscript is folded after decomposition, below). */
+  function casefold(text) {
+    return text.toLowerCase().replace(/ß/g, "ss").replace(/ς/g, "σ");
+  }
+
+  /* geodata.names.exact_key: lower-case, accent-free letters and digits (ı, ə, ø… as plain
+   * Latin), settlement words ("Shahri", "Gorod"…) dropped unless nothing else is left. */
+  function exactKey(name) {
+    const bare = casefold(String(name))
+      .normalize("NFKD")
+      .replace(/\u0345/g, "ι") // the iota subscript, which casefold() spells out
+      .replace(MARKS, "")
+      .replace(LATIN_LETTER, (letter) => LATIN_LETTERS[letter]);
+    const words = bare.split(NOT_WORD).filter(Boolean);
+    const named = words.filter((word) => !SETTLEMENT_WORDS.has(word));
+    return (named.length ? named : words).join("");
+  }
+
+  /* geodata.names.skeleton_key: transliteration pairs folded, vowels after the first letter
+   * dropped, repeats squeezed; empty for names not written in Latin letters. */
+  function skeletonKey(name) {
+    let key = exactKey(name);
+    if (!/^[A-Za-z]+$/.test(key)) {
+      return "";
+    }
+    for (const [variant, canonical] of TRANSLITERATION_PAIRS) {
+      key = key.split(variant).join(canonical);
+    }
+    key = key[0] + key.slice(1).replace(VOWELS, "");
+    return key.replace(REPEATS, "$1");
+  }
+
+  /* How well one searchable name matches the query keys: lower is better, null is no match.
+   * 0 same name, 1 a word or the name starts with it, 2 contained, 3 same skeleton start. */
+  function termScore(term, exact, skeleton) {
+    const [termExact, termSkeleton] = term.keys;
+    if (termExact === exact) {
+      return 0;
+    }
+    if (termExact.startsWith(exact) || term.words.some((w) => w[0].startsWith(exact))) {
+      return 1;
+    }
+    if (termExact.includes(exact)) {
+      return 2;
+    }
+    if (skeleton.length >= 3 && (termSkeleton.startsWith(skeleton)
+        || term.words.some((w) => w[1] && w[1].startsWith(skeleton)))) {
+      return 3;
+    }
+    return null;
+  }
+
+  /* A place the feature was located by ranks after its own names. */
+  const PLACE_PENALTY = 1.5;
+
+  /* The features matching ``query``, best first: [{feature, term, score}]. An empty query
+   * lists every feature by name (so the list can be browsed with the arrow keys). */
+  function search(features, query, limit) {
+    const exact = exactKey(query);
+    if (!exact) {
+      return features
+        .map((feature) => ({ feature, term: null, score: 0 }))
+        .sort((a, b) => a.feature.name.localeCompare(b.feature.name))
+        .slice(0, limit);
+    }
+    const skeleton = skeletonKey(query);
+    const found = [];
+    for (const feature of features) {
+      let best = null;
+      for (const term of feature.terms) {
+        const score = termScore(term, exact, skeleton);
+        if (score === null) {
+          continue;
+        }
+        const ranked = score + (term.type === "place" ? PLACE_PENALTY : 0);
+        if (best === null || ranked < best.score) {
+          best = { feature, term, score: ranked };
+        }
+      }
+      if (best !== null) {
+        found.push(best);
+      }
+    }
+    found.sort((a, b) => a.score - b.score || a.feature.name.localeCompare(b.feature.name));
+    return found.slice(0, limit);
+  }
+
+  CA.exactKey = exactKey;
+  CA.skeletonKey = skeletonKey;
+  CA.search = search;
+})(window.CorridorAtlas = window.CorridorAtlas || {});

@@ -1,0 +1,90 @@
+/* Corridor Atlas: the map state as a URL fragment, so a view can be shared or reloaded.
+ *
+ *   #map=<zoom>/<lat>/<lon>&base=<base layer key>&category=<keys shown>&layers=<overlays hidden>
+ *    &status=<keys shown>&country=<codes shown>&open=<feature id>
+ *
+ * Every part is optional: a missing list means "all shown", so /#open=<id> alone is a valid
+ * state (fit to that feature and open its popup). Lists are comma-separated; an empty value
+ * (category=) means none. Keys are slugs and ids, so they need no escaping, but each item is
+ * percent-encoded anyway.
+ */
+(function (CA) {
+  "use strict";
+
+  const LISTS = ["category", "layers", "status", "country"];
+  const ORDER = ["map", "base", "category", "layers", "status", "country", "open"];
+
+  function decode(text) {
+    try {
+      return decodeURIComponent(text.replace(/\+/g, " "));
+    } catch (error) {
+      return "";
+    }
+  }
+
+  function number(value, digits) {
+    return String(Number(value.toFixed(digits)));
+  }
+
+  /* The state written in ``fragment`` ("#map=…" or "map=…"); unknown parts are ignored. */
+  function parseFragment(fragment) {
+    const state = { view: null, base: null, open: null };
+    for (const name of LISTS) {
+      state[name] = null;
+    }
+    for (const part of fragment.replace(/^#/, "").split("&")) {
+      const cut = part.indexOf("=");
+      if (cut < 0) {
+        continue;
+      }
+      const name = decode(part.slice(0, cut));
+      const value = part.slice(cut + 1);
+      if (name === "map") {
+        const [zoom, lat, lon] = value.split("/").map(Number);
+        if ([zoom, lat, lon].every(Number.isFinite) && Math.abs(lat) <= 90) {
+          state.view = { zoom, lat, lon };
+        }
+      } else if (name === "base" || name === "open") {
+        state[name] = decode(value) || null;
+      } else if (LISTS.includes(name)) {
+        state[name] = value === "" ? [] : value.split(",").map(decode).filter(Boolean);
+      }
+    }
+    return state;
+  }
+
+  /* The fragment (without "#") of ``state``; parts that are null are left out. */
+  function formatFragment(state) {
+    const parts = {};
+    if (state.view) {
+      const { zoom, lat, lon } = state.view;
+      parts.map = [number(zoom, 2), number(lat, 5), number(lon, 5)].join("/");
+    }
+    if (state.base) {
+      parts.base = encodeURIComponent(state.base);
+    }
+    for (const name of LISTS) {
+      if (state[name]) {
+        parts[name] = state[name].map(encodeURIComponent).join(",");
+      }
+    }
+    if (state.open) {
+      parts.open = encodeURIComponent(state.open);
+    }
+    return ORDER.filter((name) => name in parts).map((name) => `${name}=${parts[name]}`).join("&");
+  }
+
+  /* The embed page's own options: ?focus=<id> and ?only=<id>,<id>. */
+  function parseEmbedQuery(search) {
+    const params = new URLSearchParams(search);
+    const only = params.get("only");
+    return {
+      focus: params.get("focus") || null,
+      only: only ? only.split(",").map((id) => id.trim()).filter(Boolean) : null,
+    };
+  }
+
+  CA.parseFragment = parseFragment;
+  CA.formatFragment = formatFragment;
+  CA.parseEmbedQuery = parseEmbedQuery;
+})(window.CorridorAtlas = window.CorridorAtlas || {});

@@ -1,0 +1,31 @@
+"""The three subsets of the atlas: each is a set of downloads and an OGC API collection.
+
+>>> [s.id for s in SUBSETS.values()], SUBSETS["sites"].kinds
+(['atlas', 'corridors', 'sites'], ('site',))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Subset:
+    """The features of some kinds, with a title and a description for people."""
+
+    id: str
+    title: str
+    description: str
+    kinds: tuple[str, ...]
+
+
+SUBSETS = {
+    s.id: s
+    for s in (
+        Subset(
+            "atlas", "All features", "Every corridor and site of the atlas.", ("corridor", "site")
+        ),
+        Subset("corridors", "Corridors", "Transport corridors along their routes.", ("corridor",)),
+        Subset("sites", "Sites", "Industrial, logistics and other sites (points).", ("site",)),
+    )
+}

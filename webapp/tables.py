@@ -1,0 +1,108 @@
+"""The atlas as CSV: one row per feature, properties flattened into readable cells.
+
+For spreadsheets first: UTF-8 with a byte-order mark (Excel then reads the curly quotes and
+Cyrillic right), RFC 4180 quoting and CRLF line ends. Lists are joined with `` | ``, a source as
+``seed: “quote”``; sites get ``lon``/``lat`` columns and every feature a ``wkt`` geometry, so
+GIS tools can load the file too. A text cell that a spreadsheet would run as a formula (starting
+with ``=``, ``+``, ``-`` or ``@``) is prefixed with an apostrophe.
+
+>>> row = feature_row({"type": "Feature", "id": "x", "geometry": {"type": "Point",
+...     "coordinates": [69.5, 41.25]}, "properties": {"id": "x", "name": "X park", "kind": "site",
+...     "category": "technopark", "countries": ["UZ"], "sources": [{"seed": "000.txt",
+...     "quote": "a park"}], "nearest_corridor": {"id": "c", "name": "C", "distance_km": 4.5}}})
+>>> row["sources"], row["lon"], row["nearest_corridor_km"], row["wkt"]
+('000.txt: “a park”', 69.5, 4.5, 'POINT (69.5 41.25)')
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+import shapely
+from shapely.geometry import shape
+
+JOIN = " | "
+COLUMNS = (
+    "id",
+    "name",
+    "aliases",
+    "kind",
+    "category",
+    "countries",
+    "status",
+    "dates",
+    "figures",
+    "description",
+    "sources",
+    "length_km",
+    "lon",
+    "lat",
+    "nearest_corridor",
+    "nearest_corridor_id",
+    "nearest_corridor_km",
+    "sites_within_100km",
+    "waypoints",
+    "wkt",
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _figure(figure: dict[str, Any]) -> str:
+    value = figure["value"]
+    amount = f"{value:,}" if isinstance(value, int | float) else str(value)
+    unit = f" {figure['unit']}" if figure.get("unit") else ""
+    return f"{figure['label']}: {amount}{unit}"
+
+
+def _safe(cell: Any) -> Any:
+    if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+def feature_row(feature: dict[str, Any]) -> dict[str, Any]:
+    """The CSV cells of one GeoJSON feature (a dict), keyed by :data:`COLUMNS`."""
+    p = feature["properties"]
+    status = p.get("status") or {}
+    nearest = p.get("nearest_corridor") or {}
+    point = feature["geometry"]["coordinates"] if feature["geometry"]["type"] == "Point" else None
+    text = {
+        "id": p["id"],
+        "name": p["name"],
+        "aliases": JOIN.join(p.get("aliases", [])),
+        "kind": p["kind"],
+        "category": p["category"],
+        "countries": JOIN.join(p.get("countries", [])),
+        "status": status.get("stage", ""),
+        "dates": JOIN.join(f"{d['event']}: {d['when']}" for d in status.get("dates", [])),
+        "figures": JOIN.join(_figure(f) for f in p.get("figures", [])),
+        "description": p.get("description", ""),
+        "sources": JOIN.join(f"{s['seed']}: “{s['quote']}”" for s in p.get("sources", [])),
+        "nearest_corridor": nearest.get("name", ""),
+        "nearest_corridor_id": nearest.get("id", ""),
+        "sites_within_100km": JOIN.join(
+            f"{s['name']} ({s['distance_km']} km)" for s in p.get("sites_within_100km", [])
+        ),
+        "waypoints": JOIN.join(w["place"] for w in p.get("located_by", [])),
+    }
+    numbers = {
+        "length_km": p.get("length_km", ""),
+        "lon": point[0] if point else "",
+        "lat": point[1] if point else "",
+        "nearest_corridor_km": nearest.get("distance_km", ""),
+        "wkt": shapely.to_wkt(shape(feature["geometry"]), rounding_precision=6, trim=True),
+    }
+    row = {name: _safe(value) for name, value in text.items()} | numbers
+    return {name: row[name] for name in COLUMNS}
+
+
+def to_csv(features: Iterable[dict[str, Any]]) -> bytes:
+    """The CSV file (UTF-8 with BOM, CRLF) of ``features``, header row first."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(feature_row(feature) for feature in features)
+    return out.getvalue().encode("utf-8-sig")
