@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from samples import site_entry
 
 from cli import main
@@ -55,3 +56,18 @@ def test_serve_refuses_to_start_without_data(tmp_path: Path, capsys):
     err = capsys.readouterr().err
     assert f"error: cannot read {tmp_path / 'atlas.geojson'}" in err
     assert "corridor-atlas build" in err
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda d: (d / "sites.geojson").write_text("{not json"), "sites.geojson does not follow"),
+        (lambda d: (d / "sources.json").unlink(), "cannot read"),
+        (lambda d: (d / "atlas.geojson").write_bytes(b"\xff\xfe"), "atlas.geojson does not follow"),
+    ],
+)
+def test_serve_refuses_corrupt_data_with_the_file_named(tmp_path: Path, capsys, damage, message):
+    assert main(["build", "--out", str(tmp_path)]) == 0
+    damage(tmp_path)
+    assert main(["serve", "--data-dir", str(tmp_path), "--port", "0"]) == 1
+    assert message in capsys.readouterr().err

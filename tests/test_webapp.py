@@ -320,20 +320,25 @@ def test_download_is_the_built_file(client, built_data_dir, name):
     assert again.status_code == 304
 
 
-def test_healthz_counts_the_features(client, built_data_dir):
+def test_healthz_reports_what_is_loaded(client, built_data_dir):
+    import hashlib
+
     features = load_features(built_data_dir)
     corridors = sum(f["properties"]["kind"] == "corridor" for f in features)
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
-    assert response.json == {
-        "status": "ok",
-        "features": {
-            "corridors": corridors,
-            "sites": len(features) - corridors,
-            "total": len(features),
-        },
+    body = response.json
+    assert body["status"] == "ok"
+    assert body["features"] == {
+        "corridors": corridors,
+        "sites": len(features) - corridors,
+        "total": len(features),
     }
+    atlas_bytes = (built_data_dir / "atlas.geojson").read_bytes()
+    assert body["build_id"] == hashlib.sha256(atlas_bytes).hexdigest()
+    assert body["sources"] == 5
+    assert body["built_at"].endswith("+00:00")
 
 
 # --- errors --------------------------------------------------------------------------------

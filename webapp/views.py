@@ -52,8 +52,19 @@ def basemap(name: str) -> Response:
 
 @bp.get("/healthz")
 def healthz() -> Response:
-    """Liveness and data check for deployments: the loaded feature counts."""
-    return jsonify(status="ok", features=get_state().atlas.counts())
+    """Liveness and data check for deployments: what is loaded, and from which build.
+
+    ``build_id`` is the SHA-256 of atlas.geojson, so two servers answer the same id exactly
+    when they serve the same data.
+    """
+    atlas = get_state().atlas
+    return jsonify(
+        status="ok",
+        build_id=atlas.build_id,
+        built_at=atlas.built_at.isoformat(),
+        features=atlas.counts(),
+        sources=len(atlas.seeds),
+    )
 
 
 def _error_page(error: HTTPException) -> Response:
