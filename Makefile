@@ -48,3 +48,23 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Hardening campaigns (issue 5). The test suite runs short versions of both.
+.PHONY: fuzz load
+
+# Bad requests: schemathesis over every operation of the OpenAPI document, three seeds of
+# 1,000 examples per operation and phase against a live server; prints the counts.
+fuzz: $(STAMP)
+	ATLAS_FUZZ_EXAMPLES=1000 ATLAS_FUZZ_SEEDS=1,2,3 $(BIN)/pytest tests/test_fuzz.py -q -s
+
+# Load: 50 clients for 60 s against `corridor-atlas serve` over the committed data; writes
+# loadtest/REPORT.md and fails on any error.
+load: $(STAMP)
+	$(BIN)/python loadtest/run.py
+
+# Performance (issue 6): every benchmark beside its reference, written to bench/RESULTS.md in
+# about ten minutes. granian, a server measured beside waitress, is installed if missing.
+.PHONY: bench
+bench: $(STAMP) system-deps
+	$(BIN)/python -c "import granian" 2>/dev/null || $(BIN)/pip install --quiet granian
+	$(BIN)/python -m bench.run

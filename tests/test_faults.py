@@ -187,3 +187,35 @@ def test_a_killed_build_leaves_complete_outputs(tmp_path: Path, write_catalogue)
         build(out, catalogue_path=old_catalogue, seeds_dir=SEEDS)
     assert outcomes == {True, False}, "no kill landed before and after the writes"
     assert not list(out.glob(".*")), "temporary files were left behind"
+
+
+@pytest.mark.parametrize("text", ["Bekabad\x00park", "Bekabad\x1b[31m", "Bekabad\ufffe"])
+def test_control_characters_are_refused(previous_outputs: Path, write_catalogue, capsys, text):
+    path = write_catalogue([site_entry(name=text)])
+    before = _snapshot(previous_outputs)
+    assert main(["build", "--catalogue", str(path), "--out", str(previous_outputs)]) == 1
+    err = capsys.readouterr().err
+    assert "field 'name': contains the control character U+" in err
+    assert _snapshot(previous_outputs) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ('"><img src=x>.txt', b"An article.", "a seed file name must be"),
+        ("latin1.txt", "Bekabad \xe9t\xe9".encode("latin-1"), "not UTF-8 text"),
+    ],
+)
+def test_bad_seed_files_are_refused(
+    tmp_path: Path, write_catalogue, capsys, name, content, message
+):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for seed in SEEDS.glob("*.txt"):
+        (seeds / seed.name).write_bytes(seed.read_bytes())
+    (seeds / name).write_bytes(content)
+    path = write_catalogue([site_entry()])
+    args = ["build", "--catalogue", str(path), "--seeds", str(seeds), "--out", str(tmp_path / "o")]
+    assert main(args) == 1
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

@@ -37,7 +37,11 @@ class ApiRequest:
 
 
 def to_json(document: Any) -> bytes:
-    """Compact UTF-8 JSON."""
+    """Compact UTF-8 JSON; a document with a ``to_json`` method (a page of prebuilt features,
+    ``webapp.features_api.FeaturePage``) serialises itself."""
+    serialise = getattr(document, "to_json", None)
+    if callable(serialise):
+        return serialise()
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

@@ -1,20 +1,28 @@
-"""Every download of /data, built once from the loaded atlas: bytes, gzip bytes and validators.
+"""Every download of /data, built from the loaded atlas: bytes, gzip bytes and validators.
 
 GeoJSON files are served byte for byte as the build wrote them; CSV and KML are derived from
-the same features; each feature also gets its own GeoJSON file. Everything, including the gzip
-variant, is made when the app is created, so a request only picks bytes.
+the same features; each feature also gets its own GeoJSON file, made from its prebuilt bytes
+(``webapp.featurestore``) when it is first asked for and kept in a small cache. For an atlas
+of up to :data:`EAGER_BYTES` every file, with its gzip variant, is made when the app is
+created, so a request only picks bytes. A larger atlas makes each file on its first request
+(and keeps it): compressing and converting hundreds of megabytes would otherwise hold up the
+start and the memory of a server whose readers mostly look at the map.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from shapely.geometry import shape
 
 from webapp.atlas import Atlas
+from webapp.featurestore import KINDS, FeatureStore, compact
 from webapp.http_cache import Representation, compress
 from webapp.kml import KML_MIMETYPE, to_kml
 from webapp.style import corridor_colour
@@ -25,17 +33,32 @@ GEOJSON_MIMETYPE = "application/geo+json"
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 FORMATS = {"geojson": "GeoJSON", "csv": "CSV", "kml": "KML"}
 MIMETYPES = {"geojson": GEOJSON_MIMETYPE, "csv": CSV_MIMETYPE, "kml": KML_MIMETYPE}
+#: Atlases whose atlas.geojson is at most this big have every download made at start-up.
+EAGER_BYTES = 16 * 1024 * 1024
+#: Per-feature files kept once made (least recently used dropped first).
+FEATURE_CACHE_SIZE = 2048
 
 
-@dataclass(frozen=True)
+@dataclass
 class Download:
-    """One downloadable file and what the /data page says about it."""
+    """One downloadable file and what the /data page says about it; made when first needed."""
 
     name: str
     title: str
     format: str
     features: int
-    representation: Representation
+    make: Callable[[], Representation] = field(repr=False)
+    _made: Representation | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def representation(self) -> Representation:
+        """The file's bytes, gzip bytes and validators (made once, on first use)."""
+        if self._made is None:
+            with self._lock:
+                if self._made is None:
+                    self._made = self.make()
+        return self._made
 
     @property
     def size(self) -> int:
@@ -58,39 +81,97 @@ def _attachment(body: bytes, media_type: str, name: str, atlas: Atlas) -> Repres
     )
 
 
+def _bbox_json(bounds: tuple[float, ...]) -> bytes:
+    return json.dumps([round(float(v), 6) for v in bounds], separators=(",", ":")).encode()
+
+
+def single_feature_bytes(feature: bytes, bounds: tuple[float, ...]) -> bytes:
+    """A FeatureCollection holding just ``feature`` (its compact JSON), with its bbox."""
+    return b'{"type":"FeatureCollection","bbox":%s,"features":[%s]}\n' % (
+        _bbox_json(bounds),
+        feature,
+    )
+
+
 def single_feature_geojson(feature: dict[str, Any]) -> bytes:
-    """A FeatureCollection holding just ``feature``, with its bbox (RFC 7946)."""
-    bbox = [round(value, 6) for value in shape(feature["geometry"]).bounds]
-    document = {"type": "FeatureCollection", "bbox": bbox, "features": [feature]}
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+    """A FeatureCollection holding just ``feature``, with its bbox (RFC 7946).
+
+    >>> single_feature_geojson({"type": "Feature", "geometry": {"type": "Point",
+    ...     "coordinates": [69.2, 41.3]}, "properties": {}})[:56]
+    b'{"type":"FeatureCollection","bbox":[69.2,41.3,69.2,41.3]'
+    """
+    return single_feature_bytes(compact(feature), shape(feature["geometry"]).bounds)
+
+
+class FeatureFiles:
+    """The per-feature GeoJSON files by feature id, each made when first asked for."""
+
+    def __init__(self, atlas: Atlas, store: FeatureStore) -> None:
+        self._atlas = atlas
+        self._store = store
+        self._made: OrderedDict[str, Representation] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def __contains__(self, feature_id: object) -> bool:
+        return isinstance(feature_id, str) and self._store.position(feature_id) is not None
+
+    def get(self, feature_id: str) -> Representation | None:
+        """The file of this feature, or None if there is no such feature."""
+        with self._lock:
+            made = self._made.get(feature_id)
+            if made is not None:
+                self._made.move_to_end(feature_id)
+                return made
+        position = self._store.position(feature_id)
+        if position is None:
+            return None
+        body = single_feature_bytes(self._store.raw(position), self._store.bounds(position))
+        made = _attachment(body, GEOJSON_MIMETYPE, f"{feature_id}.geojson", self._atlas)
+        with self._lock:
+            self._made[feature_id] = made
+            while len(self._made) > FEATURE_CACHE_SIZE:
+                self._made.popitem(last=False)
+        return made
 
 
 class Downloads:
     """The files of /data by name, and the per-feature GeoJSON by feature id."""
 
-    def __init__(self, atlas: Atlas, features: Sequence[dict[str, Any]]) -> None:
-        self._colours = {c.properties.id: corridor_colour(i) for i, c in enumerate(atlas.corridors)}
+    def __init__(self, atlas: Atlas, store: FeatureStore) -> None:
+        self._atlas = atlas
+        self._store = store
         self.files: dict[str, Download] = {}
         for subset in SUBSETS.values():
-            chosen = [f for f in features if f["properties"]["kind"] in subset.kinds]
+            chosen = np.flatnonzero(np.isin(store.kinds, [KINDS.index(k) for k in subset.kinds]))
             for extension, label in FORMATS.items():
                 name = f"{subset.id}.{extension}"
-                body = self._body(atlas, name, chosen, subset.title)
-                representation = _attachment(body, MIMETYPES[extension], name, atlas)
-                self.files[name] = Download(name, subset.title, label, len(chosen), representation)
-        self.features: dict[str, Representation] = {
-            f["id"]: _attachment(
-                single_feature_geojson(f), GEOJSON_MIMETYPE, f"{f['id']}.geojson", atlas
-            )
-            for f in features
-        }
+                make = self._maker(name, chosen, subset.title, MIMETYPES[extension])
+                self.files[name] = Download(name, subset.title, label, len(chosen), make)
+        self.features = FeatureFiles(atlas, store)
+        if len(atlas.raw["atlas.geojson"]) <= EAGER_BYTES:
+            for download in self.files.values():
+                _ = download.representation
 
-    def _body(self, atlas: Atlas, name: str, chosen: list[dict[str, Any]], title: str) -> bytes:
+    def _maker(
+        self, name: str, chosen: np.ndarray, title: str, media_type: str
+    ) -> Callable[[], Representation]:
+        def make() -> Representation:
+            return _attachment(self._body(name, chosen, title), media_type, name, self._atlas)
+
+        return make
+
+    def _body(self, name: str, chosen: np.ndarray, title: str) -> bytes:
         if name.endswith(".geojson"):
-            return atlas.raw[name]
+            return self._atlas.raw[name]
+        features = [self._store.feature(int(p)) for p in chosen]
         if name.endswith(".csv"):
-            return to_csv(chosen)
-        return to_kml(chosen, title, self._colours)
+            return to_csv(features)
+        corridors = np.flatnonzero(self._store.kinds == KINDS.index("corridor"))
+        colours = {self._store.ids[p]: corridor_colour(i) for i, p in enumerate(corridors)}
+        return to_kml(features, title, colours)
 
     def by_format(self) -> dict[str, list[Download]]:
         """The files grouped by format label, each group in subset order (for the /data page)."""

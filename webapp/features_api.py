@@ -4,19 +4,24 @@ The page carries ``numberMatched`` (features the query keeps), ``numberReturned`
 page), ``timeStamp`` (when the data was built) and ``links`` (``self``, ``next``, ``prev``) that
 repeat the query in canonical form with another ``offset``. The OGC items endpoint answers
 with the same function over one collection.
+
+Features are not serialised per request: the page joins each feature's prebuilt bytes (see
+``webapp.featurestore``), which are the bytes ``json.dumps`` would give; only ``near`` answers
+parse their features to add ``distance_km``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from webapp.apicore import ApiRequest, json_response
 from webapp.downloads import GEOJSON_MIMETYPE
+from webapp.featurestore import compact
 from webapp.opendata import OpenData
 from webapp.params import API_PARAMETERS, FeatureQuery, parse
 from webapp.problems import ApiResponse
-from webapp.query import Match
 
 
 def timestamp(data: OpenData) -> str:
@@ -24,11 +29,29 @@ def timestamp(data: OpenData) -> str:
     return data.atlas.built_at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _feature(match: Match) -> dict[str, Any]:
-    if match.distance_km is None:
-        return match.feature
-    properties = {**match.feature["properties"], "distance_km": round(match.distance_km, 3)}
-    return {**match.feature, "properties": properties}
+@dataclass(frozen=True)
+class FeaturePage:
+    """A FeatureCollection whose features are already JSON: ``head`` holds every other member.
+
+    :func:`webapp.apicore.to_json` calls :meth:`to_json`, which gives the bytes of
+    ``{**head, "features": [...]}`` serialised compactly.
+    """
+
+    head: dict[str, Any]
+    features: list[bytes]
+
+    def to_json(self) -> bytes:
+        opening = compact(self.head)[:-1]
+        separator = b"," if self.head else b""
+        return b'%s%s"features":[%s]}' % (opening, separator, b",".join(self.features))
+
+
+def _feature(data: OpenData, position: int, distance_km: float | None) -> bytes:
+    if distance_km is None:
+        return data.store.raw(position)
+    feature = data.store.feature(position)
+    properties = {**feature["properties"], "distance_km": round(distance_km, 3)}
+    return compact({**feature, "properties": properties})
 
 
 def page_links(
@@ -55,18 +78,21 @@ def feature_page(
     query: FeatureQuery,
     names: Sequence[str],
     extra_links: Sequence[dict[str, str]] = (),
-) -> dict[str, Any]:
+) -> FeaturePage:
     """The FeatureCollection of one page of the features ``query`` keeps."""
-    matches = data.index.select(query)
-    page = matches[query.offset : query.offset + query.limit]
-    return {
+    selection = data.index.select_positions(query)
+    window = slice(query.offset, query.offset + query.limit)
+    page = selection.positions[window]
+    distances = selection.distances_km
+    km = [None] * len(page) if distances is None else [float(d) for d in distances[window]]
+    head = {
         "type": "FeatureCollection",
-        "numberMatched": len(matches),
+        "numberMatched": len(selection),
         "numberReturned": len(page),
         "timeStamp": timestamp(data),
-        "links": [*page_links(request, query, names, len(matches)), *extra_links],
-        "features": [_feature(match) for match in page],
+        "links": [*page_links(request, query, names, len(selection)), *extra_links],
     }
+    return FeaturePage(head, [_feature(data, int(p), d) for p, d in zip(page, km, strict=True)])
 
 
 def features(data: OpenData, request: ApiRequest) -> ApiResponse:

@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 import html
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -32,11 +33,26 @@ ATTRIBUTION = (
 
 ET.register_namespace("", KML_NS)
 
+#: Characters XML 1.0 cannot hold, even escaped (control characters, U+FFFE, U+FFFF...).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """``text`` with each character XML cannot hold replaced by U+FFFD.
+
+    ElementTree writes them as they are, which makes the whole file unreadable.
+
+    >>> xml_text("bell\\x07, \\uffff") == "bell\\ufffd, \\ufffd"
+    True
+    """
+    return _NOT_XML.sub("\ufffd", text)
+
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{KML_NS}}}{tag}", attrs)
+    clean = {name: xml_text(value) for name, value in attrs.items()}
+    element = ET.SubElement(parent, f"{{{KML_NS}}}{tag}", clean)
     if text is not None:
-        element.text = text
+        element.text = xml_text(text)
     return element
 
 

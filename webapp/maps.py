@@ -6,12 +6,17 @@ here uses them. Catalogue text reaches the map only as fragments escaped by ``we
 as JSON data. folium draws the layers; the app's scripts (``static/map*.js``) add the search,
 filters, permalinks, measuring, full screen and the offline base layer on top of them, starting
 from the layers that ``StartAtlas`` hands over.
+
+An atlas of more than :data:`INLINE_LIMIT` features gets a page that stays small however large
+the atlas grows (:func:`build_large_map`): one overlay per category, no feature in the page;
+its scripts fetch the features from :data:`PageAssets.map_features` and draw the sites
+clustered on a canvas (``static/map-large.js``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -21,8 +26,8 @@ from markupsafe import Markup
 
 from webapp.atlas import Atlas
 from webapp.basemaps import BASEMAPS, NATURAL_EARTH
-from webapp.elements import BoundHtml, HtmlPage, Legend, OfflineBasemap, StartAtlas
-from webapp.mapdata import Overlay, map_data, slug
+from webapp.elements import BoundHtml, HtmlPage, Legend, OfflineBasemap, StartAtlas, Verbatim
+from webapp.mapdata import Overlay, large_map_data, map_data, slug
 from webapp.popups import (
     chrome_html,
     json_data_html,
@@ -38,6 +43,10 @@ TITLE = "Corridor Atlas"
 POPUP_OPTIONS = {"maxWidth": 360, "maxHeight": 360, "className": "atlas-popup-frame"}
 #: The id of the page's JSON data block (``webapp.mapdata``).
 DATA_ELEMENT_ID = "atlas-data"
+#: Above this many features, the page loads its features by URL and clusters the sites.
+INLINE_LIMIT = 1000
+#: The swatch of a category of corridors (its corridors have colours of their own).
+CORRIDOR_CATEGORY_COLOUR = "#555555"
 #: The app's map scripts, in load order; ``map.js`` (last) defines ``CorridorAtlas.start``.
 MAP_SCRIPTS = (
     "map-names.js",
@@ -48,6 +57,8 @@ MAP_SCRIPTS = (
     "map-search.js",
     "map.js",
 )
+#: The scripts of a large atlas's page: supercluster and map-large.js, before map.js.
+LARGE_MAP_SCRIPTS = (*MAP_SCRIPTS[:-1], "vendor/supercluster.min.js", "map-large.js", "map.js")
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,10 @@ class PageAssets:
     favicon: str
     downloads: Mapping[str, str]
     static_prefix: str = "/static/"
+    #: A large atlas's features (``webapp.mapdata.map_feed``) and its popups (prefix of
+    #: ``<feature id>.html``), both served by ``webapp.assets``.
+    map_features: str = "/assets/map/features.json"
+    map_popups: str = "/assets/map/popups/"
 
 
 def _latlon(position: list[float]) -> list[float]:
@@ -153,7 +168,7 @@ def _base_layers(m: folium.Map) -> list[tuple[str, MacroElement]]:
     return layers
 
 
-def _new_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
+def _new_map(atlas: Atlas, assets: PageAssets, scripts: Sequence[str] = MAP_SCRIPTS) -> folium.Map:
     min_lon, min_lat, max_lon, max_lat = atlas.bbox()
     m = folium.Map(
         location=[(min_lat + max_lat) / 2, (min_lon + max_lon) / 2],
@@ -163,7 +178,7 @@ def _new_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
         zoom_snap=0.25,  # fit the data snugly rather than at the next whole zoom level
     )
     m.default_js = [("leaflet", assets.leaflet_js)] + [
-        (name.removesuffix(".js"), assets.static_prefix + name) for name in MAP_SCRIPTS
+        (name.removesuffix(".js"), assets.static_prefix + name) for name in scripts
     ]
     m.default_css = [
         ("leaflet_css", assets.leaflet_css),
@@ -174,7 +189,7 @@ def _new_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
     page.add_child(m)
     icon = Markup('<link rel="icon" href="{}">').format(assets.favicon)
     page.header.add_child(folium.Element(icon), "icon")
-    page.html.add_child(folium.Element(chrome_html(m.get_name())), "atlas_chrome")
+    page.html.add_child(Verbatim(chrome_html(m.get_name())), "atlas_chrome")
     return m
 
 
@@ -208,7 +223,7 @@ def build_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
     # No folium fit_bounds: its animated zoom would land after, and undo, the view that
     # map.js sets from the URL. map.js fits the data's bounds (from the JSON data) itself.
     data = map_data(atlas, [o for o, _ in overlays])
-    m.get_root().html.add_child(folium.Element(json_data_html(DATA_ELEMENT_ID, data)), "atlas_data")
+    m.get_root().html.add_child(Verbatim(json_data_html(DATA_ELEMENT_ID, data)), "atlas_data")
     StartAtlas(
         control,
         DATA_ELEMENT_ID,
@@ -219,6 +234,61 @@ def build_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
     return m
 
 
+def _by_category(features: list[Feature]) -> list[tuple[str, list[Feature]]]:
+    def key(f: Feature) -> str:
+        return f.properties.category
+
+    return [(c, list(fs)) for c, fs in groupby(sorted(features, key=key), key=key)]
+
+
+def build_large_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
+    """The map of a large atlas: the same base layers, tools and filters, one empty overlay
+    per category of corridors and of sites (map-large.js draws into them), a legend by
+    category, and page data that names the feed of features instead of holding them."""
+    m = _new_map(atlas, assets, LARGE_MAP_SCRIPTS)
+    bases = _base_layers(m)
+    overlays: list[tuple[Overlay, MacroElement]] = []
+    corridor_categories = _by_category(atlas.corridors)
+    site_categories = _by_category(atlas.sites)
+    for kind, prefix, by_category in (
+        ("corridor", "corridors", corridor_categories),
+        ("site", "sites", site_categories),
+    ):
+        for category, members in by_category:
+            if kind == "corridor":
+                name = layer_name(f"{category} ({len(members)})", CORRIDOR_CATEGORY_COLOUR, "line")
+            else:
+                name = layer_name(f"{category} ({len(members)})", site_colour(category), "dot")
+            group = folium.FeatureGroup(name=name, overlay=True)
+            group.add_to(m)
+            key = f"{prefix}-{slug(category)}"
+            overlays.append((Overlay(key, category, category, (), kind), group))
+    Legend(
+        legend_html(
+            corridors=[
+                (f"{c} ({len(fs)})", CORRIDOR_CATEGORY_COLOUR) for c, fs in corridor_categories
+            ],
+            categories=[(c, site_colour(c), len(fs)) for c, fs in site_categories],
+            downloads=list(assets.downloads.items()),
+        )
+    ).add_to(m)
+    control = folium.LayerControl(collapsed=True)
+    control.add_to(m)
+    urls = {"features": assets.map_features, "popups": assets.map_popups}
+    data = large_map_data(atlas, [o for o, _ in overlays], urls)
+    m.get_root().html.add_child(Verbatim(json_data_html(DATA_ELEMENT_ID, data)), "atlas_data")
+    StartAtlas(
+        control,
+        DATA_ELEMENT_ID,
+        bases=bases,
+        overlays=[(o.key, group) for o, group in overlays],
+        features=[],
+    ).add_to(m)
+    return m
+
+
 def render_page(atlas: Atlas, assets: PageAssets) -> str:
     """The complete HTML page of the map (rendered once, at app creation; / and /embed)."""
+    if len(atlas.features) > INLINE_LIMIT:
+        return build_large_map(atlas, assets).get_root().render()
     return build_map(atlas, assets).get_root().render()

@@ -20,6 +20,7 @@ from webapp.page_cache import cached_page, page_cache
 from webapp.popups import format_number
 from webapp.provenance import citation_number, cited_features, describe_resolution, mark_article
 from webapp.schema import Feature
+from webapp.security import MAX_URL_CHARS
 from webapp.state import get_state
 
 bp = Blueprint("pages", __name__)
@@ -207,5 +208,18 @@ def source_page(slug: str) -> str:
         features=[atlas.feature(i).properties for i in ids],
         quotes_of={i: [n for n, c in enumerate(seed.citations) if c.feature == i] for i in ids},
         unmapped=unmapped,
-        map_src=f"/embed?only={','.join(ids)}" if ids else None,
+        map_src=_embed_only(ids),
     )
+
+
+def _embed_only(ids: list[str]) -> str | None:
+    """The /embed address showing only ``ids``; the whole map if that address would be longer
+    than the app serves (an article citing hundreds of features).
+
+    >>> _embed_only(["a", "b"]), _embed_only(["x" * 5000, "y" * 5000]), _embed_only([])
+    ('/embed?only=a,b', '/embed', None)
+    """
+    if not ids:
+        return None
+    src = f"/embed?only={','.join(ids)}"
+    return src if len(src) <= MAX_URL_CHARS else "/embed"

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from webapp.elements import script_json
 from webapp.schema import Feature
 
 _env = Environment(
@@ -52,11 +53,17 @@ def tooltip_html(feature: Feature) -> Markup:
 def layer_name(label: str, colour: str, swatch: Literal["line", "dot"]) -> str:
     """A LayerControl label with a colour swatch; Leaflet inserts labels as HTML.
 
+    folium's layer control compiles its labels as Jinja source a second time (see
+    ``webapp.elements``), so braces are written as character references too.
+
     >>> layer_name("<b>", "#ffffff", "dot")
     '<span class="atlas-swatch-dot" style="--swatch: #ffffff"></span>&lt;b&gt;'
+    >>> layer_name("{{7*7}}", "#ffffff", "dot").split("</span>")[1]
+    '&#123;&#123;7*7&#125;&#125;'
     """
     template = Markup('<span class="atlas-swatch-{}" style="--swatch: {}"></span>{}')
-    return str(template.format(swatch, colour, label))
+    text = escape(label).replace("{", Markup("&#123;")).replace("}", Markup("&#125;"))
+    return str(template.format(swatch, colour, text))
 
 
 def legend_html(
@@ -88,8 +95,8 @@ def chrome_html(map_id: str) -> Markup:
 def json_data_html(element_id: str, data: Any) -> Markup:
     """``data`` as a JSON ``<script>`` block: inert data, escaped so it cannot close the tag.
 
-    >>> print(json_data_html("d", {"name": "</script><b>"}))
-    <script type="application/json" id="d">{"name": "\\u003c/script\\u003e\\u003cb\\u003e"}</script>
+    >>> print(json_data_html("d", {"name": "</script>{{"}))
+    <script type="application/json" id="d">{"name": "\\u003c/script\\u003e\\u007b{"}</script>
     """
     template = _env.get_template("fragments/map-data.html")
-    return Markup(template.render(element_id=element_id, data=data).strip())
+    return Markup(template.render(element_id=element_id, json=script_json(data)).strip())

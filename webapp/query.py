@@ -1,16 +1,18 @@
 """Find features: property filters, transliteration-insensitive text, bbox and geodesic ``near``.
 
-A :class:`FeatureIndex` is built once per app from the GeoJSON features (plain dicts, exactly as
-the build wrote them). Spatial filters first ask a shapely ``STRtree`` over the prebuilt
-geometries for candidates, then test only those: ``bbox`` keeps features whose geometry
-intersects the box; ``near`` measures the geodesic distance to each candidate found in
-:func:`geodata.spatial.search_box` with :func:`geodata.spatial.point_to_feature_km`.
+A :class:`FeatureIndex` is built once per app over a :class:`~webapp.featurestore.FeatureStore`
+(each feature's bytes and a few columns), so a query never touches a Python dict per feature:
+every filter is a boolean mask over the features, computed with numpy. ``bbox`` keeps features
+whose geometry intersects the box (points by comparing coordinates, lines through a shapely
+``STRtree``); ``near`` measures the geodesic distance to each candidate inside
+:func:`geodata.spatial.search_box`, all points at once.
 
 Text (``q``) matches names, aliases, waypoint names, category and description. Every word of
 the query must match a word of the feature, by the start of its :func:`~geodata.names.exact_key`
 or, for words of four letters or more, by :func:`~geodata.names.skeleton_key` (so Bekobod finds
 Bekabad and Tirmiz finds Termez); or the whole query may match a whole name the same ways
-(``Xian`` finds Xi'an).
+(``Xian`` finds Xi'an). The keys are inverted once (:class:`TextIndex`): a word prefix is a
+range of the sorted words, whose positions lie side by side.
 
 >>> index = FeatureIndex([{"type": "Feature", "id": "a", "geometry": {"type": "Point",
 ...     "coordinates": [69.27, 40.22]}, "properties": {"id": "a", "name": "Bekabad park",
@@ -24,22 +26,26 @@ Bekabad and Tirmiz finds Termez); or the whole query may match a whole name the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely import STRtree
 from shapely.affinity import translate
-from shapely.geometry import shape
 
 from geodata.names import exact_key, skeleton_key
-from geodata.spatial import point_to_feature_km, search_box
+from geodata.spatial import distance_to_legs_km, lambert_km, search_box
+from webapp.featurestore import KINDS, FeatureStore
 from webapp.params import FeatureQuery
 
 _WORD = re.compile(r"\w+")
 #: Shorter words are compared by exact prefix only: their skeletons collide too easily.
 MIN_SKELETON_LETTERS = 4
+#: Separates features (and, within one, names) in the string that name substrings are found in.
+_FEATURE_MARK, _NAME_MARK = "\x00", "\x01"
 
 
 @dataclass(frozen=True)
@@ -51,45 +57,112 @@ class Match:
 
 
 @dataclass(frozen=True)
-class TextKeys:
-    """The keys a feature can be found by."""
+class Selection:
+    """What a query keeps: positions in the store (in answer order) and, for ``near``, km."""
 
-    words: frozenset[str]
-    skeletons: frozenset[str]
-    names: frozenset[str]
-    name_skeletons: frozenset[str]
+    positions: np.ndarray
+    distances_km: np.ndarray | None = None
 
-    @classmethod
-    def of(cls, properties: dict[str, Any]) -> TextKeys:
-        """Keys of the names, aliases, waypoints, category and description in ``properties``."""
-        names = [properties["name"], *properties.get("aliases", [])]
-        names += [place["place"] for place in properties.get("located_by", [])]
-        text = " ".join([*names, properties.get("category", ""), properties.get("description", "")])
-        words = {exact_key(word) for word in _WORD.findall(text)} - {""}
-        return cls(
-            words=frozenset(words),
-            skeletons=frozenset(
-                skeleton_key(word) for word in words if len(word) >= MIN_SKELETON_LETTERS
-            )
-            - {""},
-            names=frozenset(exact_key(name) for name in names) - {""},
-            name_skeletons=frozenset(skeleton_key(name) for name in names) - {""},
-        )
+    def __len__(self) -> int:
+        return len(self.positions)
 
-    def match(self, text: str) -> bool:
-        """Whether ``text`` (a user's query) finds this feature."""
+
+def _memo(function: Callable[[str], str]) -> Callable[[str], str]:
+    cache: dict[str, str] = {}
+
+    def keyed(text: str) -> str:
+        key = cache.get(text)
+        if key is None:
+            key = cache[text] = function(text)
+        return key
+
+    return keyed
+
+
+class _Postings:
+    """Sorted keys, each with the positions holding it, side by side in one array."""
+
+    def __init__(self, postings: dict[str, list[int]]) -> None:
+        self.keys = sorted(postings)
+        lists = [postings[key] for key in self.keys]
+        self.offsets = np.cumsum([0, *map(len, lists)], dtype=np.int64)
+        flat = [p for positions in lists for p in positions]
+        self.positions = np.array(flat, dtype=np.int32)
+
+    def range(self, low: int, high: int) -> np.ndarray:
+        return self.positions[self.offsets[low] : self.offsets[high]]
+
+    def exact(self, key: str) -> np.ndarray:
+        low = bisect_left(self.keys, key)
+        high = low + 1 if low < len(self.keys) and self.keys[low] == key else low
+        return self.range(low, high)
+
+    def prefix(self, start: str) -> np.ndarray:
+        """Positions of every key starting with ``start``: one contiguous slice."""
+        low = bisect_left(self.keys, start)
+        return self.range(low, bisect_left(self.keys, start + "\U0010ffff", low))
+
+
+class TextIndex:
+    """The keys every feature can be found by (see the module), inverted: key -> positions."""
+
+    def __init__(self, texts: Sequence[tuple[Sequence[str], str]]) -> None:
+        exact, skeleton = _memo(exact_key), _memo(skeleton_key)
+        words: dict[str, list[int]] = {}
+        skeletons: dict[str, list[int]] = {}
+        name_skeletons: dict[str, list[int]] = {}
+        chunks: list[str] = []
+        self._starts: list[int] = []
+        length = 0
+        for position, (names, other) in enumerate(texts):
+            found = {exact(word) for word in _WORD.findall(" ".join([*names, other]))} - {""}
+            for word in found:
+                words.setdefault(word, []).append(position)
+            long_words = {skeleton(w) for w in found if len(w) >= MIN_SKELETON_LETTERS}
+            for key in long_words - {""}:
+                skeletons.setdefault(key, []).append(position)
+            for key in {skeleton(name) for name in names} - {""}:
+                name_skeletons.setdefault(key, []).append(position)
+            chunk = _FEATURE_MARK + _NAME_MARK.join(sorted({exact(n) for n in names} - {""}))
+            self._starts.append(length)
+            chunks.append(chunk)
+            length += len(chunk)
+        self._size = len(self._starts)
+        self._names = "".join(chunks)
+        self._words = _Postings(words)
+        self._skeletons = _Postings(skeletons)
+        self._name_skeletons = _Postings(name_skeletons)
+
+    def _in_names(self, key: str) -> list[int]:
+        """Features with ``key`` inside one of their names' exact keys."""
+        found = []
+        at = self._names.find(key)
+        while at >= 0:
+            position = bisect_right(self._starts, at) - 1
+            found.append(position)
+            if position + 1 >= self._size:
+                break
+            at = self._names.find(key, self._starts[position + 1])
+        return found
+
+    def mask(self, text: str) -> np.ndarray:
+        """Which features ``text`` (a user's query) finds."""
+        found = np.zeros(self._size, dtype=bool)
         terms = [key for key in (exact_key(word) for word in _WORD.findall(text)) if key]
         if not terms:
-            return False
+            return found
         whole, whole_skeleton = exact_key(text), skeleton_key(text)
-        if any(whole in name for name in self.names) or whole_skeleton in self.name_skeletons:
-            return True
-        return all(self._word_matches(term) for term in terms)
-
-    def _word_matches(self, term: str) -> bool:
-        if any(word.startswith(term) for word in self.words):
-            return True
-        return len(term) >= MIN_SKELETON_LETTERS and skeleton_key(term) in self.skeletons
+        found[self._in_names(whole)] = True
+        if whole_skeleton:
+            found[self._name_skeletons.exact(whole_skeleton)] = True
+        every = np.ones(self._size, dtype=bool)
+        for term in terms:
+            matches = np.zeros(self._size, dtype=bool)
+            matches[self._words.prefix(term)] = True
+            if len(term) >= MIN_SKELETON_LETTERS:
+                matches[self._skeletons.exact(skeleton_key(term))] = True
+            every &= matches
+        return found | every
 
 
 def _boxes(west: float, south: float, east: float, north: float) -> list[shapely.Geometry]:
@@ -115,52 +188,103 @@ def _wrapped(area: shapely.Geometry) -> list[shapely.Geometry]:
     return shifted
 
 
-class FeatureIndex:
-    """The features with their prebuilt geometries, STRtree and text keys."""
+def _legs(line: shapely.Geometry) -> np.ndarray:
+    """The legs of a LineString or MultiLineString as an (n, 2, 2) lon/lat array."""
+    parts = line.geoms if hasattr(line, "geoms") else [line]
+    coordinates = [np.asarray(part.coords)[:, :2] for part in parts]
+    return np.concatenate([np.stack([c[:-1], c[1:]], axis=1) for c in coordinates])
 
-    def __init__(self, features: Sequence[dict[str, Any]]) -> None:
-        self.features = list(features)
-        self._tree = STRtree([shape(f["geometry"]) for f in self.features])
-        self._keys = [TextKeys.of(f["properties"]) for f in self.features]
+
+class FeatureIndex:
+    """The features' columns (a :class:`FeatureStore`), an STRtree of lines and text keys."""
+
+    def __init__(self, features: Sequence[dict[str, Any]] | FeatureStore) -> None:
+        if not isinstance(features, FeatureStore):
+            features = FeatureStore.from_features(features)
+        self.store = features
+        self._text = TextIndex(features.texts or [])
+        features.texts = None  # inverted now; the store need not keep them
+        self._line_positions = np.array(sorted(features.lines), dtype=np.int64)
+        self._tree = STRtree([features.lines[p] for p in self._line_positions])
 
     def categories(self) -> list[str]:
         """The categories present, sorted."""
-        return sorted({f["properties"]["category"] for f in self.features})
+        return list(self.store.category_names)
 
-    def _candidates(self, areas: Iterable[shapely.Geometry], predicate: str | None) -> set[int]:
-        found: set[int] = set()
+    def _codes(self, names: Sequence[str], known: Sequence[str]) -> list[int]:
+        return [i for i, name in enumerate(known) if name in set(names)]
+
+    def _properties_mask(self, query: FeatureQuery) -> np.ndarray:
+        store = self.store
+        keep = np.ones(len(store), dtype=bool)
+        if query.kinds:
+            keep &= np.isin(store.kinds, self._codes(query.kinds, KINDS))
+        if query.categories:
+            keep &= np.isin(store.categories, self._codes(query.categories, store.category_names))
+        if query.countries:
+            keep &= store.in_countries(query.countries)
+        if query.stages:
+            keep &= np.isin(store.stages, self._codes(query.stages, store.stage_names))
+        if query.text is not None:
+            keep &= self._text.mask(query.text)
+        return keep
+
+    def _touching(self, areas: Sequence[shapely.Geometry], predicate: str | None) -> np.ndarray:
+        """Features whose geometry (``predicate`` "intersects") or envelope (None) meets one
+        of ``areas``; for points both are the same comparison of coordinates."""
+        store = self.store
+        found = np.zeros(len(store), dtype=bool)
         for area in areas:
-            found.update(int(i) for i in self._tree.query(area, predicate=predicate))
+            west, south, east, north = area.bounds
+            with np.errstate(invalid="ignore"):
+                found |= (
+                    (store.lon >= west)
+                    & (store.lon <= east)
+                    & (store.lat >= south)
+                    & (store.lat <= north)
+                )
+            if len(self._line_positions):
+                found[self._line_positions[self._tree.query(area, predicate=predicate)]] = True
         return found
 
-    def _keeps(self, position: int, query: FeatureQuery) -> bool:
-        properties = self.features[position]["properties"]
-        status = properties.get("status") or {}
-        return (
-            (not query.kinds or properties["kind"] in query.kinds)
-            and (not query.categories or properties["category"] in query.categories)
-            and (not query.countries or any(c in query.countries for c in properties["countries"]))
-            and (not query.stages or status.get("stage") in query.stages)
-            and (query.text is None or self._keys[position].match(query.text))
+    def _distances(self, lon: float, lat: float, positions: np.ndarray) -> np.ndarray:
+        """Geodesic km from (lon, lat) to each feature at ``positions``."""
+        store = self.store
+        km = np.empty(len(positions), dtype=float)
+        is_point = ~np.isnan(store.lon[positions])
+        km[is_point] = lambert_km(
+            lon, lat, store.lon[positions[is_point]], store.lat[positions[is_point]]
         )
+        for i in np.flatnonzero(~is_point):
+            line = store.lines[int(positions[i])]
+            km[i] = float(distance_to_legs_km((lon, lat), _legs(line)).min())
+        return km
+
+    def select_positions(self, query: FeatureQuery) -> Selection:
+        """Every feature the query keeps: in file order, or nearest first for ``near``."""
+        keep = self._properties_mask(query)
+        if query.bbox is not None:
+            keep &= self._touching(_boxes(*query.bbox), "intersects")
+        if query.near is None:
+            return Selection(np.flatnonzero(keep))
+        lat, lon = query.near
+        keep &= self._touching(_wrapped(search_box((lon, lat), query.radius_km)), None)
+        positions = np.flatnonzero(keep)
+        km = self._distances(lon, lat, positions)
+        close = km <= query.radius_km
+        positions, km = positions[close], km[close]
+        ids = [self.store.ids[p] for p in positions]
+        order = sorted(range(len(positions)), key=lambda i: (km[i], ids[i]))
+        return Selection(positions[order], km[order])
 
     def select(self, query: FeatureQuery) -> list[Match]:
-        """Every feature the query keeps: in file order, or nearest first for ``near``."""
-        positions: Iterable[int] = range(len(self.features))
-        if query.bbox is not None:
-            positions = self._candidates(_boxes(*query.bbox), "intersects")
-        distances: dict[int, float] = {}
-        if query.near is not None:
-            lat, lon = query.near
-            area = search_box((lon, lat), query.radius_km)
-            candidates = self._candidates(_wrapped(area), None) & set(positions)
-            for position in candidates:
-                geometry = self.features[position]["geometry"]
-                distance = point_to_feature_km(lon, lat, geometry)
-                if distance <= query.radius_km:
-                    distances[position] = distance
-            positions = distances
-        kept = sorted(p for p in positions if self._keeps(p, query))
-        if query.near is not None:
-            kept.sort(key=lambda p: (distances[p], self.features[p]["id"]))
-        return [Match(self.features[p], distances.get(p)) for p in kept]
+        """Every feature the query keeps, as :class:`Match` (dicts parsed for each)."""
+        selection = self.select_positions(query)
+        distances = selection.distances_km
+        return [
+            Match(
+                self.store.feature(int(p)),
+                None if distances is None else float(distances[i]),
+            )
+            for i, p in enumerate(selection.positions)
+        ]

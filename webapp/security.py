@@ -9,6 +9,12 @@ scripts: the browser never runs them, so they need no hash.
 
 Every response refuses to be framed (``frame-ancestors 'none'``, ``X-Frame-Options: DENY``)
 except the views marked :func:`frameable` (``/embed``), which any site may frame.
+
+Before any view runs, a malformed request is refused (:func:`request_problem`): an address
+longer than :data:`MAX_URL_CHARS` (414), a path or query string that is not UTF-8 once
+percent-decoded (400; Werkzeug would silently turn the bytes into U+FFFD), and an HTTP/1.1
+request without a valid ``Host`` (400, as RFC 9112 section 3.2 requires). /api and /ogc answer
+these as problem details, the rest as the HTML error page.
 """
 
 from __future__ import annotations
@@ -16,12 +22,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
+from urllib.parse import unquote_to_bytes
 
-from flask import Flask, Response, g
+from flask import Flask, Response, abort, g, request
+from werkzeug.sansio.utils import host_is_trusted
 
+from webapp.problems import ApiError, problem
 from webapp.state import get_state
 
 _INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)
@@ -108,6 +117,54 @@ def framing_allowed(policy: str) -> str:
     return policy.replace("frame-ancestors 'none'", "frame-ancestors *")
 
 
+#: The longest path plus query string served (as common servers: nginx 8k, Apache 8190).
+MAX_URL_CHARS = 8192
+#: Paths whose errors are problem details (``application/problem+json``) rather than HTML.
+API_PREFIXES = ("/api/", "/ogc/")
+
+
+def request_problem(environ: Mapping[str, Any]) -> tuple[int, str] | None:
+    """The status and message refusing a malformed request, or None if it may proceed.
+
+    ``environ`` is the WSGI environment: PATH_INFO holds the percent-decoded path as Latin-1
+    text of its bytes, QUERY_STRING the raw query.
+
+    >>> request_problem({"PATH_INFO": "/features", "QUERY_STRING": "q=%ff"})
+    (400, 'The query string is not valid UTF-8 text once percent-decoded.')
+    >>> request_problem({"PATH_INFO": "/", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "a b"})
+    (400, "The Host header 'a b' is not a host name (and port).")
+    """
+    path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+    if len(environ.get("SCRIPT_NAME", "")) + len(path) + len(query) > MAX_URL_CHARS:
+        return 414, f"The address is too long: at most {MAX_URL_CHARS} characters are served."
+    try:
+        path.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return 400, "The path is not valid UTF-8 text once percent-decoded."
+    try:
+        unquote_to_bytes(query.replace("+", " ")).decode("utf-8")
+    except UnicodeError:
+        return 400, "The query string is not valid UTF-8 text once percent-decoded."
+    host = environ.get("HTTP_HOST")
+    if host is None:
+        if environ.get("SERVER_PROTOCOL") == "HTTP/1.1":
+            return 400, "An HTTP/1.1 request needs a Host header."
+    elif not host_is_trusted(host):
+        return 400, f"The Host header {host!r} is not a host name (and port)."
+    return None
+
+
+def _refuse_malformed() -> Response | None:
+    found = request_problem(request.environ)
+    if found is None:
+        return None
+    status, detail = found
+    if request.path == "/ogc" or request.path.startswith(API_PREFIXES):
+        headers, status, body = problem(ApiError(status, detail))
+        return Response(body, status=status, headers=headers)
+    abort(status, detail)
+
+
 def _add_headers(response: Response) -> Response:
     policy = get_state().csp
     headers = dict(STATIC_HEADERS)
@@ -121,5 +178,6 @@ def _add_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Add the security headers to every response of ``app``."""
+    """Refuse malformed requests and add the security headers to every response of ``app``."""
+    app.before_request(_refuse_malformed)
     app.after_request(_add_headers)

@@ -5,6 +5,7 @@
  * overlay on or off in the layer control updates the checkbox (checked, mixed or clear). Status
  * and country filters act on single features: a feature is drawn when its overlay is on and it
  * passes both (a corridor passes the country filter if any of its countries is chosen).
+ * A large atlas (map-large.js) applies the same model to its clustered sites in one pass.
  */
 (function (CA) {
   "use strict";
@@ -50,6 +51,11 @@
 
     /* Add or remove each feature from its overlay so the map shows exactly what passes. */
     apply() {
+      if (this.app.large) {
+        this.app.large.apply();
+        this.refresh();
+        return;
+      }
       for (const feature of Object.values(this.app.features)) {
         const group = this.app.overlays[feature.data.overlay].group;
         const pass = this.passes(feature);
@@ -63,6 +69,9 @@
     }
 
     isShown(id) {
+      if (this.app.large) {
+        return this.app.large.isShown(id);
+      }
       const feature = this.app.features[id];
       const group = this.app.overlays[feature.data.overlay].group;
       return this.map.hasLayer(group) && group.hasLayer(feature.layer);
@@ -173,8 +182,10 @@
         box.checked = this.country.has(code);
       }
       if (this.summary) {
-        const shown = Object.keys(this.app.features).filter((id) => this.isShown(id)).length;
-        const total = Object.keys(this.app.features).length;
+        const shown = this.app.large
+          ? this.app.large.shownCount()
+          : Object.keys(this.app.features).filter((id) => this.isShown(id)).length;
+        const total = this.app.data.features.length;
         this.summary.textContent = `${shown} of ${total} features shown`;
         const state = this.getState();
         const active = ["category", "layers", "status", "country"].filter((k) => state[k]).length;

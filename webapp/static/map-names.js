@@ -114,6 +114,28 @@
     return found.slice(0, limit);
   }
 
+  const keysOf = (text) => [exactKey(text), skeletonKey(text)];
+
+  /* One searchable name, as webapp.mapdata.search_term builds it in Python: its keys and, for
+   * a name of several words, each word's keys. ``keyed`` may memoise keysOf. */
+  function searchTerm(text, type, keyed = keysOf) {
+    const words = text.split(NOT_WORD).filter(Boolean);
+    const seen = new Set();
+    const wordKeys = [];
+    for (const word of words.length > 1 ? words : []) {
+      const keys = keyed(word);
+      const tag = keys.join(" ");
+      if (!seen.has(tag)) {
+        seen.add(tag);
+        if (keys[0]) {
+          wordKeys.push(keys);
+        }
+      }
+    }
+    return { text, type, keys: keyed(text), words: wordKeys };
+  }
+
+  CA.searchTerm = searchTerm;
   CA.exactKey = exactKey;
   CA.skeletonKey = skeletonKey;
   CA.search = search;

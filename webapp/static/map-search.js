@@ -38,6 +38,9 @@
     }
 
     update() {
+      if (this.app.large) {
+        this.app.large.prepareSearch(); // the keys of a large atlas's names, once
+      }
       this.results = CA.search(this.app.data.features, this.input.value, LIMIT);
       this.render();
       this.announce();

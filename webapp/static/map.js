@@ -5,6 +5,10 @@
  * map-state.js). The same page serves /embed: there the header is hidden and the query
  * parameters ?focus=<id> (fit to one feature, fade the others) and ?only=<id>,<id> (show only
  * those) apply.
+ *
+ * A large atlas's page carries no features: its JSON data names a feed instead, which
+ * map-large.js loads and draws (sites clustered, on a canvas); the app then starts the same way,
+ * with ``this.large`` answering where single features' layers would.
  */
 (function (CA) {
   "use strict";
@@ -18,6 +22,7 @@
 
   const NARROW = "(max-width: 640px)";
   const SITE_ZOOM = 7;
+  const LARGE_SITE_ZOOM = 12; // sites of a large atlas stay clustered longer
   const FOCUS_ZOOM = 6;
   const FADED = { opacity: 0.3, fillOpacity: 0.25 };
   const FOCUS_RADIUS = 10; // sites are drawn with 7
@@ -31,7 +36,7 @@
     constructor(config) {
       this.map = config.map;
       this.control = config.control;
-      this.data = JSON.parse(document.getElementById(config.dataElement).textContent);
+      this.data = config.data;
       this.bases = config.bases;
       this.overlays = {};
       for (const overlay of this.data.overlays) {
@@ -41,6 +46,8 @@
       for (const feature of this.data.features) {
         this.features[feature.id] = { data: feature, layer: config.features[feature.id] };
       }
+      this.large = config.large ? config.large(this) : null;
+      this.siteZoom = this.large ? LARGE_SITE_ZOOM : SITE_ZOOM;
       this.embed = CA.embedded
         ? CA.parseEmbedQuery(window.location.search)
         : { focus: null, only: null };
@@ -62,9 +69,11 @@
 
     /* Where a feature is shown: a centre and zoom for a site, bounds for a corridor. */
     target(id, siteZoom) {
-      const layer = this.features[id].layer;
-      if (layer.getLatLng) {
-        return { center: layer.getLatLng(), zoom: Math.max(this.map.getZoom(), siteZoom) };
+      const feature = this.features[id];
+      const layer = feature.layer;
+      if (!layer || layer.getLatLng) {
+        const center = layer ? layer.getLatLng() : L.latLng(feature.lat, feature.lon);
+        return { center, zoom: Math.max(this.map.getZoom(), siteZoom) };
       }
       return { bounds: layer.getBounds() };
     }
@@ -85,11 +94,14 @@
     }
 
     fitFeatures(ids, siteZoom) {
-      const layers = ids.map((id) => this.features[id].layer);
-      if (layers.length === 1) {
+      if (ids.length === 1) {
         this.goTo(this.target(ids[0], siteZoom), false);
-      } else if (layers.length) {
-        const bounds = L.featureGroup(layers).getBounds();
+      } else if (ids.length) {
+        const bounds = L.latLngBounds([]);
+        for (const id of ids) {
+          const target = this.target(id, siteZoom);
+          bounds.extend(target.bounds || target.center);
+        }
         this.map.fitBounds(bounds, { ...this.fitOptions(), animate: false });
       }
     }
@@ -98,6 +110,10 @@
     padPopups() {
       const topLeft = narrow() ? L.point(8, 140) : L.point(56, 16);
       const bottomRight = narrow() ? L.point(8, 60) : L.point(16, 16);
+      if (this.large) {
+        this.large.padPopups(topLeft, bottomRight);
+        return;
+      }
       for (const feature of Object.values(this.features)) {
         const popup = feature.layer.getPopup();
         if (popup) {
@@ -108,6 +124,10 @@
     }
 
     openPopup(id, autoPan) {
+      if (this.large) {
+        this.large.openPopup(id, autoPan);
+        return;
+      }
       const layer = this.features[id].layer;
       const popup = layer.getPopup();
       popup.options.autoPan = autoPan;
@@ -120,7 +140,7 @@
       if (!this.features[id] || !this.filters.reveal(id)) {
         return;
       }
-      const target = this.target(id, SITE_ZOOM);
+      const target = this.target(id, this.siteZoom);
       const move = animate && !calm();
       if (!move) {
         this.goTo(target, false);
@@ -186,11 +206,11 @@
         if (state.view) {
           this.map.setView([state.view.lat, state.view.lon], state.view.zoom, { animate: false });
         } else if (open) {
-          this.goTo(this.target(open, SITE_ZOOM), false);
+          this.goTo(this.target(open, this.siteZoom), false);
         } else if (this.embed.focus && this.features[this.embed.focus]) {
           this.goTo(this.target(this.embed.focus, FOCUS_ZOOM), false);
         } else if (this.embed.only) {
-          this.fitFeatures([...this.filters.only], SITE_ZOOM);
+          this.fitFeatures([...this.filters.only], this.siteZoom);
         } else if (initial) {
           this.map.fitBounds(this.data.bounds, { ...this.fitOptions(), animate: false });
         }
@@ -224,18 +244,27 @@
 
     /* --- wiring ------------------------------------------------------------------------ */
 
+    /* Keep ``this.open`` (and the URL) in step with the popup shown. */
+    popupOpened(id) {
+      this.open = id;
+      this.changed();
+    }
+
+    popupClosed(id) {
+      if (this.open === id) {
+        this.open = null;
+        this.changed();
+      }
+    }
+
     watchPopups() {
+      if (this.large) {
+        this.large.watchPopups();
+        return;
+      }
       for (const [id, feature] of Object.entries(this.features)) {
-        feature.layer.on("popupopen", () => {
-          this.open = id;
-          this.changed();
-        });
-        feature.layer.on("popupclose", () => {
-          if (this.open === id) {
-            this.open = null;
-            this.changed();
-          }
-        });
+        feature.layer.on("popupopen", () => this.popupOpened(id));
+        feature.layer.on("popupclose", () => this.popupClosed(id));
       }
     }
 
@@ -244,7 +273,9 @@
       if (only) {
         this.filters.only = new Set(only.filter((id) => this.features[id]));
       }
-      if (focus && this.features[focus]) {
+      if (focus && this.features[focus] && this.large) {
+        this.large.focus(focus);
+      } else if (focus && this.features[focus]) {
         for (const [id, feature] of Object.entries(this.features)) {
           if (id !== focus) {
             feature.layer.setStyle(FADED);
@@ -311,11 +342,20 @@
     }
   }
 
-  /* Called once by the page's folium script, with the layers it created. */
-  CA.start = function (config) {
+  function startApp(config) {
     const app = new App(config);
     CA.app = app;
     app.start();
     return app;
+  }
+
+  /* Called once by the page's folium script, with the layers it created. A large atlas's
+   * features are fetched first (map-large.js); the app starts when they are drawn. */
+  CA.start = function (config) {
+    const data = JSON.parse(document.getElementById(config.dataElement).textContent);
+    if (data.large) {
+      return CA.loadLarge(config.map, data).then((large) => startApp({ ...config, data, large }));
+    }
+    return startApp({ ...config, data });
   };
 })(window.CorridorAtlas = window.CorridorAtlas || {});

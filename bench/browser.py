@@ -1,0 +1,118 @@
+"""Page loads in headless Chromium (Playwright): time to the first drawn feature, and bytes.
+
+Each load opens a fresh browser context (an empty cache) and blocks every request that does
+not go to the servers of the benchmark, as on a machine without network: tile images fail for
+every page alike. A MutationObserver, installed before the page's own scripts, notes when an
+element matching the page's feature selector first appears; the Resource Timing entries then
+give every file the page fetched until then.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from bench.tools import CHROMIUM_ARGS, chromium, gzip_size
+
+VIEWPORT = {"width": 1400, "height": 900}
+
+WATCH_FIRST = """
+(selector) => {
+  window.__firstFeatureMs = null;
+  const seen = () => {
+    if (window.__firstFeatureMs === null && document.querySelector(selector)) {
+      window.__firstFeatureMs = performance.now();
+    }
+  };
+  new MutationObserver(seen).observe(document, { subtree: true, childList: true });
+}
+"""
+
+RESOURCES = """
+(until) => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const files = performance.getEntriesByType("resource")
+    .filter((e) => e.startTime <= until)
+    .map((e) => e.name);
+  return { document: nav.name, files };
+}
+"""
+
+
+@dataclass(frozen=True)
+class Weight:
+    """Bytes of a page's HTML and of every file it fetched (plain, and gzip level 6)."""
+
+    html: int
+    html_gzip: int
+    files: int
+    files_gzip: int
+    requests: int
+
+    @property
+    def total(self) -> int:
+        return self.html + self.files
+
+    @property
+    def total_gzip(self) -> int:
+        return self.html_gzip + self.files_gzip
+
+
+@contextmanager
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@contextmanager
+def opened(chrome: Browser, url: str, selector: str, allowed: Sequence[str]) -> Iterator[Page]:
+    """A page at ``url`` (fresh context), loaded; other hosts than ``allowed`` are blocked."""
+    context = chrome.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(tuple(allowed))
+                else route.abort("internetdisconnected")
+            ),
+        )
+        page.add_init_script(f"({WATCH_FIRST})({selector!r})")
+        page.goto(url, wait_until="load")
+        yield page
+    finally:
+        context.close()
+
+
+def first_feature_ms(page: Page, timeout_ms: float = 60000) -> float:
+    """Milliseconds from navigation to the first element matching the page's selector."""
+    page.wait_for_function("() => window.__firstFeatureMs !== null", timeout=timeout_ms)
+    return float(page.evaluate("() => window.__firstFeatureMs"))
+
+
+def weight(page: Page, until_ms: float, allowed: Sequence[str]) -> Weight:
+    """Bytes of the page and of the files it fetched from ``allowed`` origins by ``until_ms``."""
+    entries = page.evaluate(RESOURCES, until_ms)
+    html = _fetch(entries["document"])
+    files = [_fetch(url) for url in entries["files"] if url.startswith(tuple(allowed))]
+    return Weight(
+        len(html),
+        gzip_size(html),
+        sum(len(b) for b in files),
+        sum(gzip_size(b) for b in files),
+        len(files) + 1,
+    )
+
+
+def _fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return response.read()

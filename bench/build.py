@@ -1,0 +1,68 @@
+"""Benchmark 1: the seed build, cold (the gazetteer index built first) and warm.
+
+Both run the real command, ``corridor-atlas build``, as a child process, so interpreter start
+and imports count as a user sees them. Cold points ``CORRIDOR_ATLAS_CACHE`` at an empty
+directory, so the index of GeoNames' cities500 is built from its 80 MB of JSON; warm reuses it.
+The reference is what any use of that data costs at least: a child process that only parses
+cities500.json with ``json.load``.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.tools import BIN, Row, median, run_timed
+from geodata.gazetteer import _cities500_path
+
+SECTION = "1. Build (seed catalogue)"
+WARM_TARGET_S = 2.0
+RUNS = 3
+
+
+def _build(out: Path, cache: Path) -> float:
+    done = run_timed(
+        [str(BIN / "corridor-atlas"), "build", "--out", str(out)],
+        env={"CORRIDOR_ATLAS_CACHE": str(cache)},
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"corridor-atlas build failed:\n{done.output}")
+    return done.seconds
+
+
+def _parse_reference() -> float:
+    code = f"import json; json.load(open({str(_cities500_path())!r}, 'rb'))"
+    return run_timed([sys.executable, "-c", code]).seconds
+
+
+def run(work: Path, cache: Path) -> tuple[list[Row], Path]:
+    """Rows of this benchmark, and the data directory it built (for the next ones).
+
+    ``cache`` must be empty: the cold build fills it, and later benchmarks reuse it.
+    """
+    out = work / "seed-data"
+    cold = _build(out, cache)
+    warm = median([_build(out, cache) for _ in range(RUNS)])
+    reference = median([_parse_reference() for _ in range(RUNS)])
+    label = "json.load(cities500.json), child process"
+    rows = [
+        Row(SECTION, "cold build (index built), s", cold, "s", label, reference),
+        Row(
+            SECTION,
+            f"warm build (median of {RUNS}), s",
+            warm,
+            "s",
+            label,
+            reference,
+            target=f"≤ {WARM_TARGET_S:g} s",
+            met=warm <= WARM_TARGET_S,
+        ),
+    ]
+    return rows, out
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as work, tempfile.TemporaryDirectory() as cache:
+        for row in run(Path(work), Path(cache))[0]:
+            print(row)

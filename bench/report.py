@@ -1,0 +1,111 @@
+"""bench/RESULTS.md: the machine, then one table of every figure beside its reference."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import os
+import platform
+import re
+import subprocess
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.tools import Row, chromium
+
+
+def _first_line(args: Sequence[str]) -> str:
+    with contextlib.suppress(OSError, IndexError, subprocess.TimeoutExpired):
+        done = subprocess.run(list(args), capture_output=True, text=True, timeout=20)
+        return (done.stdout or done.stderr).strip().splitlines()[0]
+    return "not found"
+
+
+def machine() -> dict[str, str]:
+    """What the figures were measured on."""
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        found = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+        cpu = found.group(1).strip() if found else cpu
+    memory = "unknown"
+    with contextlib.suppress(OSError):
+        found = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text())
+        memory = f"{int(found.group(1)) / 1024**2:.1f} GiB" if found else memory
+
+    def version(package: str) -> str:
+        try:
+            return importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            return "not installed"
+
+    return {
+        "nproc": str(os.cpu_count()),
+        "CPU": cpu,
+        "memory": memory,
+        "OS": platform.platform(),
+        "Python": platform.python_version(),
+        "Chromium": _first_line([chromium(), "--version"]),
+        "nginx": _first_line(["nginx", "-v"]),
+        "wrk": _first_line(["wrk", "-v"]),
+        "waitress / granian": f"{version('waitress')} / {version('granian')}",
+    }
+
+
+def _number(value: float, digits: int) -> str:
+    if value != value:  # NaN
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def _ratio(row: Row) -> str:
+    ratio = row.ratio
+    if ratio != ratio:
+        return "–"
+    return f"{ratio:.3g}×" if ratio < 100 else f"{ratio:,.0f}×"
+
+
+def table(rows: Sequence[Row]) -> list[str]:
+    lines = [
+        "| Benchmark | Measure | Atlas | Reference | Reference value | Ratio | Target | Met |",
+        "| --- | --- | ---: | --- | ---: | ---: | --- | --- |",
+    ]
+    for row in rows:
+        met = "" if row.met is None else ("yes" if row.met else "**no**")
+        lines.append(
+            f"| {row.section} | {row.what} | {_number(row.value, row.digits)} | {row.reference} "
+            f"| {_number(row.reference_value, row.digits)} | {_ratio(row)} | {row.target} "
+            f"| {met} |"
+        )
+    return lines
+
+
+def write_results(
+    path: Path,
+    rows: Sequence[Row],
+    described: dict[str, str],
+    timings: dict[str, float],
+    total_s: float,
+) -> None:
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `make bench` (`python -m bench.run`) on {when}, in {total_s / 60:.1f} "
+        "minutes. Every figure was measured in that run beside its reference; the ratio is "
+        "figure / reference. How each is measured: the docstrings of `bench/*.py`.",
+        "",
+        "## Machine",
+        "",
+        *[f"- {name}: {value}" for name, value in described.items()],
+        "",
+        "## Results",
+        "",
+        *table(rows),
+        "",
+        "## Time per benchmark",
+        "",
+        *[f"- {name}: {seconds:.0f} s" for name, seconds in timings.items()],
+        "",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")

@@ -1,0 +1,90 @@
+"""Run every benchmark and write bench/RESULTS.md (``make bench``; about ten minutes).
+
+    python -m bench.run                     # all five
+    python -m bench.run --only 1,2,3       # some of them (RESULTS.md then holds only those)
+
+Everything is measured in this one run, each figure beside its reference, on this machine
+(described at the top of the results). Temporary files (builds, the synthetic catalogues, the
+npm copies of folium's files, nginx's configuration) live in one temporary directory, removed
+at the end; nothing is written in the repository but RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import build, geocoding, mappage, scale, serving
+from bench.report import machine, write_results
+from bench.tools import ROOT, Row
+
+RESULTS = ROOT / "bench" / "RESULTS.md"
+
+
+def require_tools() -> None:
+    """wrk and nginx (Debian packages) for the serving benchmarks: installed when missing."""
+    missing = [tool for tool in ("wrk", "nginx") if not shutil.which(tool)]
+    if missing and Path("/usr/sbin/nginx").exists() and missing == ["nginx"]:
+        return
+    if missing:
+        print(f"installing Debian packages: {' '.join(missing)}", flush=True)
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(
+            [*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk", "nginx"],
+            check=True,
+            env=env,
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="1,2,3,4,5", help="benchmarks to run, e.g. 1,3")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    chosen = {int(n) for n in args.only.split(",")}
+    started = time.perf_counter()
+    require_tools()
+    rows: list[Row] = []
+    timings: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="atlas-bench-") as temporary:
+        work = Path(temporary)
+        cache = work / "gazetteer-cache"
+        cache.mkdir()
+        os.environ["CORRIDOR_ATLAS_CACHE"] = str(cache)  # this run's own gazetteer index
+
+        def timed(name: str, function, *arguments):
+            print(f"{name}…", flush=True)
+            began = time.perf_counter()
+            result = function(*arguments)
+            timings[name] = time.perf_counter() - began
+            return result
+
+        built, seed_data = timed("1. build", build.run, work, cache)
+        rows += built if 1 in chosen else []
+        if 2 in chosen:
+            rows += timed("2. geocoding", geocoding.rows)
+        seed_first_ms = None
+        if 3 in chosen or 5 in chosen:
+            page_rows, page = timed("3. map page", mappage.run, work, seed_data)
+            rows += page_rows if 3 in chosen else []
+            seed_first_ms = page["first_feature_ms"]
+        if 4 in chosen:
+            rows += timed("4. serving", serving.run, work, seed_data)
+        if 5 in chosen:
+            rows += timed("5. scale", scale.run, work, cache, seed_data, seed_first_ms)
+    total = time.perf_counter() - started
+    write_results(args.out, rows, machine(), timings, total)
+    print(f"wrote {args.out} in {total / 60:.1f} min")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,422 @@
+/* Corridor Atlas: a large atlas (thousands of features and more) on the same map page.
+ *
+ * Such a page carries no features: CorridorAtlas.loadLarge fetches them as one JSON feed in
+ * columns (webapp/mapdata.py). Sites are clustered with supercluster (vendor/, ISC licence)
+ * and only the clusters and sites of the view are drawn, sites on a canvas; corridors are
+ * canvas polylines, which Leaflet simplifies for each zoom. A popup is fetched from the server
+ * when it opens: the same HTML as a small atlas's popups. The Large object answers the app
+ * (map.js, map-filters.js, map-search.js) where a small atlas has one layer per feature.
+ */
+(function (CA) {
+  "use strict";
+
+  const CLUSTER_RADIUS = 60; // px
+  const CLUSTER_MAX_ZOOM = 16; // beyond it, sites are drawn one by one
+  const SITE_STYLE = { radius: 6, color: "#ffffff", weight: 1.5, opacity: 1, fillOpacity: 0.9 };
+  const CORRIDOR_STYLE = { weight: 3, opacity: 0.85, smoothFactor: 1.5 };
+  const FADED = { opacity: 0.3, fillOpacity: 0.25 };
+  const FOCUS_SITE = { radius: 10, color: "#111111", weight: 3, fillOpacity: 1 };
+  const FOCUS_WEIGHT = 6;
+  const POPUP_OPTIONS = { maxWidth: 360, maxHeight: 360, className: "atlas-popup-frame" };
+  const MEMBERS_LISTED = 10;
+  const KEYED_PER_SLICE = 5000; // names given search keys per idle slice
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  /* "999", "1.2k", "34k": a cluster's size in a few characters. */
+  function shortCount(count) {
+    if (count < 1000) {
+      return String(count);
+    }
+    return count < 10000 ? `${(count / 1000).toFixed(1)}k` : `${Math.round(count / 1000)}k`;
+  }
+
+  function clusterSize(count) {
+    if (count < 100) {
+      return ["small", 32];
+    }
+    return count < 1000 ? ["medium", 38] : ["large", 46];
+  }
+
+  class Large {
+    constructor(app, feed, urls) {
+      this.app = app;
+      this.map = app.map;
+      this.urls = urls;
+      this.renderer = L.canvas({ padding: 0.5 });
+      this.view = L.layerGroup().addTo(this.map);
+      this.popup = L.popup(POPUP_OPTIONS);
+      this.members = L.popup({ ...POPUP_OPTIONS, className: "atlas-popup-frame atlas-members" });
+      this.fetched = new Map(); // popup HTML by feature id
+      this.index = new Supercluster({ radius: CLUSTER_RADIUS, maxZoom: CLUSTER_MAX_ZOOM });
+      this.sites = [];
+      this.corridors = [];
+      this.signature = null;
+      this.siteCount = 0;
+      this.shown = 0;
+      this.drawn = 0;
+      this.focused = null;
+      this.keyed = 0;
+      this.read(feed);
+      this.map.on("moveend", () => this.draw());
+      // Site overlays are switches, not containers: reclustering follows them (once per turn).
+      this.map.on("overlayadd overlayremove", () => {
+        clearTimeout(this.pending);
+        this.pending = setTimeout(() => app.filters.apply(), 0);
+      });
+      setTimeout(() => this.keyInBackground(), 0);
+    }
+
+    /* --- the feed ------------------------------------------------------------------------- */
+
+    read(feed) {
+      const data = this.app.data;
+      const colours = new Map(data.categories.map((c) => [c.name, c.colour]));
+      const overlays = new Map(data.overlays.map((o) => [`${o.kind} ${o.category}`, o.key]));
+      const describe = (columns, i, kind) => {
+        const id = columns.id[i];
+        const category = feed.categories[columns.category[i]];
+        const stage = columns.stage[i];
+        return {
+          id,
+          name: columns.name[i],
+          kind,
+          category,
+          stage: stage < 0 ? "" : feed.stages[stage],
+          countries: feed.countrySets[columns.countries[i]],
+          overlay: overlays.get(`${kind} ${category}`),
+          url: `/features/${encodeURIComponent(id)}`,
+          terms: null,
+        };
+      };
+      const corridors = feed.corridors;
+      for (let i = 0; i < corridors.id.length; i += 1) {
+        const feature = { data: describe(corridors, i, "corridor"), layer: null };
+        const layer = L.polyline(corridors.lines[i], {
+          ...CORRIDOR_STYLE, color: corridors.colour[i], renderer: this.renderer,
+        });
+        layer.bindTooltip(() => element("span", "", feature.data.name), { sticky: true });
+        layer.on("click", (event) => this.open(feature.data.id, event.latlng, true));
+        feature.layer = layer;
+        this.add(feature);
+        this.corridors.push(feature);
+      }
+      const sites = feed.sites;
+      for (let i = 0; i < sites.id.length; i += 1) {
+        const feature = {
+          data: describe(sites, i, "site"), layer: null, lat: sites.lat[i], lon: sites.lon[i],
+        };
+        feature.colour = colours.get(feature.data.category) || "#969696";
+        feature.point = {
+          type: "Feature",
+          geometry: { type: "Point", coordinates: [feature.lon, feature.lat] },
+          properties: { site: this.sites.length },
+        };
+        this.add(feature);
+        this.sites.push(feature);
+      }
+    }
+
+    add(feature) {
+      this.app.features[feature.data.id] = feature;
+      this.app.data.features.push(feature.data);
+    }
+
+    /* --- filters ---------------------------------------------------------------------------- */
+
+    shownOverlays() {
+      const overlays = this.app.overlays;
+      return new Set(Object.keys(overlays).filter((k) => this.map.hasLayer(overlays[k].group)));
+    }
+
+    /* Show exactly the features that pass the filters; sites are reclustered only when what
+     * passes has changed. */
+    apply() {
+      const filters = this.app.filters;
+      const on = this.shownOverlays();
+      let corridors = 0;
+      for (const feature of this.corridors) {
+        const group = this.app.overlays[feature.data.overlay].group;
+        const pass = filters.passes(feature);
+        if (pass && !group.hasLayer(feature.layer)) {
+          group.addLayer(feature.layer);
+        } else if (!pass && group.hasLayer(feature.layer)) {
+          group.removeLayer(feature.layer);
+        }
+        corridors += pass && on.has(feature.data.overlay) ? 1 : 0;
+      }
+      const signature = JSON.stringify([
+        [...on], [...filters.status], [...filters.country], filters.only && [...filters.only],
+      ]);
+      if (signature !== this.signature) {
+        this.signature = signature;
+        const points = [];
+        for (const site of this.sites) {
+          if (on.has(site.data.overlay) && filters.passes(site)) {
+            points.push(site.point);
+          }
+        }
+        this.index.load(points);
+        this.siteCount = points.length;
+        this.draw();
+      }
+      this.shown = corridors + this.siteCount;
+    }
+
+    isShown(id) {
+      const feature = this.app.features[id];
+      const group = this.app.overlays[feature.data.overlay].group;
+      if (!this.map.hasLayer(group)) {
+        return false;
+      }
+      return feature.layer ? group.hasLayer(feature.layer) : this.app.filters.passes(feature);
+    }
+
+    shownCount() {
+      return this.shown;
+    }
+
+    /* --- drawing ---------------------------------------------------------------------------- */
+
+    draw() {
+      const map = this.map;
+      const bounds = map.getBounds().pad(0.25);
+      const whole = bounds.getEast() - bounds.getWest() >= 360;
+      const box = [
+        whole ? -180 : Math.max(-180, bounds.getWest()),
+        Math.max(-85, bounds.getSouth()),
+        whole ? 180 : Math.min(180, bounds.getEast()),
+        Math.min(85, bounds.getNorth()),
+      ];
+      const items = this.index.getClusters(box, Math.round(map.getZoom()));
+      this.view.clearLayers();
+      for (const item of items) {
+        const { cluster, site } = item.properties;
+        this.view.addLayer(cluster ? this.clusterMarker(item) : this.siteMarker(this.sites[site]));
+      }
+      this.drawn += 1;
+      map.fire("atlasdrawn", { items: items.length });
+    }
+
+    clusterMarker(item) {
+      const count = item.properties.point_count;
+      const [size, diameter] = clusterSize(count);
+      const [lon, lat] = item.geometry.coordinates;
+      const label = element("span", "", shortCount(count));
+      const marker = L.marker([lat, lon], {
+        icon: L.divIcon({
+          html: label,
+          className: `atlas-cluster atlas-cluster-${size}`,
+          iconSize: [diameter, diameter],
+        }),
+        keyboard: false,
+        title: `${count.toLocaleString("en")} sites`,
+      });
+      marker.on("click", () => this.expand(item));
+      return marker;
+    }
+
+    siteMarker(site) {
+      const faded = this.focused && this.focused !== site.data.id ? FADED : {};
+      const marker = L.circleMarker([site.lat, site.lon], {
+        ...SITE_STYLE, ...faded, fillColor: site.colour, renderer: this.renderer,
+      });
+      marker.bindTooltip(() => element("span", "", site.data.name), { sticky: true });
+      marker.on("click", () => this.open(site.data.id, null, true));
+      return marker;
+    }
+
+    /* A click on a cluster zooms to where it splits, or lists its sites if they never do. */
+    expand(item) {
+      const [lon, lat] = item.geometry.coordinates;
+      const zoom = this.index.getClusterExpansionZoom(item.properties.cluster_id);
+      if (zoom <= CLUSTER_MAX_ZOOM) {
+        this.map.setView([lat, lon], Math.max(zoom, this.map.getZoom() + 1));
+        return;
+      }
+      const list = element("ul", "atlas-members-list");
+      for (const leaf of this.index.getLeaves(item.properties.cluster_id, MEMBERS_LISTED)) {
+        const site = this.sites[leaf.properties.site];
+        const link = element("a", "", site.data.name);
+        link.href = site.data.url;
+        link.addEventListener("click", (event) => {
+          event.preventDefault();
+          this.open(site.data.id, null, true);
+        });
+        const entry = element("li");
+        entry.appendChild(link);
+        list.appendChild(entry);
+      }
+      const box = element("div", "atlas-popup");
+      box.appendChild(element("h3", "atlas-popup-name", `${item.properties.point_count} sites here`));
+      box.appendChild(list);
+      const more = item.properties.point_count - MEMBERS_LISTED;
+      if (more > 0) {
+        box.appendChild(element("p", "atlas-popup-meta", `and ${more} more`));
+      }
+      this.members.setLatLng([lat, lon]).setContent(box).openOn(this.map);
+    }
+
+    /* --- popups ----------------------------------------------------------------------------- */
+
+    padPopups(topLeft, bottomRight) {
+      for (const popup of [this.popup, this.members]) {
+        popup.options.autoPanPaddingTopLeft = topLeft;
+        popup.options.autoPanPaddingBottomRight = bottomRight;
+      }
+    }
+
+    watchPopups() {
+      this.map.on("popupopen", (event) => {
+        if (event.popup === this.popup) {
+          this.app.popupOpened(this.popup.atlasId);
+        }
+      });
+      this.map.on("popupclose", (event) => {
+        if (event.popup === this.popup) {
+          this.app.popupClosed(this.popup.atlasId);
+        }
+      });
+    }
+
+    openPopup(id, autoPan) {
+      this.open(id, null, autoPan);
+    }
+
+    /* Open the popup of feature ``id`` at ``latlng`` (its position, or a corridor's middle). */
+    open(id, latlng, autoPan) {
+      const feature = this.app.features[id];
+      let at = latlng;
+      if (!at) {
+        at = feature.layer
+          ? (feature.layer._map ? feature.layer.getCenter() : feature.layer.getBounds().getCenter())
+          : L.latLng(feature.lat, feature.lon);
+      }
+      const popup = this.popup;
+      this.map.closePopup();
+      popup.atlasId = id;
+      popup.options.autoPan = autoPan;
+      popup.setLatLng(at).setContent(this.fetched.get(id) || this.fetch(id, autoPan));
+      popup.openOn(this.map);
+      popup.options.autoPan = true;
+    }
+
+    /* A placeholder, replaced by the popup's HTML (escaped by the server) once it arrives. */
+    fetch(id, autoPan) {
+      const url = `${this.urls.popups}${encodeURIComponent(id)}.html`;
+      fetch(url, { credentials: "same-origin" })
+        .then((response) => {
+          if (!response.ok) {
+            throw new Error(`${url}: HTTP ${response.status}`);
+          }
+          return response.text();
+        })
+        .then((html) => {
+          this.fetched.set(id, html);
+          if (this.popup.atlasId === id && this.map.hasLayer(this.popup)) {
+            this.popup.options.autoPan = autoPan;
+            this.popup.setContent(html);
+            this.popup.options.autoPan = true;
+          }
+        })
+        .catch((error) => {
+          console.warn("Corridor Atlas: popup unavailable", error);
+          if (this.popup.atlasId === id && this.map.hasLayer(this.popup)) {
+            this.popup.setContent(element("p", "atlas-popup-meta", "This popup could not be loaded."));
+          }
+        });
+      return element("p", "atlas-popup-meta", "Loading…");
+    }
+
+    /* /embed?focus=<id>: that feature drawn larger, on top, every other one faded. */
+    focus(id) {
+      this.focused = id;
+      this.map.getContainer().classList.add("atlas-focus-mode");
+      for (const corridor of this.corridors) {
+        if (corridor.data.id !== id) {
+          corridor.layer.setStyle(FADED);
+        }
+      }
+      const feature = this.app.features[id];
+      if (feature.layer) {
+        feature.layer.setStyle({ weight: FOCUS_WEIGHT, opacity: 1 });
+        this.map.whenReady(() => {
+          if (this.map.hasLayer(feature.layer)) {
+            feature.layer.bringToFront();
+          }
+        });
+      } else {
+        L.circleMarker([feature.lat, feature.lon], {
+          ...FOCUS_SITE, fillColor: feature.colour, pane: "markerPane",
+        }).on("click", () => this.open(id, null, true)).addTo(this.map);
+      }
+      this.draw();
+    }
+
+    /* --- search ----------------------------------------------------------------------------- */
+
+    key(count) {
+      const memo = this.memo || (this.memo = new Map());
+      const keyed = (text) => {
+        let keys = memo.get(text);
+        if (!keys) {
+          keys = [CA.exactKey(text), CA.skeletonKey(text)];
+          memo.set(text, keys);
+        }
+        return keys;
+      };
+      const features = this.app.data.features;
+      const end = Math.min(features.length, this.keyed + count);
+      for (; this.keyed < end; this.keyed += 1) {
+        const data = features[this.keyed];
+        data.terms = [CA.searchTerm(data.name, "name", keyed)];
+      }
+    }
+
+    /* Names get their search keys in slices while the reader looks at the map. */
+    keyInBackground() {
+      this.key(KEYED_PER_SLICE);
+      if (this.keyed < this.app.data.features.length) {
+        setTimeout(() => this.keyInBackground(), 0);
+      }
+    }
+
+    prepareSearch() {
+      this.key(Infinity);
+    }
+  }
+
+  /* Fetch the feed named by the page's data; resolves to the function map.js calls with the
+   * app to build the Large object. */
+  CA.loadLarge = function (map, data) {
+    const { features, total } = data.large;
+    CA.notify(map, `Loading ${total.toLocaleString("en")} features…`, 60);
+    return fetch(features, { credentials: "same-origin" })
+      .then((response) => {
+        if (!response.ok) {
+          throw new Error(`${features}: HTTP ${response.status}`);
+        }
+        return response.json();
+      })
+      .then((feed) => (app) => {
+        const notice = map.getContainer().querySelector(".atlas-notice");
+        if (notice) {
+          notice.hidden = true;
+        }
+        return new Large(app, feed, data.large);
+      })
+      .catch((error) => {
+        CA.notify(map, "The atlas's features could not be loaded: reload the page to retry.", 60);
+        throw error;
+      });
+  };
+})(window.CorridorAtlas = window.CorridorAtlas || {});
