@@ -14,7 +14,6 @@ Requests to other hosts fail, as offline, except map tiles, which get a blank im
 from __future__ import annotations
 
 import base64
-import shutil
 import threading
 from collections.abc import Iterator
 from fnmatch import fnmatch
@@ -23,6 +22,7 @@ from urllib.parse import quote, urlsplit
 
 import hostile
 import pytest
+from live import CHROMIUM_ARGS, RECORD_CSP_VIOLATIONS, chromium_executable, running
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect, sync_playwright
 
 from webapp.basemaps import tile_origins
@@ -30,13 +30,6 @@ from webapp.server import make_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 DESKTOP = {"width": 1400, "height": 900}
 BLANK_TILE = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
@@ -44,13 +37,6 @@ BLANK_TILE = base64.b64decode(
 ENTRIES = {entry["id"]: entry for entry in hostile.catalogue()["entries"]}
 SEED_PAGES = ["/sources/hostile_article", "/sources/hostile_headline"]
 
-#: Records CSP violations in every frame (they are events, not page errors).
-RECORD_CSP_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-    window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
-});
-"""
 
 #: What a frame shows of an attack: the payloads' global, CSP reports, event-handler attributes.
 FRAME_REPORT = """() => ({
@@ -85,18 +71,6 @@ def shown_in_html(text: str) -> str:
     return text.replace("\x00", "")
 
 
-def chromium_executable() -> str:
-    """Debian's chromium; a missing browser is a failure, not a skip."""
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail(
-            "Chromium is not installed, so the browser test cannot run. "
-            "Install it with `apt-get install chromium` (it must be on PATH as `chromium`).",
-            pytrace=False,
-        )
-    return path
-
-
 @pytest.fixture(scope="module")
 def hostile_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir, _ = hostile.build_hostile(tmp_path_factory.mktemp("hostile"))
@@ -105,12 +79,8 @@ def hostile_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def live_server(hostile_data: Path) -> Iterator[str]:
-    server = make_server(hostile_data, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with running(make_server(hostile_data, host="127.0.0.1", port=0)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,6 @@ import base64
 import itertools
 import json
 import os
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from live import CHROMIUM_ARGS, RECORD_CSP_VIOLATIONS, chromium_executable, running
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from geodata.geometry import geodesic_km
@@ -35,13 +35,6 @@ from webapp.style import CORRIDOR_CLASS, SITE_CLASS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "screenshot-map.png"
@@ -51,13 +44,6 @@ BLANK_TILE = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
 )
 
-#: Records CSP violations, which are reported as events rather than page errors (every frame).
-RECORD_CSP_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-    window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
-});
-"""
 
 #: Feature ids of the paths with a class; with onlyClickable, only those that are the topmost
 #: element at their own centre (not under another marker, a control or an open popup).
@@ -78,30 +64,14 @@ MAP_STATE = """() => {
 }"""
 
 
-def chromium_executable() -> str:
-    """Debian's chromium; a missing browser is a failure, not a skip."""
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail(
-            "Chromium is not installed, so the browser test cannot run. "
-            "Install it with `apt-get install chromium` (it must be on PATH as `chromium`).",
-            pytrace=False,
-        )
-    return path
-
-
 # --- servers and the browser ----------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def live_server(built_data_dir: Path) -> Iterator[str]:
     """A real waitress server on a free loopback port, in a background thread."""
-    server = make_server(built_data_dir, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with running(make_server(built_data_dir, host="127.0.0.1", port=0)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -13,25 +13,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from live import CHROMIUM_ARGS, RECORD_CSP_VIOLATIONS, chromium_executable, running
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from webapp.server import make_server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 TAKE_SCREENSHOTS = os.environ.get("ATLAS_SCREENSHOTS") == "1"
 PHONE = {"width": 390, "height": 844}
@@ -40,36 +32,12 @@ SCREENSHOT_FEATURE = "bekabad-industrial-park"
 #: The feature page shown in the README: a site with figures, dates and a curated position.
 README_FEATURE = "central-asia-international-industrial-cooperation-centre"
 
-#: Records CSP violations, which are reported as events rather than page errors.
-RECORD_CSP_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-    window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI);
-});
-"""
-
-
-def chromium_executable() -> str:
-    """Debian's chromium; a missing browser is a failure, not a skip."""
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail(
-            "Chromium is not installed, so the browser test cannot run. "
-            "Install it with `apt-get install chromium` (it must be on PATH as `chromium`).",
-            pytrace=False,
-        )
-    return path
-
 
 @pytest.fixture(scope="module")
 def live_server(built_data_dir: Path) -> Iterator[str]:
     """A real waitress server on a free loopback port, in a background thread."""
-    server = make_server(built_data_dir, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with running(make_server(built_data_dir, host="127.0.0.1", port=0)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
