@@ -19,7 +19,7 @@ import sys
 import tarfile
 from pathlib import Path
 
-from bench.browser import browser, first_feature_ms, opened, weight
+from bench.browser import LARGE_FEATURES, browser, first_feature_ms, opened, weight
 from bench.tools import Row, atlas_server, background, free_port, median, wait_for
 
 SECTION = "3. Map page (seed atlas)"
@@ -49,7 +49,7 @@ LOCAL_CSS = {
     "awesome_markers_font_css": "fontawesome-free/css/all.min.css",
     "awesome_markers_css": "leaflet.awesome-markers/dist/leaflet.awesome-markers.css",
 }
-ATLAS_FEATURES = "path.atlas-site, path.atlas-corridor, .atlas-cluster"
+ATLAS_FEATURES = f"path.atlas-site, path.atlas-corridor, {LARGE_FEATURES}"
 FOLIUM_FEATURES = ".leaflet-overlay-pane path, .leaflet-marker-pane img.leaflet-marker-icon"
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.limits import limits
 from bench.tools import Row, chromium
 
 
@@ -86,8 +87,11 @@ def write_results(
     described: dict[str, str],
     timings: dict[str, float],
     total_s: float,
+    memory: Sequence[str] = (),
+    failures: Sequence[str] = (),
 ) -> None:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    missed = limits(rows)
     lines = [
         "# Benchmark results",
         "",
@@ -101,8 +105,11 @@ def write_results(
         "",
         "## Results",
         "",
+        *[f"**Failed**: {failure}" for failure in failures],
         *table(rows),
         "",
+        *(["## Targets missed, and what limits them", "", *missed, ""] if missed else []),
+        *(["## Where the server's memory goes", "", *memory, ""] if memory else []),
         "## Time per benchmark",
         "",
         *[f"- {name}: {seconds:.0f} s" for name, seconds in timings.items()],

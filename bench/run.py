@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 from bench import build, geocoding, mappage, scale, serving
@@ -53,37 +54,53 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     require_tools()
     rows: list[Row] = []
+    notes: list[str] = []
+    failures: list[str] = []
     timings: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="atlas-bench-") as temporary:
         work = Path(temporary)
+        work.chmod(0o755)  # nginx's workers (another user) read the files they serve here
         cache = work / "gazetteer-cache"
         cache.mkdir()
         os.environ["CORRIDOR_ATLAS_CACHE"] = str(cache)  # this run's own gazetteer index
 
-        def timed(name: str, function, *arguments):
+        def timed(name: str, function, *arguments, empty=()):
+            """Run one benchmark; one that fails is reported and the others still run."""
             print(f"{name}…", flush=True)
             began = time.perf_counter()
-            result = function(*arguments)
-            timings[name] = time.perf_counter() - began
-            return result
+            try:
+                return function(*arguments)
+            except Exception as error:  # reported below; the run then fails
+                traceback.print_exc()
+                failures.append(f"{name}: {type(error).__name__}: {error}")
+                return empty
+            finally:
+                timings[name] = time.perf_counter() - began
 
-        built, seed_data = timed("1. build", build.run, work, cache)
+        began = time.perf_counter()
+        built, seed_data = build.run(work, cache)  # the others need its data
+        timings["1. build"] = time.perf_counter() - began
         rows += built if 1 in chosen else []
         if 2 in chosen:
             rows += timed("2. geocoding", geocoding.rows)
         seed_first_ms = None
         if 3 in chosen or 5 in chosen:
-            page_rows, page = timed("3. map page", mappage.run, work, seed_data)
+            page_rows, page = timed("3. map page", mappage.run, work, seed_data, empty=([], {}))
             rows += page_rows if 3 in chosen else []
-            seed_first_ms = page["first_feature_ms"]
+            seed_first_ms = page.get("first_feature_ms", float("nan"))
         if 4 in chosen:
             rows += timed("4. serving", serving.run, work, seed_data)
         if 5 in chosen:
-            rows += timed("5. scale", scale.run, work, cache, seed_data, seed_first_ms)
+            scaled, notes = timed(
+                "5. scale", scale.run, work, cache, seed_data, seed_first_ms, empty=([], [])
+            )
+            rows += scaled
     total = time.perf_counter() - started
-    write_results(args.out, rows, machine(), timings, total)
+    write_results(args.out, rows, machine(), timings, total, notes, failures)
     print(f"wrote {args.out} in {total / 60:.1f} min")
-    return 0
+    for failure in failures:
+        print(f"failed: {failure}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -88,6 +88,7 @@ def run(work: Path, data_dir: Path) -> list[Row]:
                     reference.p99_ms,
                 )
             )
-            if load.errors:
-                raise RuntimeError(f"{server} answered {load.errors} errors for {path}")
+            for name, each in ((server, load), ("nginx", reference)):
+                if each.errors:
+                    raise RuntimeError(f"{name} answered {each.errors} errors for {path}")
     return rows

@@ -34,7 +34,7 @@ CSV_MIMETYPE = "text/csv; charset=utf-8"
 FORMATS = {"geojson": "GeoJSON", "csv": "CSV", "kml": "KML"}
 MIMETYPES = {"geojson": GEOJSON_MIMETYPE, "csv": CSV_MIMETYPE, "kml": KML_MIMETYPE}
 #: Atlases whose atlas.geojson is at most this big have every download made at start-up.
-EAGER_BYTES = 16 * 1024 * 1024
+EAGER_BYTES = 4 * 1024 * 1024
 #: Per-feature files kept once made (least recently used dropped first).
 FEATURE_CACHE_SIZE = 2048
 

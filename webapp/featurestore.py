@@ -20,9 +20,12 @@ whole and each feature re-serialised compactly, which gives the same bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+import os
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import numpy as np
 import shapely
@@ -84,7 +87,7 @@ class FeatureStore:
     index, which drops it.
     """
 
-    def __init__(self, buffer: bytes, spans: np.ndarray, columns: _Columns) -> None:
+    def __init__(self, buffer: bytes | _FileBytes, spans: np.ndarray, columns: _Columns) -> None:
         self._buffer = buffer
         self._spans = spans
         self.ids = columns.ids
@@ -112,7 +115,7 @@ class FeatureStore:
     @classmethod
     def from_bytes(cls, raw: bytes) -> FeatureStore:
         """Read a GeoJSON FeatureCollection; one feature a line is read without copying."""
-        store = cls._from_lines(raw)
+        store = cls._from_lines(raw, _lines(raw))
         if store is None:
             features = json.loads(raw)["features"]
             return cls.from_features(features)
@@ -131,29 +134,43 @@ class FeatureStore:
         return cls(b"".join(blobs), spans, columns)
 
     @classmethod
-    def _from_lines(cls, raw: bytes) -> FeatureStore | None:
-        """The store over ``raw`` if it is laid out one compact feature a line, else None."""
-        first = raw.find(b"\n")
-        if first < 0 or not raw[:first].rstrip().endswith(b"["):
+    def from_file(cls, path: Path) -> FeatureStore:
+        """Read a GeoJSON file without keeping its bytes in memory: each feature is read back
+        from the file when asked for (the file stays open, so a build that replaces it does
+        not change what this store answers). Any other layout than one feature a line is
+        read whole, as :meth:`from_bytes` does."""
+        handle = open(path, "rb")  # noqa: SIM115 - closed with the store (_FileBytes)
+        store = cls._from_lines(_FileBytes(handle), _file_lines(handle))
+        if store is None:
+            with open(path, "rb") as again:
+                return cls.from_features(json.load(again)["features"])
+        return store
+
+    @classmethod
+    def _from_lines(
+        cls, buffer: bytes | _FileBytes, lines: Iterable[tuple[int, bytes]]
+    ) -> FeatureStore | None:
+        """The store over ``buffer`` if ``lines`` (offset, line) hold one compact feature a
+        line after a first line opening the features, else None."""
+        lines = iter(lines)
+        first = next(lines, (0, b""))[1]
+        if not first.rstrip().endswith(b"["):
             return None
         columns = _Columns()
         spans: list[tuple[int, int]] = []
-        start = first + 1
-        while start < len(raw):
-            end = raw.find(b"\n", start)
-            end = len(raw) if end < 0 else end
-            stop = end - 1 if raw[end - 1 : end] == b"," else end
-            if raw.startswith(_LINE_START, start):
+        for start, line in lines:
+            content = line.rstrip(b"\n")
+            content = content[:-1] if content.endswith(b",") else content
+            if content.startswith(_LINE_START):
                 try:
-                    feature = json.loads(raw[start:stop])
+                    feature = json.loads(content)
                 except ValueError:
                     return None
                 columns.add(feature)
-                spans.append((start, stop))
-            elif raw[start:end].strip() not in (b"]}", b""):
+                spans.append((start, start + len(content)))
+            elif content.strip() not in (b"]}", b""):
                 return None
-            start = end + 1
-        return cls(raw, np.array(spans, dtype=np.int64).reshape(-1, 2), columns)
+        return cls(buffer, np.array(spans, dtype=np.int64).reshape(-1, 2), columns)
 
     # --- access ------------------------------------------------------------------------------
 
@@ -188,6 +205,35 @@ class FeatureStore:
         """Whether each feature lies in any of ``codes`` (unknown codes match nothing)."""
         columns = [i for i, code in enumerate(self.country_codes) if code in set(codes)]
         return self.countries[:, columns].any(axis=1)
+
+
+def _lines(raw: bytes) -> Iterator[tuple[int, bytes]]:
+    """Each line of ``raw`` (with its newline) and where it starts."""
+    start = 0
+    while start < len(raw):
+        end = raw.find(b"\n", start)
+        end = len(raw) if end < 0 else end + 1
+        yield start, raw[start:end]
+        start = end
+
+
+def _file_lines(handle: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """Each line of an open file and where it starts."""
+    offset = 0
+    for line in handle:
+        yield offset, line
+        offset += len(line)
+
+
+class _FileBytes:
+    """Slices of an open file, read when taken (``os.pread``: safe across threads)."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        weakref.finalize(self, handle.close)  # closed with the store, not left to the GC
+
+    def __getitem__(self, span: slice) -> bytes:
+        return os.pread(self._handle.fileno(), span.stop - span.start, span.start)
 
 
 class FeatureList(Sequence[dict[str, Any]]):

@@ -178,6 +178,9 @@ def map_data(atlas: Atlas, overlays: Sequence[Overlay]) -> dict:
 
 #: Decimal places of the feed's coordinates: about a metre.
 FEED_DIGITS = 5
+#: Corridors are simplified within this many degrees (about 100 m, a pixel at zoom 11); Leaflet
+#: simplifies them further for each zoom as it draws.
+FEED_TOLERANCE = 0.001
 
 
 def large_map_data(atlas: Atlas, overlays: Sequence[Overlay], urls: Mapping[str, str]) -> dict:
@@ -203,7 +206,10 @@ def _column(values: np.ndarray) -> list[float]:
 
 
 def _line(line) -> list[list[list[float]]]:
-    """A shapely line's parts as [lat, lon] lists (Leaflet's order, the feed being for it)."""
+    """A shapely line's parts as [lat, lon] lists (Leaflet's order, the feed being for it),
+    simplified within :data:`FEED_TOLERANCE`."""
+    simple = line.simplify(FEED_TOLERANCE, preserve_topology=False)
+    line = simple if not simple.is_empty else line
     parts = line.geoms if hasattr(line, "geoms") else [line]
     return [
         [[round(lat, FEED_DIGITS), round(lon, FEED_DIGITS)] for lon, lat, *_ in part.coords]

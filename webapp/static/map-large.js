@@ -10,16 +10,104 @@
 (function (CA) {
   "use strict";
 
-  const CLUSTER_RADIUS = 60; // px
+  const CLUSTER_RADIUS = 80; // px
   const CLUSTER_MAX_ZOOM = 16; // beyond it, sites are drawn one by one
-  const SITE_STYLE = { radius: 6, color: "#ffffff", weight: 1.5, opacity: 1, fillOpacity: 0.9 };
+  const SITE_STYLE = { radius: 6, weight: 1.5 };
   const CORRIDOR_STYLE = { weight: 3, opacity: 0.85, smoothFactor: 1.5 };
   const FADED = { opacity: 0.3, fillOpacity: 0.25 };
   const FOCUS_SITE = { radius: 10, color: "#111111", weight: 3, fillOpacity: 1 };
   const FOCUS_WEIGHT = 6;
   const POPUP_OPTIONS = { maxWidth: 360, maxHeight: 360, className: "atlas-popup-frame" };
   const MEMBERS_LISTED = 10;
-  const KEYED_PER_SLICE = 5000; // names given search keys per idle slice
+  const KEYED_PER_SLICE = 1000; // names given search keys per slice (about 15 ms)
+  const CANVAS_PADDING = 0.1; // share of the view drawn beyond each edge (as Leaflet)
+  const SITES_PANE = "atlas-sites";
+  const CLUSTER_FILLS = {
+    small: "rgba(31, 120, 180, 0.85)",
+    medium: "rgba(217, 95, 2, 0.85)",
+    large: "rgba(177, 21, 40, 0.85)",
+  };
+
+  /* Sites and clusters painted on one canvas, in a pane above the corridors. It lets events
+   * through (the map hit-tests what it painted, Large.itemAt) and, like Leaflet's own
+   * renderers, covers the view plus a margin and follows zoom animations. */
+  const SiteLayer = L.Layer.extend({
+    initialize(large) {
+      this.large = large;
+    },
+
+    onAdd(map) {
+      if (!map.getPane(SITES_PANE)) {
+        map.createPane(SITES_PANE).style.zIndex = 450; // above overlays (400), below markers
+        map.getPane(SITES_PANE).style.pointerEvents = "none";
+      }
+      this.canvas = L.DomUtil.create("canvas", "atlas-sites-canvas leaflet-zoom-animated");
+      map.getPane(SITES_PANE).appendChild(this.canvas);
+      map.on("moveend resize", this.reset, this);
+      map.on("zoomanim", this.animateZoom, this);
+      this.reset();
+    },
+
+    onRemove(map) {
+      map.off("moveend resize", this.reset, this);
+      map.off("zoomanim", this.animateZoom, this);
+      this.canvas.remove();
+    },
+
+    /* Cover the view and its margin, then let the Large object choose what to paint. */
+    reset() {
+      const map = this._map;
+      const size = map.getSize();
+      const margin = size.multiplyBy(CANVAS_PADDING).round();
+      const topLeft = map.containerPointToLayerPoint(margin.multiplyBy(-1)).round();
+      const full = size.add(margin.multiplyBy(2));
+      const ratio = window.devicePixelRatio || 1;
+      this.origin = topLeft;
+      this.corner = map.layerPointToLatLng(topLeft);
+      L.DomUtil.setPosition(this.canvas, topLeft);
+      this.canvas.width = full.x * ratio;
+      this.canvas.height = full.y * ratio;
+      this.canvas.style.width = `${full.x}px`;
+      this.canvas.style.height = `${full.y}px`;
+      this.large.draw();
+    },
+
+    animateZoom(event) {
+      const map = this._map;
+      const scale = map.getZoomScale(event.zoom);
+      const offset = map._latLngToNewLayerPoint(this.corner, event.zoom, event.center);
+      L.DomUtil.setTransform(this.canvas, offset, scale);
+    },
+
+    paint(items) {
+      const map = this._map;
+      const context = this.canvas.getContext("2d");
+      const ratio = window.devicePixelRatio || 1;
+      context.setTransform(ratio, 0, 0, ratio, 0, 0);
+      context.clearRect(0, 0, this.canvas.width, this.canvas.height);
+      context.textAlign = "center";
+      context.textBaseline = "middle";
+      context.font = "600 12px system-ui, sans-serif";
+      const focused = this.large.focused;
+      for (const item of items) {
+        item.point = map.latLngToLayerPoint([item.lat, item.lon]);
+        const at = item.point.subtract(this.origin);
+        context.globalAlpha = focused && !(item.site && item.site.data.id === focused) ? 0.3 : 1;
+        context.beginPath();
+        context.arc(at.x, at.y, item.radius, 0, 2 * Math.PI);
+        context.fillStyle = item.fill;
+        context.fill();
+        context.lineWidth = item.site ? SITE_STYLE.weight : 2;
+        context.strokeStyle = "#ffffff";
+        context.stroke();
+        if (!item.site) {
+          context.fillStyle = "#ffffff";
+          context.fillText(shortCount(item.count), at.x, at.y);
+        }
+      }
+      this.canvas.dataset.items = String(items.length);
+    },
+  });
 
   function element(tag, className, text) {
     const node = document.createElement(tag);
@@ -52,8 +140,11 @@
       this.app = app;
       this.map = app.map;
       this.urls = urls;
-      this.renderer = L.canvas({ padding: 0.5 });
-      this.view = L.layerGroup().addTo(this.map);
+      // Corridors on Leaflet's canvas renderer; sites and clusters painted on a canvas of
+      // their own, above (SiteLayer), so a new view repaints them alone.
+      this.renderer = L.canvas({ padding: CANVAS_PADDING });
+      this.items = [];
+      this.tooltip = L.tooltip({ direction: "top", offset: [0, -8] });
       this.popup = L.popup(POPUP_OPTIONS);
       this.members = L.popup({ ...POPUP_OPTIONS, className: "atlas-popup-frame atlas-members" });
       this.fetched = new Map(); // popup HTML by feature id
@@ -66,8 +157,11 @@
       this.drawn = 0;
       this.focused = null;
       this.keyed = 0;
+      this.loaded = false; // the index holds the sites that pass the filters (apply)
       this.read(feed);
-      this.map.on("moveend", () => this.draw());
+      this.layer = new SiteLayer(this).addTo(this.map);
+      this.map.on("click", (event) => this.click(event));
+      this.map.on("mousemove", (event) => this.hover(event));
       // Site overlays are switches, not containers: reclustering follows them (once per turn).
       this.map.on("overlayadd overlayremove", () => {
         clearTimeout(this.pending);
@@ -166,8 +260,9 @@
           }
         }
         this.index.load(points);
+        this.loaded = true;
         this.siteCount = points.length;
-        this.draw();
+        this.redraw();
       }
       this.shown = corridors + this.siteCount;
     }
@@ -187,9 +282,13 @@
 
     /* --- drawing ---------------------------------------------------------------------------- */
 
+    /* The clusters and sites of the view (with a margin), painted by the sites layer. */
     draw() {
+      if (!this.loaded) {
+        return;
+      }
       const map = this.map;
-      const bounds = map.getBounds().pad(0.25);
+      const bounds = map.getBounds().pad(CANVAS_PADDING);
       const whole = bounds.getEast() - bounds.getWest() >= 360;
       const box = [
         whole ? -180 : Math.max(-180, bounds.getWest()),
@@ -198,41 +297,63 @@
         Math.min(85, bounds.getNorth()),
       ];
       const items = this.index.getClusters(box, Math.round(map.getZoom()));
-      this.view.clearLayers();
-      for (const item of items) {
-        const { cluster, site } = item.properties;
-        this.view.addLayer(cluster ? this.clusterMarker(item) : this.siteMarker(this.sites[site]));
-      }
+      this.items = items.map((item) => {
+        const [lon, lat] = item.geometry.coordinates;
+        const { cluster, point_count: count, site } = item.properties;
+        if (cluster) {
+          const [size, diameter] = clusterSize(count);
+          return { item, lat, lon, count, radius: diameter / 2, fill: CLUSTER_FILLS[size] };
+        }
+        const feature = this.sites[site];
+        return { site: feature, lat, lon, radius: SITE_STYLE.radius, fill: feature.colour };
+      });
+      this.layer.paint(this.items);
       this.drawn += 1;
       map.fire("atlasdrawn", { items: items.length });
     }
 
-    clusterMarker(item) {
-      const count = item.properties.point_count;
-      const [size, diameter] = clusterSize(count);
-      const [lon, lat] = item.geometry.coordinates;
-      const label = element("span", "", shortCount(count));
-      const marker = L.marker([lat, lon], {
-        icon: L.divIcon({
-          html: label,
-          className: `atlas-cluster atlas-cluster-${size}`,
-          iconSize: [diameter, diameter],
-        }),
-        keyboard: false,
-        title: `${count.toLocaleString("en")} sites`,
-      });
-      marker.on("click", () => this.expand(item));
-      return marker;
+    redraw() {
+      this.draw();
     }
 
-    siteMarker(site) {
-      const faded = this.focused && this.focused !== site.data.id ? FADED : {};
-      const marker = L.circleMarker([site.lat, site.lon], {
-        ...SITE_STYLE, ...faded, fillColor: site.colour, renderer: this.renderer,
-      });
-      marker.bindTooltip(() => element("span", "", site.data.name), { sticky: true });
-      marker.on("click", () => this.open(site.data.id, null, true));
-      return marker;
+    /* What is drawn at a point of the map's container, topmost first (sites over clusters). */
+    itemAt(containerPoint) {
+      const point = this.map.containerPointToLayerPoint(containerPoint);
+      for (let i = this.items.length - 1; i >= 0; i -= 1) {
+        const item = this.items[i];
+        if (item.point && item.point.distanceTo(point) <= item.radius + 2) {
+          return item;
+        }
+      }
+      return null;
+    }
+
+    /* A click on a site opens its popup; on a cluster, zooms in (see expand). */
+    click(event) {
+      if (this.map.getContainer().classList.contains("atlas-measuring")) {
+        return; // clicks add measuring points
+      }
+      const item = this.itemAt(event.containerPoint);
+      if (item && item.site) {
+        this.open(item.site.data.id, null, true);
+      } else if (item) {
+        this.expand(item.item);
+      }
+    }
+
+    /* The name of the site under the pointer (or a cluster's size), and a hand cursor. */
+    hover(event) {
+      const item = this.itemAt(event.containerPoint);
+      this.map.getContainer().classList.toggle("atlas-over-site", Boolean(item));
+      if (!item) {
+        this.map.closeTooltip(this.tooltip);
+        return;
+      }
+      const text = item.site ? item.site.data.name : `${item.count.toLocaleString("en")} sites`;
+      this.tooltip.setLatLng([item.lat, item.lon]).setContent(element("span", "", text));
+      if (!this.map.hasLayer(this.tooltip)) {
+        this.tooltip.addTo(this.map);
+      }
     }
 
     /* A click on a cluster zooms to where it splits, or lists its sites if they never do. */
@@ -359,7 +480,7 @@
           ...FOCUS_SITE, fillColor: feature.colour, pane: "markerPane",
         }).on("click", () => this.open(id, null, true)).addTo(this.map);
       }
-      this.draw();
+      this.redraw();
     }
 
     /* --- search ----------------------------------------------------------------------------- */
@@ -386,7 +507,8 @@
     keyInBackground() {
       this.key(KEYED_PER_SLICE);
       if (this.keyed < this.app.data.features.length) {
-        setTimeout(() => this.keyInBackground(), 0);
+        const later = window.requestIdleCallback || ((next) => setTimeout(next, 0));
+        later(() => this.keyInBackground());
       }
     }
 

@@ -1,0 +1,282 @@
+"""The map of a large atlas (issue 6): a small page, features fetched by URL, sites clustered.
+
+The page switches to this form above ``webapp.maps.INLINE_LIMIT`` features; the tests lower the
+limit so the seed atlas (22 features) takes it, which lets them check every feature. The
+browser half drives the real page in Chromium: clusters, popups fetched on demand, search,
+filters, permalinks and the embed options. The 100,000-feature figures are bench/RESULTS.md's.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from test_map_browser import CHROMIUM_ARGS, DESKTOP, chromium_executable, expect_popup
+from test_webapp import feature, map_data, write_data_dir
+
+from webapp import create_app, maps
+from webapp.popups import popup_html
+from webapp.server import make_server
+from webapp.style import site_colour
+
+FEED = "/assets/map/features.json"
+#: The page must stay this small however many features the atlas holds.
+MAX_PAGE_BYTES = 60 * 1024
+
+
+@pytest.fixture(scope="module")
+def large(monkeypatch_module) -> None:
+    monkeypatch_module.setattr(maps, "INLINE_LIMIT", 5)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+@pytest.fixture(scope="module")
+def large_app(large, built_data_dir: Path):
+    return create_app({"TESTING": True, "DATA_DIR": built_data_dir})
+
+
+@pytest.fixture(scope="module")
+def large_client(large_app):
+    return large_app.test_client()
+
+
+@pytest.fixture(scope="module")
+def atlas_features(built_data_dir: Path) -> dict[str, dict]:
+    collection = json.loads((built_data_dir / "atlas.geojson").read_text(encoding="utf-8"))
+    return {f["id"]: f for f in collection["features"]}
+
+
+# --- the page and what it fetches, without a browser -------------------------------------------
+
+
+def test_the_page_holds_no_feature_but_names_the_feed(large_client, atlas_features):
+    page = large_client.get("/").text
+    data = map_data(page)
+    assert data["features"] == []
+    assert data["large"] == {
+        "features": FEED,
+        "popups": "/assets/map/popups/",
+        "total": len(atlas_features),
+    }
+    assert "atlas-id-" not in page  # no layer per feature
+    assert "/static/vendor/supercluster.min.js" in page
+    assert "/static/map-large.js" in page
+    kinds = {f["properties"]["kind"] for f in atlas_features.values()}
+    assert {o["kind"] for o in data["overlays"]} == kinds
+    categories = {
+        (f["properties"]["kind"], f["properties"]["category"]) for f in atlas_features.values()
+    }
+    assert {(o["kind"], o["category"]) for o in data["overlays"]} == categories
+
+
+def test_the_feed_holds_every_feature_in_columns(large_client, atlas_features):
+    response = large_client.get(FEED)
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    feed = response.json
+    sites, corridors = feed["sites"], feed["corridors"]
+    assert set(sites["id"]) | set(corridors["id"]) == set(atlas_features)
+    for i, site_id in enumerate(sites["id"]):
+        f = atlas_features[site_id]
+        lon, lat = f["geometry"]["coordinates"]
+        assert (sites["lon"][i], sites["lat"][i]) == (round(lon, 5), round(lat, 5))
+        assert sites["name"][i] == f["properties"]["name"]
+        assert feed["categories"][sites["category"][i]] == f["properties"]["category"]
+        assert feed["countrySets"][sites["countries"][i]] == sorted(f["properties"]["countries"])
+    for i, corridor_id in enumerate(corridors["id"]):
+        first = atlas_features[corridor_id]["geometry"]["coordinates"]
+        first = (
+            first[0]
+            if atlas_features[corridor_id]["geometry"]["type"] == "LineString"
+            else first[0][0]
+        )
+        assert corridors["lines"][i][0][0] == [round(first[1], 5), round(first[0], 5)]  # lat, lon
+
+
+def test_the_feed_is_compressed_and_revalidated(large_client):
+    zipped = large_client.get(FEED, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    again = large_client.get(FEED, headers={"If-None-Match": zipped.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_popups_are_served_one_by_one(large_client, large_app):
+    atlas = large_app.extensions["corridor_atlas"].atlas
+    for f in atlas.features[:5]:
+        response = large_client.get(f"/assets/map/popups/{f.properties.id}.html")
+        assert response.status_code == 200
+        assert response.text == str(popup_html(f))
+    assert large_client.get("/assets/map/popups/no-such-feature.html").status_code == 404
+
+
+def test_a_large_atlas_page_stays_small(tmp_path: Path):
+    many = [
+        feature(
+            "site",
+            id=f"site-{n:05d}",
+            name=f"Site number {n}",
+            category=["industrial park", "technopark", "logistics centre"][n % 3],
+            countries=[["UZ"], ["KZ"], ["TJ"]][n % 3],
+        )
+        for n in range(3000)
+    ]
+    for n, site in enumerate(many):
+        site["geometry"] = {"type": "Point", "coordinates": [60 + n % 60 * 0.4, 35 + n // 60 * 0.3]}
+    app = create_app({"TESTING": True, "DATA_DIR": write_data_dir(tmp_path, many)})
+    page = app.test_client().get("/").data
+    assert len(page) <= MAX_PAGE_BYTES
+    assert len(app.test_client().get(FEED).json["sites"]["id"]) == 3000
+
+
+# --- in the browser ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def large_server(large, built_data_dir: Path) -> Iterator[str]:
+    server = make_server(built_data_dir, host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_executable(), args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_large(browser: Browser, large_server: str) -> Iterator:
+    contexts, errors = [], []
+
+    def open_(path: str) -> Page:
+        context = browser.new_context(viewport=DESKTOP)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(large_server)
+                else route.abort("internetdisconnected")
+            ),
+        )
+        page.goto(large_server + path, wait_until="load")
+        page.wait_for_function("() => !!(window.CorridorAtlas && CorridorAtlas.app)")
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert errors == []
+
+
+DRAWN_SITES = """() => CorridorAtlas.app.large.items.reduce(
+    (sum, item) => sum + (item.site ? 1 : item.count), 0)"""
+
+
+@pytest.mark.browser
+def test_every_site_is_drawn_in_a_cluster_or_alone(open_large, atlas_features):
+    page = open_large("/")
+    sites = sum(1 for f in atlas_features.values() if f["properties"]["kind"] == "site")
+    assert page.evaluate(DRAWN_SITES) == sites
+    drawn = page.locator("canvas.atlas-sites-canvas")
+    expect(drawn).to_have_attribute(
+        "data-items", str(page.evaluate("CorridorAtlas.app.large.items.length"))
+    )
+    colours = page.evaluate(
+        """() => CorridorAtlas.app.large.items
+            .filter((i) => i.site).map((i) => [i.site.data.category, i.fill])"""
+    )
+    assert all(colour == site_colour(category) for category, colour in colours)
+
+
+@pytest.mark.browser
+def test_a_click_on_a_site_opens_its_fetched_popup(open_large, atlas_features):
+    page = open_large("/")
+    page.evaluate("() => CorridorAtlas.app.map.setView([40.2, 69.3], 14, {animate: false})")
+    item = page.evaluate(
+        """() => { const i = CorridorAtlas.app.large.items.find((i) => i.site);
+                   const p = CorridorAtlas.app.map.latLngToContainerPoint([i.lat, i.lon]);
+                   return [i.site.data.id, p.x, p.y]; }"""
+    )
+    box = page.locator(".folium-map").bounding_box()
+    page.mouse.click(box["x"] + item[1], box["y"] + item[2])
+    expect_popup(page, atlas_features[item[0]]["properties"]["name"])
+    expect(page.locator(".leaflet-popup-content a", has_text="Details")).to_have_attribute(
+        "href", f"/features/{item[0]}"
+    )
+    page.wait_for_function(f"() => location.hash.includes('open={item[0]}')")
+
+
+@pytest.mark.browser
+def test_a_click_on_a_cluster_zooms_in(open_large):
+    page = open_large("/")
+    page.evaluate("() => CorridorAtlas.app.map.setView([41, 69], 4, {animate: false})")
+    point = page.evaluate(
+        """() => { const i = CorridorAtlas.app.large.items.find((i) => !i.site);
+                   const p = CorridorAtlas.app.map.latLngToContainerPoint([i.lat, i.lon]);
+                   return [p.x, p.y]; }"""
+    )
+    box = page.locator(".folium-map").bounding_box()
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    page.wait_for_function("() => CorridorAtlas.app.map.getZoom() > 4")
+
+
+@pytest.mark.browser
+def test_search_filters_and_permalinks_work_as_on_a_small_atlas(open_large, atlas_features):
+    page = open_large("/")
+    search = page.locator("#atlas-search-input")
+    search.fill("Bekobod")
+    options = page.locator("#atlas-search-results [role=option]")
+    expect(options.first).to_contain_text("Bekabad industrial park")
+    page.keyboard.press("Enter")
+    expect_popup(page, "Bekabad industrial park")
+    page.wait_for_function("() => location.hash.includes('open=bekabad-industrial-park')")
+
+    technoparks = sum(
+        1 for f in atlas_features.values() if f["properties"]["category"] == "technopark"
+    )
+    page.get_by_role("button", name="Filters").click()
+    page.locator("#atlas-filters-panel").get_by_label("technopark").uncheck()
+    shown = len(atlas_features) - technoparks
+    expect(page.locator(".atlas-filters-summary")).to_contain_text(
+        f"{shown} of {len(atlas_features)}"
+    )
+    page.wait_for_function("() => location.hash.includes('category=')")
+    sites = sum(1 for f in atlas_features.values() if f["properties"]["kind"] == "site")
+    page.evaluate("() => CorridorAtlas.app.map.setView([41, 69], 3, {animate: false})")
+    assert page.evaluate(DRAWN_SITES) == sites - technoparks
+
+    again = open_large("/" + page.url.split("/", 3)[3])
+    expect_popup(again, "Bekabad industrial park")
+    again.get_by_role("button", name="Filters").click()
+    expect(again.locator("#atlas-filters-panel").get_by_label("technopark")).not_to_be_checked()
+
+
+@pytest.mark.browser
+def test_embed_only_and_focus(open_large):
+    only = open_large("/embed?only=bekabad-industrial-park,trans-afghan-transport-corridor")
+    expect(only.locator(".atlas-filters-summary")).to_have_count(1)
+    assert only.evaluate("() => CorridorAtlas.app.large.shownCount()") == 2
+    focus = open_large("/embed?focus=bekabad-industrial-park")
+    assert focus.evaluate("() => CorridorAtlas.app.large.focused") == "bekabad-industrial-park"
+    assert focus.evaluate(
+        "() => CorridorAtlas.app.map.getBounds().contains(L.latLng(40.22, 69.27))"
+    )
