@@ -63,8 +63,7 @@ load: $(STAMP)
 	$(BIN)/python loadtest/run.py
 
 # Performance (issue 6): every benchmark beside its reference, written to bench/RESULTS.md in
-# about ten minutes. granian, a server measured beside waitress, is installed if missing.
+# about ten minutes.
 .PHONY: bench
 bench: $(STAMP) system-deps
-	$(BIN)/python -c "import granian" 2>/dev/null || $(BIN)/pip install --quiet granian
 	$(BIN)/python -m bench.run

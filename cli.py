@@ -2,7 +2,7 @@
 
 corridor-atlas build            # catalogue -> geodata/*.geojson (offline)
 corridor-atlas build --check    # exit 1, naming what differs, if the outputs are stale
-corridor-atlas serve --port 8000
+corridor-atlas serve            # granian on http://127.0.0.1:8000 (--server waitress, --workers N)
 """
 
 from __future__ import annotations
@@ -52,10 +52,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.set_defaults(run=_build)
 
-    serve = commands.add_parser("serve", help="serve the atlas with waitress")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve = commands.add_parser("serve", help="serve the atlas (granian, or waitress)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="0 picks a free port")
     serve.add_argument("--data-dir", type=Path, default=DEFAULT_OUTPUT_DIR)
+    serve.add_argument(
+        "--server",
+        choices=("granian", "waitress"),
+        default="granian",
+        help="granian (Rust, default) or waitress (pure Python)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes, each holding the atlas (granian only; default 1)",
+    )
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=4,
+        help="threads running the app, per process (default 4)",
+    )
     serve.set_defaults(run=_serve)
     return parser
 
@@ -91,13 +109,15 @@ def _build(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from webapp.atlas import AtlasDataError
-    from webapp.server import serve
+    from webapp.server import ServeError, serve
 
     try:
-        serve(args.host, args.port, args.data_dir)
-    except AtlasDataError as err:
+        serve(args.host, args.port, args.data_dir, args.server, args.workers, args.threads)
+    except (AtlasDataError, ServeError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # Ctrl-C while the data loads, before the server took over
+        return 130
     return 0
 
 

@@ -10,32 +10,31 @@ from collections.abc import Sequence
 
 from bench.tools import Row
 
-#: Start of a measure -> why it misses its target, and the fix (with its owner).
+#: Start of a measure -> what limits it if it misses its target, and where that shows.
 LIMITS = {
     "warm build": (
-        "Loading GeoNames' cached index (235,000 places unpickled as named tuples) is most of "
-        "a warm build: the next row times a process that does only that. Fix in the pipeline: "
-        "keep the places a build resolved in a small cache beside the index and load the index "
-        "only for a place not in it (a warm seed build then takes about 0.7 s), or store the "
-        "index as columns rather than 235,000 objects."
+        "Most of a warm build is starting Python and importing shapely, numpy and geopy (about "
+        "0.3 s here) and reading GeoNames' cached index (columns, about 0.15 s); the row "
+        "below times a process that only loads the index. A loaded machine stretches both."
     ),
     "/data/atlas.geojson via waitress": (
-        "waitress, pure Python, serves at most about 8,000 requests/s here even when the app "
-        "only hands over prebuilt bytes (webapp/response_cache.py): the same app under granian "
-        "meets the target (row below). `corridor-atlas serve` on granian is proposed."
+        "waitress, pure Python, serves at most a few thousand requests/s here even when the app "
+        "only hands over prebuilt bytes (webapp/response_cache.py); it is kept as a fallback "
+        "(`serve --server waitress`). The default server, granian, is the row below."
+    ),
+    "/data/atlas.geojson via granian": (
+        "wrk, granian and nginx share two cores: a run where wrk takes more of them moves "
+        "every server's figure; the other granian rows of the same run show the spread."
     ),
     "server peak memory": (
-        "The atlas as webapp/atlas.py holds it: the three files' bytes plus a validated pydantic "
-        "model of every feature (see 'Where the server's memory goes'). At 100,000 sites the "
-        "files weigh 1 GB because every corridor lists every site within 100 km (5.8 million "
-        "pairs). The lean structures the server needs (store, index, map feed) take about "
-        "220 MB on their own (second table): the atlas must stop holding the models and bytes."
+        "See 'Where the server's memory goes': imports, then the columns and line spans of "
+        "the features, the text index and the map feed; after those, the response and page "
+        "caches (webapp/response_cache.py, webapp/page_cache.py) fill up to their byte limits, "
+        "and a forked worker copies the pages of objects it touches."
     ),
     "API bbox (": (
-        "The answers' size, not the search: a page of 100 features starts with the corridors in "
-        "the box, each about 460 KB (its sites_within_100km list), so the median answer is "
-        "megabytes. Sites-only answers (next rows) stay near 1.5 ms at p95. Fix in the "
-        "pipeline: list the nearest sites only (with their count)."
+        "An unfiltered box returns whole corridors (about 7.5 KB each with their 50 nearest "
+        "sites): a page of 100 corridors is about 0.75 MB of JSON to send."
     ),
     "map: slowest of": (
         "Leaflet projects and clips the 1,000 corridors again on every zoom; the sites and "

@@ -1,15 +1,14 @@
 """Benchmark 4: requests/s and p99 under 50 connections (wrk), against nginx on the same bytes.
 
-The atlas is served by ``corridor-atlas serve`` (waitress) and, when granian is installed, by
-granian (one worker); nginx (Debian's) serves the same bytes from disk: atlas.geojson as the
-build wrote it, and the very bodies the atlas answered for the API query and the map page, saved
-to files. wrk, the servers and nginx share the machine's cores, alike for all of them, which
-makes single runs noisy: each figure is the better of two runs.
+The atlas is served by ``corridor-atlas serve`` on granian (its default, one worker) and on
+waitress (``--server waitress``); nginx (Debian's) serves the same bytes from disk:
+atlas.geojson as the build wrote it, and the very bodies the atlas answered for the API query
+and the map page, saved to files. wrk, the servers and nginx share the machine's cores, alike
+for all of them, which makes single runs noisy: each figure is the better of two runs.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import urllib.request
 from pathlib import Path
@@ -28,9 +27,8 @@ ENDPOINTS = {
 }
 
 
-def servers() -> list[str]:
-    """waitress, and granian when it is installed (``pip install granian``)."""
-    return ["waitress"] + (["granian"] if importlib.util.find_spec("granian") else [])
+#: The servers ``corridor-atlas serve`` runs on, its default first.
+SERVERS = ("granian", "waitress")
 
 
 def _save_bodies(url: str, root: Path) -> None:
@@ -48,7 +46,7 @@ def _best(url: str) -> Load:
 def run(work: Path, data_dir: Path) -> list[Row]:
     measured: dict[tuple[str, str], Load] = {}
     root = work / "nginx-root"
-    for server in servers():
+    for server in SERVERS:
         with atlas_server(data_dir, server) as (url, _, _):
             if not root.exists():
                 _save_bodies(url, root)
@@ -61,7 +59,7 @@ def run(work: Path, data_dir: Path) -> list[Row]:
     rows = []
     for path in ENDPOINTS:
         reference = measured[("nginx", path)]
-        for server in servers():
+        for server in SERVERS:
             load = measured[(server, path)]
             throughput = load.requests_per_second / reference.requests_per_second
             is_download = path == "/data/atlas.geojson"

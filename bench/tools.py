@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -98,7 +99,10 @@ def wait_for(url: str, timeout: float, process: subprocess.Popen | None = None) 
 
 
 def rss_mb(pid: int, peak: bool = False) -> float:
-    """Resident memory of a process and its children (MB); ``peak``: their high-water marks."""
+    """Resident memory of a process and its children (MB); ``peak``: their high-water marks.
+
+    Pages that forked processes share count once per process here; :func:`pss_mb` shares them.
+    """
     field = "VmHWM" if peak else "VmRSS"
     total = 0.0
     for each in [pid, *_children(pid)]:
@@ -107,6 +111,42 @@ def rss_mb(pid: int, peak: bool = False) -> float:
                 if line.startswith(field + ":"):
                     total += int(line.split()[1]) / 1024
     return total
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional memory of a process and its children (MB): each shared page is divided
+    among the processes sharing it, so a server and the workers it forked add up fairly."""
+    total = 0.0
+    for each in [pid, *_children(pid)]:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{each}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) / 1024
+    return total
+
+
+class MemoryWatch:
+    """The highest :func:`pss_mb` of a process tree, sampled every ``every`` seconds while
+    the ``with`` block runs (the kernel keeps a high-water mark of RSS, not of PSS)."""
+
+    def __init__(self, pid: int, every: float = 0.1) -> None:
+        self.pid, self.every, self.peak_mb = pid, every, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while True:
+            self.peak_mb = max(self.peak_mb, pss_mb(self.pid))
+            if self._stop.wait(self.every):
+                return
+
+    def __enter__(self) -> MemoryWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def _children(pid: int) -> list[int]:
@@ -149,20 +189,13 @@ def background(
 
 @contextlib.contextmanager
 def atlas_server(
-    data_dir: Path, server: str = "waitress", timeout: float = 600.0
+    data_dir: Path, server: str = "granian", timeout: float = 600.0
 ) -> Iterator[tuple[str, subprocess.Popen, float]]:
-    """The atlas served from ``data_dir``: (base URL, process, seconds until it answered)."""
+    """``corridor-atlas serve --server <server>`` over ``data_dir``: (base URL, process,
+    seconds until it answered)."""
     port = free_port()
-    if server == "waitress":
-        args = [str(BIN / "corridor-atlas"), "serve", "--port", str(port)]
-        args += ["--data-dir", str(data_dir)]
-    else:
-        code = (
-            "from webapp.server import serve; "
-            f"serve(port={port}, data_dir={str(data_dir)!r}, server='granian', workers=1)"
-        )
-        args = [sys.executable, "-c", code]
-    with background(args) as process:
+    args = [str(BIN / "corridor-atlas"), "serve", "--server", server, "--port", str(port)]
+    with background([*args, "--data-dir", str(data_dir)]) as process:
         url = f"http://127.0.0.1:{port}"
         started = wait_for(url + "/healthz", timeout, process)
         yield url, process, started

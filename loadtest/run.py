@@ -3,12 +3,12 @@
     python loadtest/run.py                      # 50 clients for 60 s, as `make load` runs it
     python loadtest/run.py --users 10 --duration 5 --report /tmp/REPORT.md
 
-Starts ``corridor-atlas serve`` (waitress) on a free loopback port over the committed geodata
-(or ``--data-dir``), waits for /healthz, runs locust headless with ``loadtest/locustfile.py``
-for a bounded time, stops both, and writes a Markdown report: requests per second and
-p50/p99 per endpoint, and the machine. Exits 1 if any request failed (an error, a status other
-than 200, a wrong media type), if an endpoint of the mix got no request, if the server logged
-an exception, or if locust itself failed; the report says which.
+Starts ``corridor-atlas serve`` (granian, one worker) on a free loopback port over the committed
+geodata (or ``--data-dir``), waits for /healthz, runs locust headless with
+``loadtest/locustfile.py`` for a bounded time, stops both, and writes a Markdown report:
+requests per second and p50/p99 per endpoint, and the machine. Exits 1 if any request failed
+(an error, a status other than 200, a wrong media type), if an endpoint of the mix got no
+request, if the server logged an exception, or if locust itself failed; the report says which.
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def write_report(path: Path, args: argparse.Namespace, facts: dict, rows: list[R
         f"- **Result: {verdict}** — {total.requests} requests, {total.failures} failed, "
         f"{total.rps:.0f} requests/s over {facts['seconds']:.1f} s.",
         f"- Machine: {machine()}.",
-        f"- Server: waitress as `corridor-atlas serve` starts it, on 127.0.0.1, over "
+        f"- Server: granian (one worker) as `corridor-atlas serve` starts it, on 127.0.0.1, over "
         f"{facts['data']} (build {facts['build_id'][:12]}, "
         f"{facts['features']} features, {facts['sources']} sources).",
         f"- Load: locust {locust_version()} headless on the same machine, {args.users} users "

@@ -1,4 +1,5 @@
-"""What the live-server and browser tests share: a waitress server in a thread, Debian's Chromium.
+"""What the live-server and browser tests share: a waitress server in a thread, Debian's Chromium,
+and ``corridor-atlas serve`` as a child process.
 
 >>> CHROMIUM_ARGS[0]
 '--headless'
@@ -6,13 +7,27 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 import shutil
+import signal
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from waitress.server import BaseWSGIServer, MultiSocketServer
+
+PROJECT = Path(__file__).parents[1]
+#: The line ``corridor-atlas serve`` prints once it listens.
+BANNER = re.compile(r"Serving the Corridor Atlas on (http://\S+)")
 
 #: Flags that let Debian's Chromium run headless here without reaching for the network.
 CHROMIUM_ARGS = [
@@ -57,3 +72,82 @@ def running(server: BaseWSGIServer | MultiSocketServer) -> Iterator[str]:
     finally:
         server.close()
         thread.join(timeout=5)
+
+
+def cli_command() -> list[str]:
+    """The console script beside this Python (the venv's), else ``python cli.py``."""
+    script = Path(sys.executable).with_name("corridor-atlas")
+    return [str(script)] if script.exists() else [sys.executable, str(PROJECT / "cli.py")]
+
+
+@dataclass
+class Served:
+    """A ``corridor-atlas serve`` child: its base URL, process, and output files."""
+
+    url: str
+    process: subprocess.Popen
+    stdout: Path
+    stderr: Path
+
+    def output(self) -> str:
+        return self.stdout.read_text() + self.stderr.read_text()
+
+
+@contextmanager
+def serving(
+    logs: Path, *options: str, command: list[str] | None = None, timeout: float = 60.0
+) -> Iterator[Served]:
+    """Run ``corridor-atlas serve --port 0 OPTIONS`` until it answers /healthz.
+
+    ``command`` replaces ``corridor-atlas``. The child leads its own process group (its workers
+    with it); whatever is left of the group afterwards is killed by its id.
+    """
+    stdout, stderr = logs / "stdout.txt", logs / "stderr.txt"
+    with stdout.open("w") as out, stderr.open("w") as err:
+        process = subprocess.Popen(
+            [*(command or cli_command()), "serve", "--port", "0", *options],
+            stdout=out,
+            stderr=err,
+            cwd=PROJECT,
+            start_new_session=True,
+        )
+    try:
+        url = _wait_for_banner(process, stdout, stderr, timeout)
+        _wait_for_health(url, process, timeout)
+        yield Served(url, process, stdout, stderr)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether any process of the group is left (workers the server may have orphaned)."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _wait_for_banner(process: subprocess.Popen, stdout: Path, stderr: Path, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = BANNER.search(stdout.read_text())
+        if found:
+            return found.group(1)
+        if process.poll() is not None:
+            pytest.fail(f"serve exited ({process.returncode}): {stderr.read_text()}")
+        time.sleep(0.05)
+    pytest.fail(f"serve printed no address within {timeout:.0f} s: {stderr.read_text()}")
+
+
+def _wait_for_health(url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), urllib.request.urlopen(url + "/healthz", timeout=5):
+            return
+        if process.poll() is not None:
+            pytest.fail(f"serve exited ({process.returncode}) before answering {url}")
+        time.sleep(0.05)
+    pytest.fail(f"{url}/healthz did not answer within {timeout:.0f} s")

@@ -22,6 +22,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT4
 from shapely.geometry import shape
 
+from geodata.spatial import NEAR_SITES_LISTED
 from webapp import create_app
 from webapp.params import API_PARAMETERS, MAX_LIMIT
 
@@ -72,6 +73,18 @@ def test_everything_by_default_in_file_order(client, features, openapi):
     assert document["features"] == features
     assert document["numberMatched"] == document["numberReturned"] == len(features)
     schema_validator(openapi, "FeatureCollection").validate(document)
+
+
+def test_the_schema_describes_every_property_and_the_cut_list(features, openapi):
+    described = openapi["components"]["schemas"]["Properties"]["properties"]
+    assert {name for f in features for name in f["properties"]} <= set(described)
+    assert described["sites_within_100km_count"]["type"] == "integer"
+    validator = schema_validator(openapi, "Properties")
+    corridor = next(f["properties"] for f in features if f["properties"]["kind"] == "corridor")
+    validator.validate(corridor)
+    neighbour = {"id": "s", "name": "S", "distance_km": 1.0}
+    too_long = [neighbour] * (NEAR_SITES_LISTED + 1)
+    assert not validator.is_valid(corridor | {"sites_within_100km": too_long})
 
 
 def _expected(features, kinds=None, categories=None, countries=None, stages=None) -> list[str]:

@@ -142,6 +142,7 @@ def test_csv_has_a_row_per_feature(client, features, name):
                 assert row["nearest_corridor"] == nearest["name"]
                 assert row["nearest_corridor_id"] == nearest["id"]
                 assert float(row["nearest_corridor_km"]) == nearest["distance_km"]
+            assert row["sites_within_100km_count"] == ""
         else:
             assert row["lon"] == row["lat"] == ""
             assert float(row["length_km"]) == p["length_km"]
@@ -149,6 +150,7 @@ def test_csv_has_a_row_per_feature(client, features, name):
             assert row["sites_within_100km"] == " | ".join(
                 f"{s['name']} ({s['distance_km']} km)" for s in near
             )
+            assert int(row["sites_within_100km_count"]) == p["sites_within_100km_count"]
             assert row["waypoints"].split(" | ") == [w["place"] for w in p["located_by"]]
 
 
@@ -184,6 +186,35 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas():
     assert row["description"].startswith("'@")
     assert row["aliases"].startswith("'+1")
     assert row["lon"] == 69.0
+
+
+def _cut_corridor() -> dict:
+    """A corridor with 1,234 sites within 100 km, of which the nearest two are listed."""
+    return {
+        "type": "Feature",
+        "id": "c",
+        "geometry": {"type": "LineString", "coordinates": [[69.0, 41.0], [70.0, 41.0]]},
+        "properties": {
+            "id": "c",
+            "name": "C",
+            "kind": "corridor",
+            "category": "rail corridor",
+            "length_km": 84.0,
+            "sites_within_100km": [
+                {"id": "a", "name": "A <park>", "distance_km": 1.5},
+                {"id": "b", "name": "B", "distance_km": 2.0},
+            ],
+            "sites_within_100km_count": 1234,
+        },
+    }
+
+
+def test_csv_counts_the_sites_a_corridor_does_not_name():
+    row = feature_row(_cut_corridor())
+    assert row["sites_within_100km"] == "A <park> (1.5 km) | B (2.0 km)"
+    assert row["sites_within_100km_count"] == 1234
+    position = COLUMNS.index("sites_within_100km")
+    assert COLUMNS[position + 1] == "sites_within_100km_count"
 
 
 # --- KML -----------------------------------------------------------------------------------
@@ -261,6 +292,17 @@ def test_kml_balloons_escape_the_text():
     html = balloon(properties)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_kml_balloon_counts_the_sites_a_corridor_does_not_name():
+    cut = _cut_corridor()["properties"]
+    html = balloon(cut)
+    assert (
+        "<p>1,234 sites within 100 km; the nearest 2: A &lt;park&gt; (1.5 km), B (2.0 km)</p>"
+        in html
+    )
+    whole = cut | {"sites_within_100km_count": 2}
+    assert "<p>Sites within 100 km: A &lt;park&gt; (1.5 km), B (2.0 km)</p>" in balloon(whole)
 
 
 # --- one feature ---------------------------------------------------------------------------

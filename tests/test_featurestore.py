@@ -35,7 +35,7 @@ def test_each_feature_is_its_compact_json(built_data_dir, read):
         else FeatureStore.from_file(path)
     )
     expected = features_of(built_data_dir)
-    assert store.ids == [f["id"] for f in expected]
+    assert list(store.ids) == [f["id"] for f in expected]
     for position, f in enumerate(expected):
         assert store.raw(position) == compact(f)
         assert store.feature(position) == f

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from geopy.location import Location
 
 from geodata.errors import AmbiguousPlace, PinMismatch, PlaceNotFound
-from geodata.gazetteer import GazetteerGeocoder, load_index
+from geodata.gazetteer import GazetteerGeocoder, GazetteerIndex, KeyTable, Place, load_index
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +127,70 @@ def test_index_is_cached_and_reloaded_without_the_source(tmp_path: Path):
     source.write_text("x" * source.stat().st_size)
     second = load_index(tmp_path / "cache", source)
     assert second == first
-    assert GazetteerGeocoder(second).geocode("Bekabad").raw["geonameid"] == 1
+    assert GazetteerGeocoder(second).geocode("Bekabad").raw == {
+        "geonameid": 1,
+        "name": "Bekobod",
+        "lat": 40.2,
+        "lon": 69.2,
+        "country": "UZ",
+        "admin1": "14",
+        "population": 10,
+    }
+    assert gc.isenabled(), "building the index left the cycle collector paused"
+
+
+def _record(geonameid: int, name: str, *alternates: str, population: int = 0) -> dict:
+    return {
+        "geonameid": geonameid,
+        "name": name,
+        "latitude": 40.0 + geonameid,
+        "longitude": 69.0,
+        "countrycode": "UZ",
+        "admin1code": "14" if geonameid % 2 else None,
+        "population": population,
+        "alternatenames": list(alternates),
+    }
+
+
+def test_index_columns_read_back_as_places():
+    index = GazetteerIndex.from_records(
+        [
+            _record(30, "Navoiy", "Navoi"),
+            _record(10, "Bekobod", "Bekabad", "Бекабад", population=96900),
+            _record(20, "Olmaliq"),
+        ]
+    )
+    assert list(index.places) == [
+        Place(10, "Bekobod", 50.0, 69.0, "UZ", "", 96900),
+        Place(20, "Olmaliq", 60.0, 69.0, "UZ", "", 0),
+        Place(30, "Navoiy", 70.0, 69.0, "UZ", "", 0),
+    ]
+    assert index.places[-1] == index.place(2)
+    assert [index.position_of(i) for i in (5, 10, 20, 30, 35)] == [None, 0, 1, 2, None]
+    assert index.name_keys(0) == ["bekabad", "bekobod", "бекабад"]
+    assert list(index.by_exact.get("бекабад")) == [0]
+    assert list(index.by_skeleton.get("nv")) == [2]
+
+
+def test_key_table_finds_keys_in_any_script():
+    # Stored as UTF-8 and found by bisection: the byte order must be the order strings sort in.
+    keys = ["bekabad", "zz", "z", "é", "бекабад", "ﬁ", "西安", "𐰴𐰺", "a" * 40]
+    table = KeyTable.from_dict({key: [i, i + 100] for i, key in enumerate(keys)})
+    for i, key in enumerate(keys):
+        assert list(table.get(key)) == [i, i + 100]
+    for missing in ("", "a", "bekabada", "zzz", "西", "\U0010ffff"):
+        assert list(table.get(missing)) == []
+
+
+def test_pins_are_found_by_id_in_a_small_index():
+    geocoder = GazetteerGeocoder(
+        GazetteerIndex.from_records([_record(7, "Guliston", "Gulistan"), _record(3, "Gulistan")])
+    )
+    with pytest.raises(AmbiguousPlace):
+        geocoder.geocode("Gulistan")
+    assert geocoder.geocode("Gulistan", geonames_id=7).raw["geonameid"] == 7
+    with pytest.raises(PinMismatch, match="not in the gazetteer"):
+        geocoder.geocode("Gulistan", geonames_id=5)
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -31,6 +32,7 @@ from geodata.errors import CatalogueError
 from webapp import create_app, page_assets
 from webapp.atlas import AtlasDataError
 from webapp.security import inline_script_hashes
+from webapp.tables import COLUMNS
 
 ENTRIES = {entry["id"]: entry for entry in hostile.catalogue()["entries"]}
 #: Where a large atlas's map fetches its features and popups.
@@ -402,6 +404,14 @@ TEXT_COLUMNS = (
     "sites_within_100km",
     "waypoints",
 )
+#: The other columns hold numbers (empty when they do not apply) or the WKT geometry.
+NUMBER_COLUMNS = (
+    "length_km",
+    "lon",
+    "lat",
+    "nearest_corridor_km",
+    "sites_within_100km_count",
+)
 
 
 def neutralised(text: str) -> str:
@@ -422,6 +432,10 @@ def test_csv_is_well_formed_and_runs_no_formula(hclient, name):
         assert row["description"] == neutralised(entry["description"])
         for column in TEXT_COLUMNS:
             assert not row[column].startswith(("=", "+", "-", "@", "\t", "\r")), column
+        for column in NUMBER_COLUMNS:
+            assert row[column] == "" or math.isfinite(float(row[column])), column
+        assert row["wkt"].startswith(("POINT", "LINESTRING", "MULTILINESTRING"))
+    assert set(rows[0]) == {*TEXT_COLUMNS, *NUMBER_COLUMNS, "wkt"} == set(COLUMNS)
     beta = [row for row in rows if row["id"] == "hostile-site-beta"]
     if beta:  # the entry whose fields start like formulas
         for column in ("name", "aliases", "description", "dates", "figures"):

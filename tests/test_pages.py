@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 import re
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+import geodata.build
+from geodata.build import build
+from geodata.spatial import add_spatial_answers
 from webapp import create_app
 from webapp.highlight import paragraphs
 from webapp.listing import QueryError, parse_query
@@ -380,8 +384,31 @@ def test_corridor_page_lists_length_sites_and_waypoints(client, features):
     assert f"{corridor['length_km']:,.1f} km" in text
     for neighbour in corridor["sites_within_100km"]:
         assert f"/features/{neighbour['id']}" in parsed.hrefs()
+    assert len(corridor["sites_within_100km"]) == corridor["sites_within_100km_count"]
+    assert "are listed" not in text  # a whole list says nothing of a cut
     for waypoint in corridor["located_by"]:
         assert waypoint["place"] in text
+
+
+@pytest.fixture(scope="module")
+def cut_client(tmp_path_factory: pytest.TempPathFactory):
+    """The app over the real catalogue built with each corridor listing only 3 sites."""
+    out_dir = tmp_path_factory.mktemp("cut")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(geodata.build, "add_spatial_answers", partial(add_spatial_answers, listed=3))
+        build(out_dir)
+    return create_app({"TESTING": True, "DATA_DIR": out_dir}).test_client()
+
+
+def test_a_cut_list_says_how_many_sites_there_are(cut_client, features):
+    corridor_id = "turkmenistan-uzbekistan-kazakhstan-russia-route"
+    count = features[corridor_id]["sites_within_100km_count"]
+    assert count > 3
+    parsed = page(cut_client, f"/features/{corridor_id}")
+    assert f"{count} sites within 100 km; the nearest 3 are listed." in squash(parsed.text)
+    linked = [href for href in parsed.hrefs() if href.startswith("/features/")]
+    nearest = features[corridor_id]["sites_within_100km"][:3]
+    assert linked == [f"/features/{n['id']}" for n in nearest]
 
 
 def test_curated_positions_are_explained(client, features):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from itertools import pairwise
 from pathlib import Path
@@ -12,7 +13,13 @@ from geographiclib.geodesic import Geodesic
 
 import geodata.spatial
 from geodata.geometry import densify
-from geodata.spatial import LegIndex, add_spatial_answers, lambert_km, point_to_feature_km
+from geodata.spatial import (
+    NEAR_SITES_LISTED,
+    LegIndex,
+    add_spatial_answers,
+    lambert_km,
+    point_to_feature_km,
+)
 
 
 def _km(point: tuple[float, float], other: tuple[float, float]) -> float:
@@ -70,17 +77,31 @@ def test_nearest_corridor_of_each_site_matches_brute_force(features, reference):
         assert agrees(distances[nearest["id"]], min(distances.values())), site["id"]
 
 
-def test_sites_within_100km_match_brute_force(features, reference):
-    sites = [f for f in features if f["properties"]["kind"] == "site"]
+@pytest.mark.parametrize("cap", [NEAR_SITES_LISTED, 3])
+def test_sites_within_100km_match_brute_force(features, reference, cap):
+    if cap != NEAR_SITES_LISTED:  # the real catalogue again, its lists cut shorter
+        features = copy.deepcopy(features)
+        add_spatial_answers(features, listed=cap)
+    sites = [f["id"] for f in features if f["properties"]["kind"] == "site"]
     for corridor in (f for f in features if f["properties"]["kind"] == "corridor"):
-        listed = {n["id"]: n["distance_km"] for n in corridor["properties"]["sites_within_100km"]}
-        for site in sites:
-            expected = reference[site["id"], corridor["id"]]
-            if site["id"] in listed:
-                assert agrees(listed[site["id"]], expected), (corridor["id"], site["id"])
-            else:
-                assert expected > 99.5, (corridor["id"], site["id"], expected)
-        assert list(listed.values()) == sorted(listed.values())
+        properties = corridor["properties"]
+        listed = properties["sites_within_100km"]
+        count = properties["sites_within_100km_count"]
+        distances = {site: reference[site, corridor["id"]] for site in sites}
+        surely_in = sum(d < 99.5 for d in distances.values())
+        maybe_in = sum(99.5 <= d <= 100.5 for d in distances.values())
+        assert surely_in <= count <= surely_in + maybe_in, corridor["id"]
+        assert len(listed) == min(count, cap), corridor["id"]
+        for neighbour in listed:
+            assert agrees(neighbour["distance_km"], distances[neighbour["id"]]), neighbour
+        keys = [(n["distance_km"], n["id"]) for n in listed]
+        assert keys == sorted(keys)
+        # The first N of the brute-force order: a site left out is beyond 100 km or, when the
+        # list was cut, no nearer than the farthest one listed.
+        cut = count > len(listed)
+        bound = max(distances[n["id"]] for n in listed) if cut else 100.0
+        for site in set(sites) - {n["id"] for n in listed}:
+            assert agrees(distances[site], bound) or distances[site] > bound, (corridor["id"], site)
 
 
 @pytest.mark.parametrize("point", [(69.5, 41.5), (60.0, 45.0), (75.0, 30.0), (69.2, 41.3)])
@@ -140,3 +161,48 @@ def test_a_site_far_from_every_corridor_still_finds_the_nearest():
     assert site["properties"]["nearest_corridor"]["id"] == "c"
     assert site["properties"]["nearest_corridor"]["distance_km"] > 4000
     assert corridor["properties"]["sites_within_100km"] == []
+    assert corridor["properties"]["sites_within_100km_count"] == 0
+
+
+def _corridor_and_sites(near: int) -> tuple[dict, list[dict]]:
+    """A short corridor on the equator, ``near`` sites north of its middle about 1.1 km apart
+    (ids counting down as the distance grows), a tied pair nearest of all and two beyond 100 km."""
+    corridor = {
+        "id": "c",
+        "geometry": {"type": "LineString", "coordinates": [[0.0, 0.0], [0.2, 0.0]]},
+        "properties": {"id": "c", "name": "C", "kind": "corridor"},
+    }
+    places = [(f"s-{near - k:03d}", 0.01 * k) for k in range(1, near + 1)]
+    places += [("tie-b", 0.005), ("tie-a", 0.005), ("far-1", 1.2), ("far-2", 1.5)]
+    sites = [
+        {
+            "id": site_id,
+            "geometry": {"type": "Point", "coordinates": [0.1, lat]},
+            "properties": {"id": site_id, "name": site_id.upper(), "kind": "site"},
+        }
+        for site_id, lat in places
+    ]
+    return corridor, sites
+
+
+def test_a_corridor_lists_its_nearest_sites_and_counts_them_all():
+    near = NEAR_SITES_LISTED + 20
+    corridor, sites = _corridor_and_sites(near)
+    add_spatial_answers([corridor, *sites])
+    properties = corridor["properties"]
+    assert properties["sites_within_100km_count"] == near + 2  # the tied pair too, not the far
+    listed = properties["sites_within_100km"]
+    assert len(listed) == NEAR_SITES_LISTED
+    by_distance = ["tie-a", "tie-b"] + [f"s-{near - k:03d}" for k in range(1, near + 1)]
+    assert [n["id"] for n in listed] == by_distance[:NEAR_SITES_LISTED]
+    assert listed[0]["distance_km"] == listed[1]["distance_km"]  # the tie goes by id
+    assert listed[2]["name"] == f"S-{near - 1:03d}"
+    assert all(s["properties"]["nearest_corridor"]["id"] == "c" for s in sites)
+
+
+def test_a_short_list_is_not_cut():
+    corridor, sites = _corridor_and_sites(3)
+    add_spatial_answers([corridor, *sites])
+    assert corridor["properties"]["sites_within_100km_count"] == 5
+    ids = [n["id"] for n in corridor["properties"]["sites_within_100km"]]
+    assert ids == ["tie-a", "tie-b", "s-002", "s-001", "s-000"]

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, Response, current_app, request
 
 from webapp.apicore import ApiRequest, answer
+from webapp.filebody import FileBody
 from webapp.http_cache import Representation, negotiate
 from webapp.opendata import OpenData
 from webapp.problems import ApiResponse
@@ -60,10 +61,13 @@ def api_request() -> ApiRequest:
     )
 
 
-def to_response(result: ApiResponse) -> Response:
-    """``(headers, status, body)`` as a Flask response."""
+def to_response(result: ApiResponse | tuple[dict[str, str], int, FileBody]) -> Response:
+    """``(headers, status, body)`` as a Flask response; a body on disk is streamed."""
     headers, status, body = result
     response = Response(body, status=status, headers=headers)
+    if isinstance(body, FileBody):
+        response.headers["Content-Length"] = str(len(body))
+        response.direct_passthrough = True
     if status == 304:
         response.headers.pop("Content-Type", None)
     return response

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 from flask import Blueprint, Response, render_template
 
 from webapp import adapter, features_api, ogc_api
 from webapp.apicore import JSON_MIMETYPE, ApiRequest
+from webapp.featurestore import KINDS
 from webapp.opendata import OpenData
 from webapp.params import MAX_LIMIT
 from webapp.problems import ApiError, ApiResponse
@@ -15,13 +17,19 @@ bp.record_once(lambda state: adapter.init_app(state.app))
 bp.after_request(adapter.allow_other_origins)
 
 
+def _first_site(data: OpenData) -> str | None:
+    """The id of a site the page's examples can name, or None if the atlas has none."""
+    sites = np.flatnonzero(data.store.kinds == KINDS.index("site"))
+    return data.store.ids[sites[0]] if len(sites) else None
+
+
 @bp.get("")
 def page() -> str:
     """The API explained for people, with examples that run against this atlas."""
     data = adapter.get_open_data()
     return render_template(
         "pages/api.html",
-        site=next(f for f in data.features if f["properties"]["kind"] == "site"),
+        site_id=_first_site(data),
         categories=data.index.categories(),
         max_limit=MAX_LIMIT,
     )

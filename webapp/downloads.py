@@ -3,10 +3,11 @@
 GeoJSON files are served byte for byte as the build wrote them; CSV and KML are derived from
 the same features; each feature also gets its own GeoJSON file, made from its prebuilt bytes
 (``webapp.featurestore``) when it is first asked for and kept in a small cache. For an atlas
-of up to :data:`EAGER_BYTES` every file, with its gzip variant, is made when the app is
-created, so a request only picks bytes. A larger atlas makes each file on its first request
-(and keeps it): compressing and converting hundreds of megabytes would otherwise hold up the
-start and the memory of a server whose readers mostly look at the map.
+of up to :data:`EAGER_BYTES` every file, with its gzip variant, is made in memory when the app
+is created, so a request only picks bytes. A larger atlas makes each file on its first
+request and keeps it on disk (``webapp.filebody``): compressing and converting hundreds of
+megabytes would otherwise hold up the start and the memory of a server whose readers mostly
+look at the map.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from shapely.geometry import shape
 
 from webapp.atlas import Atlas
 from webapp.featurestore import KINDS, FeatureStore, compact
+from webapp.filebody import FileBody
 from webapp.http_cache import Representation, compress
-from webapp.kml import KML_MIMETYPE, to_kml
+from webapp.kml import KML_MIMETYPE, kml_pieces
 from webapp.style import corridor_colour
 from webapp.subsets import SUBSETS
-from webapp.tables import to_csv
+from webapp.tables import csv_pieces
 
 GEOJSON_MIMETYPE = "application/geo+json"
 CSV_MIMETYPE = "text/csv; charset=utf-8"
@@ -61,22 +63,22 @@ class Download:
         return self._made
 
     @property
-    def size(self) -> int:
-        """Bytes sent uncompressed."""
-        return len(self.representation.body)
+    def size(self) -> int | None:
+        """Bytes sent uncompressed, or None while the file is not made."""
+        return None if self._made is None else len(self._made.body)
 
     @property
-    def gzip_size(self) -> int:
-        """Bytes sent with gzip."""
-        return len(self.representation.gzipped or b"")
+    def gzip_size(self) -> int | None:
+        """Bytes sent with gzip, or None while the file is not made."""
+        return None if self._made is None else len(self._made.gzipped or b"")
 
 
-def _attachment(body: bytes, media_type: str, name: str, atlas: Atlas) -> Representation:
+def _attachment(body: bytes | FileBody, media_type: str, name: str, atlas: Atlas) -> Representation:
     return Representation(
         body=body,
         media_type=media_type,
         last_modified=atlas.built_at,
-        gzipped=compress(body),
+        gzipped=body.gzip() if isinstance(body, FileBody) else compress(body),
         headers={"Content-Disposition": f"attachment; filename={name}"},
     )
 
@@ -151,7 +153,8 @@ class Downloads:
                 make = self._maker(name, chosen, subset.title, MIMETYPES[extension])
                 self.files[name] = Download(name, subset.title, label, len(chosen), make)
         self.features = FeatureFiles(atlas, store)
-        if len(atlas.raw["atlas.geojson"]) <= EAGER_BYTES:
+        self._in_memory = len(atlas.files["atlas.geojson"]) <= EAGER_BYTES
+        if self._in_memory:
             for download in self.files.values():
                 _ = download.representation
 
@@ -163,15 +166,28 @@ class Downloads:
 
         return make
 
-    def _body(self, name: str, chosen: np.ndarray, title: str) -> bytes:
+    def _body(self, name: str, chosen: np.ndarray, title: str) -> bytes | FileBody:
         if name.endswith(".geojson"):
-            return self._atlas.raw[name]
-        features = [self._store.feature(int(p)) for p in chosen]
+            built = self._atlas.files[name]
+            return built.read() if self._in_memory else built
+        store = self._store
         if name.endswith(".csv"):
-            return to_csv(features)
-        corridors = np.flatnonzero(self._store.kinds == KINDS.index("corridor"))
-        colours = {self._store.ids[p]: corridor_colour(i) for i, p in enumerate(corridors)}
-        return to_kml(features, title, colours)
+            pieces = csv_pieces(store.feature(int(p)) for p in chosen)
+        else:
+            every_corridor = np.flatnonzero(store.kinds == KINDS.index("corridor"))
+            colour = {int(p): corridor_colour(i) for i, p in enumerate(every_corridor)}
+            corridors = [int(p) for p in chosen if int(p) in colour]
+            sites: dict[str, list[int]] = {}
+            for p in chosen:
+                if int(p) not in colour:
+                    sites.setdefault(store.category_names[store.categories[p]], []).append(int(p))
+            pieces = kml_pieces(
+                (store.feature(p) for p in corridors),
+                {c: (store.feature(p) for p in ps) for c, ps in sites.items()},
+                title,
+                {store.ids[p]: colour[p] for p in corridors},
+            )
+        return b"".join(pieces) if self._in_memory else FileBody.spool(pieces)
 
     def by_format(self) -> dict[str, list[Download]]:
         """The files grouped by format label, each group in subset order (for the /data page)."""

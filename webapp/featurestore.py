@@ -11,7 +11,7 @@ whole and each feature re-serialised compactly, which gives the same bytes.
 ...        b'{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[69.2,41.3]},'
 ...        b'"properties":{"id":"a","name":"A","kind":"site","category":"park"}}\\n]}\\n')
 >>> store = FeatureStore.from_bytes(raw)
->>> len(store), store.ids, store.raw(0)[:17]
+>>> len(store), list(store.ids), store.raw(0)[:17]
 (1, ['a'], b'{"type":"Feature"')
 >>> store.feature(store.position("a"))["properties"]["name"]
 'A'
@@ -19,10 +19,9 @@ whole and each feature re-serialised compactly, which gives the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
-import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -30,6 +29,12 @@ from typing import Any, BinaryIO
 import numpy as np
 import shapely
 from shapely.geometry import shape
+
+from webapp.columns import Lookup, StringColumn
+from webapp.filebody import FileBody
+
+#: Called with each feature (a dict) and its number as it is read; raises to refuse the file.
+Check = Callable[[dict[str, Any], int], None]
 
 #: How the build starts each feature's line (compact JSON, ``type`` first).
 _LINE_START = b'{"type":"Feature"'
@@ -53,11 +58,15 @@ class _Columns:
     points: list[tuple[float, float]] = field(default_factory=list)
     lines: dict[int, Any] = field(default_factory=dict)
     names: list[str] = field(default_factory=list)
+    lengths: list[float] = field(default_factory=list)
     texts: list[tuple[list[str], str]] = field(default_factory=list)
+    check: Check | None = None
 
     def add(self, feature: dict[str, Any]) -> None:
         properties = feature["properties"]
         position = len(self.ids)
+        if self.check is not None:
+            self.check(feature, position)
         self.ids.append(feature.get("id", properties["id"]))
         self.kinds.append(KINDS.index(properties["kind"]))
         self.categories.append(properties["category"])
@@ -71,6 +80,8 @@ class _Columns:
             self.points.append((np.nan, np.nan))
             self.lines[position] = shape(geometry)
         self.names.append(properties["name"])
+        length = properties.get("length_km")
+        self.lengths.append(np.nan if length is None else float(length))
         names = [properties["name"], *properties.get("aliases", [])]
         names += [place["place"] for place in properties.get("located_by", [])]
         words = " ".join([properties.get("category", ""), properties.get("description", "")])
@@ -82,16 +93,25 @@ class FeatureStore:
 
     ``kinds`` holds indexes into :data:`KINDS`, ``categories`` and ``stages`` indexes into
     ``category_names`` and ``stage_names`` (-1: no stage), ``countries`` one boolean column
-    per code of ``country_codes``; ``lon``/``lat`` are NaN for lines, whose shapely geometries
-    are in ``lines`` by position. ``texts`` (names, other words) is handed once to the text
-    index, which drops it.
+    per code of ``country_codes`` (and ``country_list`` indexes into ``country_lists``, each
+    feature's codes in its own order); ``lon``/``lat`` are NaN for lines, whose shapely geometries
+    are in ``lines`` by position; ``lengths`` (km) is NaN for sites. ``texts`` (names, other
+    words) is handed once to the text index, which drops it. ``header`` holds the
+    collection's members other than its features (``type``, ``bbox``).
     """
 
-    def __init__(self, buffer: bytes | _FileBytes, spans: np.ndarray, columns: _Columns) -> None:
+    def __init__(
+        self,
+        buffer: bytes | FileBody,
+        spans: np.ndarray,
+        columns: _Columns,
+        header: dict[str, Any] | None = None,
+    ) -> None:
         self._buffer = buffer
         self._spans = spans
-        self.ids = columns.ids
-        self._positions = {fid: i for i, fid in enumerate(self.ids)}
+        self.header = header or {"type": "FeatureCollection"}
+        self.ids = StringColumn(columns.ids)
+        self._positions = Lookup(self.ids)
         self.kinds = np.array(columns.kinds, dtype=np.int8)
         self.category_names = sorted(set(columns.categories))
         codes = {name: i for i, name in enumerate(self.category_names)}
@@ -104,51 +124,72 @@ class FeatureStore:
         self.countries = np.zeros((len(self.ids), len(self.country_codes)), dtype=bool)
         for position, feature_countries in enumerate(columns.countries):
             self.countries[position, [codes[c] for c in feature_countries]] = True
+        lists = {listed: i for i, listed in enumerate(dict.fromkeys(columns.countries))}
+        self.country_lists = list(lists)
+        self.country_list = np.array([lists[c] for c in columns.countries], dtype=np.int32)
         points = np.array(columns.points, dtype=float).reshape(-1, 2)
         self.lon, self.lat = points[:, 0].copy(), points[:, 1].copy()
         self.lines: dict[int, shapely.Geometry] = columns.lines
-        self.names = columns.names
+        self.names = StringColumn(columns.names)
+        self.lengths = np.array(columns.lengths, dtype=float)
         self.texts: list[tuple[list[str], str]] | None = columns.texts
 
     # --- reading ---------------------------------------------------------------------------
 
     @classmethod
-    def from_bytes(cls, raw: bytes) -> FeatureStore:
+    def from_bytes(cls, raw: bytes, check: Check | None = None) -> FeatureStore:
         """Read a GeoJSON FeatureCollection; one feature a line is read without copying."""
-        store = cls._from_lines(raw, _lines(raw))
-        if store is None:
-            features = json.loads(raw)["features"]
-            return cls.from_features(features)
-        return store
+        store = cls._from_lines(raw, _lines(raw), check)
+        return store if store is not None else cls._from_document(json.loads(raw), check)
 
     @classmethod
-    def from_features(cls, features: Sequence[dict[str, Any]]) -> FeatureStore:
+    def from_features(
+        cls,
+        features: Sequence[dict[str, Any]],
+        check: Check | None = None,
+        header: dict[str, Any] | None = None,
+    ) -> FeatureStore:
         """Features given as dicts, each serialised compactly."""
-        columns = _Columns()
+        columns = _Columns(check=check)
         blobs = []
         for feature in features:
             columns.add(feature)
             blobs.append(compact(feature))
         ends = np.cumsum([len(b) for b in blobs], dtype=np.int64)
         spans = np.stack([ends - [len(b) for b in blobs], ends], axis=1).reshape(-1, 2)
-        return cls(b"".join(blobs), spans, columns)
+        return cls(b"".join(blobs), spans, columns, header)
 
     @classmethod
-    def from_file(cls, path: Path) -> FeatureStore:
-        """Read a GeoJSON file without keeping its bytes in memory: each feature is read back
-        from the file when asked for (the file stays open, so a build that replaces it does
-        not change what this store answers). Any other layout than one feature a line is
-        read whole, as :meth:`from_bytes` does."""
-        handle = open(path, "rb")  # noqa: SIM115 - closed with the store (_FileBytes)
-        store = cls._from_lines(_FileBytes(handle), _file_lines(handle))
+    def from_file(cls, source: Path | BinaryIO, check: Check | None = None) -> FeatureStore:
+        """Read a GeoJSON file (a path, or a file open for reading in binary) without keeping
+        its bytes in memory: each feature is read back from the file when asked for (the
+        file stays open, so a build that replaces it does not change what this store
+        answers; an open file given is read from its start and kept open). Any other layout
+        than one feature a line is read whole, as :meth:`from_bytes` does. ``check`` sees
+        every feature as it is read.
+        """
+        if isinstance(source, Path):
+            handle = open(source, "rb")  # noqa: SIM115 - closed with the store (FileBody)
+            buffer = FileBody(handle)
+        else:
+            handle, buffer = source, FileBody(source, close=False)
+        handle.seek(0)
+        store = cls._from_lines(buffer, _file_lines(handle), check)
         if store is None:
-            with open(path, "rb") as again:
-                return cls.from_features(json.load(again)["features"])
+            handle.seek(0)
+            return cls._from_document(json.load(handle), check)
         return store
 
     @classmethod
+    def _from_document(cls, document: Any, check: Check | None) -> FeatureStore:
+        if not isinstance(document, dict) or not isinstance(document.get("features"), list):
+            raise ValueError("not a GeoJSON FeatureCollection: no list of features")
+        header = {key: value for key, value in document.items() if key != "features"}
+        return cls.from_features(document["features"], check, header)
+
+    @classmethod
     def _from_lines(
-        cls, buffer: bytes | _FileBytes, lines: Iterable[tuple[int, bytes]]
+        cls, buffer: bytes | FileBody, lines: Iterable[tuple[int, bytes]], check: Check | None
     ) -> FeatureStore | None:
         """The store over ``buffer`` if ``lines`` (offset, line) hold one compact feature a
         line after a first line opening the features, else None."""
@@ -156,21 +197,32 @@ class FeatureStore:
         first = next(lines, (0, b""))[1]
         if not first.rstrip().endswith(b"["):
             return None
-        columns = _Columns()
+        try:
+            header = json.loads(first.rstrip() + b"]}")
+        except ValueError:
+            return None
+        if not isinstance(header, dict) or header.pop("features", None) != []:
+            return None
+        columns = _Columns(check=check)
         spans: list[tuple[int, int]] = []
+        closed = False
         for start, line in lines:
             content = line.rstrip(b"\n")
             content = content[:-1] if content.endswith(b",") else content
-            if content.startswith(_LINE_START):
+            if content.startswith(_LINE_START) and not closed:
                 try:
                     feature = json.loads(content)
                 except ValueError:
                     return None
                 columns.add(feature)
                 spans.append((start, start + len(content)))
-            elif content.strip() not in (b"]}", b""):
+            elif content.strip() == b"]}" and not closed:
+                closed = True
+            elif content.strip():
                 return None
-        return cls(buffer, np.array(spans, dtype=np.int64).reshape(-1, 2), columns)
+        if not closed:
+            return None
+        return cls(buffer, np.array(spans, dtype=np.int64).reshape(-1, 2), columns, header)
 
     # --- access ------------------------------------------------------------------------------
 
@@ -182,13 +234,19 @@ class FeatureStore:
         start, end = self._spans[position]
         return self._buffer[start:end]
 
+    def sha256(self) -> str:
+        """The SHA-256 (hex) of the bytes the store reads from: the file's, if read from one."""
+        if isinstance(self._buffer, FileBody):
+            return self._buffer.sha256()
+        return hashlib.sha256(self._buffer).hexdigest()
+
     def feature(self, position: int) -> dict[str, Any]:
         """The feature as a dict, parsed now (the store keeps no dicts)."""
         return json.loads(self.raw(position))
 
     def position(self, feature_id: str) -> int | None:
         """The position of the feature with this id, or None."""
-        return self._positions.get(feature_id)
+        return self._positions.find(feature_id)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return (self.feature(i) for i in range(len(self)))
@@ -225,34 +283,18 @@ def _file_lines(handle: BinaryIO) -> Iterator[tuple[int, bytes]]:
         offset += len(line)
 
 
-class _FileBytes:
-    """Slices of an open file, read when taken (``os.pread``: safe across threads)."""
-
-    def __init__(self, handle: BinaryIO) -> None:
-        self._handle = handle
-        weakref.finalize(self, handle.close)  # closed with the store, not left to the GC
-
-    def __getitem__(self, span: slice) -> bytes:
-        return os.pread(self._handle.fileno(), span.stop - span.start, span.start)
-
-
-class FeatureList(Sequence[dict[str, Any]]):
-    """The store's features as a read-only sequence of dicts, each parsed when asked for."""
-
-    def __init__(self, store: FeatureStore) -> None:
-        self._store = store
-
-    def __len__(self) -> int:
-        return len(self._store)
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self._store.feature(i) for i in range(len(self))[index]]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        return self._store.feature(index)
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return iter(self._store)
+def feature_ids(handle: BinaryIO) -> list[str]:
+    """The ids of the features of a GeoJSON file open for reading in binary, in order, read
+    a line at a time when the file is laid out one feature a line (never held whole)."""
+    handle.seek(0)
+    first = handle.readline()
+    if first.rstrip().endswith(b"["):
+        ids = []
+        for line in handle:
+            content = line.strip().removesuffix(b",")
+            if content.startswith(_LINE_START):
+                feature = json.loads(content)
+                ids.append(feature.get("id", feature["properties"]["id"]))
+        return ids
+    handle.seek(0)
+    return [f.get("id", f["properties"]["id"]) for f in json.load(handle)["features"]]

@@ -69,17 +69,20 @@ def paragraphs(text: str, spans: Sequence[tuple[int, int]]) -> list[list[Segment
         [Segment(text[a:b], covering) for a, b, covering in _cut(start, end, spans)]
         for start, end in _line_ranges(text)
     ]
-    flat = [(p, s) for p, para in enumerate(result) for s in range(len(para))]
     first: dict[int, tuple[int, int]] = {}
     last: dict[int, tuple[int, int]] = {}
-    for where in flat:
-        for index in result[where[0]][where[1]].citations:
-            first.setdefault(index, where)
-            last[index] = where
+    for p, paragraph in enumerate(result):
+        for s, segment in enumerate(paragraph):
+            for index in segment.citations:
+                first.setdefault(index, (p, s))
+                last[index] = (p, s)
+    starts: dict[tuple[int, int], list[int]] = {}
+    ends: dict[tuple[int, int], list[int]] = {}
     for index in sorted(first):
-        p, s = first[index]
-        result[p][s] = replace(result[p][s], starts=(*result[p][s].starts, index))
-    for index in sorted(last):
-        p, s = last[index]
-        result[p][s] = replace(result[p][s], ends=(*result[p][s].ends, index))
+        starts.setdefault(first[index], []).append(index)
+        ends.setdefault(last[index], []).append(index)
+    for where in starts.keys() | ends.keys():
+        p, s = where
+        found_starts, found_ends = starts.get(where, ()), ends.get(where, ())
+        result[p][s] = replace(result[p][s], starts=tuple(found_starts), ends=tuple(found_ends))
     return result

@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import cached_property
+
+from webapp.filebody import FileBody
 
 CACHE_CONTROL = "public, max-age=300"
 #: Smaller bodies fit in a packet or two; compressing them costs more than it saves.
@@ -44,36 +47,48 @@ def compress(body: bytes) -> bytes:
 
 
 class GzipCache:
-    """Compressed bodies by ETag, least recently used dropped first."""
+    """Compressed bodies by ETag, least recently used dropped first beyond ``max_bytes``."""
 
-    def __init__(self, size: int = 256) -> None:
-        self._size = size
+    def __init__(self, max_bytes: int = 8 * 1024 * 1024) -> None:
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._bodies: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, etag: str, body: bytes) -> bytes:
         """The gzip of ``body`` (whose ETag is ``etag``), compressed at most once while cached."""
-        if etag in self._bodies:
-            self._bodies.move_to_end(etag)
-            return self._bodies[etag]
-        compressed = self._bodies[etag] = compress(body)
-        if len(self._bodies) > self._size:
-            self._bodies.popitem(last=False)
+        with self._lock:
+            if etag in self._bodies:
+                self._bodies.move_to_end(etag)
+                return self._bodies[etag]
+        compressed = compress(body)
+        with self._lock:
+            if etag not in self._bodies:
+                self._bodies[etag] = compressed
+                self._bytes += len(compressed)
+            while self._bytes > self._max_bytes and len(self._bodies) > 1:
+                self._bytes -= len(self._bodies.popitem(last=False)[1])
         return compressed
 
 
 @dataclass(frozen=True)
 class Representation:
-    """A response body with its media type, build time and, for downloads, its gzip bytes."""
+    """A response body with its media type, build time and, for downloads, its gzip bytes.
 
-    body: bytes
+    The bodies of a large atlas's downloads stay on disk (:class:`~webapp.filebody.FileBody`).
+    """
+
+    body: bytes | FileBody
     media_type: str
     last_modified: datetime
-    gzipped: bytes | None = None
+    gzipped: bytes | FileBody | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
 
     @cached_property
     def etag(self) -> str:
         """The strong ETag of the uncompressed body (quoted)."""
+        if isinstance(self.body, FileBody):
+            return f'"{self.body.sha256()[:32]}"'
         return f'"{hashlib.sha256(self.body).hexdigest()[:32]}"'
 
     @property
@@ -122,7 +137,7 @@ def _not_modified_since(if_modified_since: str, entity: Representation) -> bool:
 
 def negotiate(
     entity: Representation, request_headers: Mapping[str, str], cache: GzipCache | None = None
-) -> tuple[dict[str, str], int, bytes]:
+) -> tuple[dict[str, str], int, bytes | FileBody]:
     """The response to a GET for ``entity``: 304 if the client's copy is current, else 200."""
     use_gzip = accepts_gzip(request_headers.get("Accept-Encoding")) and (
         entity.gzipped is not None or (cache is not None and len(entity.body) >= MIN_GZIP_BYTES)

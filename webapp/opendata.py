@@ -19,7 +19,7 @@ import numpy as np
 
 from webapp.atlas import Atlas
 from webapp.downloads import Downloads
-from webapp.featurestore import KINDS, FeatureList, FeatureStore
+from webapp.featurestore import KINDS, FeatureStore
 from webapp.http_cache import GzipCache, Representation, compress
 from webapp.mapdata import map_feed
 from webapp.openapi import openapi_document
@@ -40,15 +40,10 @@ class OpenData:
 
     @classmethod
     def from_atlas(cls, atlas: Atlas) -> OpenData:
-        """Index atlas.geojson's bytes and build everything derived from them."""
-        data = cls(atlas=atlas, store=FeatureStore.from_bytes(atlas.raw["atlas.geojson"]))
+        """Index the atlas's features and build everything derived from them."""
+        data = cls(atlas=atlas, store=atlas.store)
         _ = data.index, data.downloads, data.openapi, data.map_feed  # now, not on a request
         return data
-
-    @property
-    def features(self) -> FeatureList:
-        """Every feature as a plain dict (parsed when read: the store keeps bytes)."""
-        return FeatureList(self.store)
 
     @cached_property
     def index(self) -> FeatureIndex:
@@ -63,9 +58,7 @@ class OpenData:
     @cached_property
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI 3.0 document of /api, /ogc and /data."""
-        # The document names only the features' ids: no need to parse every feature.
-        ids = [{"id": feature_id} for feature_id in self.store.ids]
-        return openapi_document(self.index.categories(), ids)
+        return openapi_document(self.index.categories(), self.store.ids)
 
     @cached_property
     def map_feed(self) -> Representation:

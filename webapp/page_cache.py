@@ -8,7 +8,6 @@ are stored: a view that aborts (400, 404) stores nothing.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -22,8 +21,10 @@ from webapp.atlas import Atlas
 from webapp.state import get_state
 
 EXTENSION_KEY = "corridor_atlas_pages"
-#: Pages kept per app. Query strings are unbounded, so the oldest page is dropped beyond this.
+#: Pages kept per app, and characters of HTML kept in all. Query strings are unbounded, so the
+#: least recently used page is dropped beyond either (a large atlas's table pages are big).
 CACHE_SIZE = 256
+CACHE_CHARS = 8 * 1024 * 1024
 
 
 @dataclass
@@ -33,7 +34,7 @@ class PageCache:
     atlas: Atlas
     pages: OrderedDict[tuple, str] = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    _located_by: dict[str, list[dict[str, Any]]] | None = None
+    chars: int = 0
 
     def get(self, key: tuple) -> str | None:
         """The page stored under ``key``, marked as recently used, or None."""
@@ -44,24 +45,21 @@ class PageCache:
             return html
 
     def put(self, key: tuple, html: str) -> None:
-        """Store a page, dropping the least recently used beyond ``CACHE_SIZE``."""
+        """Store a page, dropping the least recently used beyond ``CACHE_SIZE`` pages or
+        ``CACHE_CHARS`` characters."""
         with self.lock:
+            self.chars += len(html) - len(self.pages.pop(key, ""))
             self.pages[key] = html
-            while len(self.pages) > CACHE_SIZE:
-                self.pages.popitem(last=False)
+            while len(self.pages) > 1 and (
+                len(self.pages) > CACHE_SIZE or self.chars > CACHE_CHARS
+            ):
+                _, dropped = self.pages.popitem(last=False)
+                self.chars -= len(dropped)
 
     def located_by(self, feature_id: str) -> list[dict[str, Any]]:
-        """A feature's ``located_by`` entries, read once from atlas.geojson.
-
-        ``webapp.schema`` does not model them, so they are taken from the file's bytes.
-        """
-        if self._located_by is None:
-            collection = json.loads(self.atlas.raw["atlas.geojson"])
-            self._located_by = {
-                f["properties"]["id"]: f["properties"].get("located_by") or []
-                for f in collection["features"]
-            }
-        return self._located_by.get(feature_id, [])
+        """A feature's ``located_by`` entries, as the build wrote them."""
+        properties = self.atlas.properties(feature_id) or {}
+        return properties.get("located_by") or []
 
 
 def page_cache() -> PageCache:

@@ -13,9 +13,19 @@ from typing import Any
 from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup
 
+from webapp.adapter import get_open_data
 from webapp.atlas import Atlas
-from webapp.listing import FILTERS, KINDS, SORTS, STAGES, FeatureQuery, QueryError, parse_query
-from webapp.listing import select as select_features
+from webapp.listing import (
+    FILTERS,
+    KINDS,
+    PAGE_SIZE,
+    SORTS,
+    STAGES,
+    QueryError,
+    TableQuery,
+    ordered,
+    parse_query,
+)
 from webapp.page_cache import cached_page, page_cache
 from webapp.popups import format_number
 from webapp.provenance import citation_number, cited_features, describe_resolution, mark_article
@@ -24,6 +34,8 @@ from webapp.security import MAX_URL_CHARS
 from webapp.state import get_state
 
 bp = Blueprint("pages", __name__)
+#: Features a source page lists by name; beyond, it says how many more the article supports.
+SUPPORTED_LISTED = 500
 
 COLUMNS = {
     "name": "Name",
@@ -65,13 +77,13 @@ def km(value: float) -> str:
 # --- /features -------------------------------------------------------------------------------
 
 
-def _query_url(query: FeatureQuery, **changes: str) -> str:
+def _query_url(query: TableQuery, **changes: str) -> str:
     params = {name: ",".join(values) for name, values in query.filters.items() if values}
     params |= {"sort": query.sort, "order": query.order} | changes
     return url_for("pages.features_index", **params)
 
 
-def _sort_links(query: FeatureQuery) -> list[dict[str, str | None]]:
+def _sort_links(query: TableQuery) -> list[dict[str, str | None]]:
     links = []
     for column in SORTS:
         current = column == query.sort
@@ -82,31 +94,55 @@ def _sort_links(query: FeatureQuery) -> list[dict[str, str | None]]:
     return links
 
 
-def _choices(atlas: Atlas) -> dict[str, list[str]]:
-    features = [f.properties for f in atlas.features]
+def _pages(query: TableQuery, matched: int) -> dict[str, Any]:
+    """Where the page shown starts and ends, and the links to the pages around it."""
+    last = max(1, -(-matched // PAGE_SIZE))
+    if query.page > last:
+        abort(400, f"There is no page {query.page}: these filters give {last} page(s).")
+    first = (query.page - 1) * PAGE_SIZE
     return {
-        "kind": [k for k in KINDS if any(p.kind == k for p in features)],
-        "category": sorted({p.category for p in features}),
-        "country": sorted({code for p in features for code in p.countries}),
-        "status": [s for s in STAGES if any(p.status and p.status.stage == s for p in features)],
+        "number": query.page,
+        "last": last,
+        "first_row": first + 1,
+        "last_row": min(first + PAGE_SIZE, matched),
+        "start": first,
+        "previous": _query_url(query, page=str(query.page - 1)) if query.page > 1 else None,
+        "next": _query_url(query, page=str(query.page + 1)) if query.page < last else None,
+    }
+
+
+def _choices(atlas: Atlas) -> dict[str, list[str]]:
+    counts = atlas.counts()
+    store = atlas.store
+    stages = set(atlas.stages())
+    return {
+        "kind": [k for k in KINDS if counts.get(f"{k}s")],
+        "category": list(store.category_names),
+        "country": list(store.country_codes),
+        "status": [s for s in STAGES if s in stages],
     }
 
 
 @bp.get("/features")
 @cached_page
 def features_index() -> str:
-    """Every feature in a table, filtered and sorted by the query parameters."""
+    """Every feature in a table, filtered and sorted by the query parameters, a page at a time."""
     atlas = get_state().atlas
     choices = _choices(atlas)
     try:
         query = parse_query(request.args.to_dict(flat=False), categories=choices["category"])
     except QueryError as err:
         abort(400, str(err))
-    rows = select_features(atlas.features, query)
+    selected = get_open_data().index.select_positions(query.index_query()).positions
+    positions = ordered(atlas.store, selected, query)
+    pages = _pages(query, len(positions))
+    shown = positions[pages["start"] : pages["start"] + PAGE_SIZE]
     return render_template(
         "pages/features.html",
-        rows=[f.properties for f in rows],
-        total=len(atlas.features),
+        rows=[atlas.feature(atlas.store.ids[p]).properties for p in shown],
+        matched=len(positions),
+        total=len(atlas),
+        pages=pages,
         query=query,
         filters=FILTERS,
         choices=choices,
@@ -194,21 +230,28 @@ def source_page(slug: str) -> str:
     seed = atlas.seed(slug)
     if seed is None:
         abort(404, f"There is no source article {slug!r}.")
-    ids = [i for i in cited_features(seed) if atlas.feature(i) is not None]
-    names = {i: atlas.feature(i).properties.name for i in ids}
+    store = atlas.store
+    positions = {i: store.position(i) for i in cited_features(seed)}
+    positions = {i: p for i, p in positions.items() if p is not None}
+    names = {i: store.names[p] for i, p in positions.items()}
 
     def feature_url(feature_id: str) -> str:
         return url_for("pages.feature_page", feature_id=feature_id)
 
-    unmapped = [(n, c) for n, c in enumerate(seed.citations) if c.feature is None]
+    shown = list(positions)[:SUPPORTED_LISTED]
+    numbers = seed.citations.numbers_by_feature()
     return render_template(
         "pages/source.html",
         seed=seed,
         paragraphs=mark_article(seed, names, feature_url),
-        features=[atlas.feature(i).properties for i in ids],
-        quotes_of={i: [n for n, c in enumerate(seed.citations) if c.feature == i] for i in ids},
-        unmapped=unmapped,
-        map_src=_embed_only(ids),
+        features=[
+            {"id": i, "name": names[i], "category": store.category_names[store.categories[p]]}
+            for i, p in ((i, positions[i]) for i in shown)
+        ],
+        more=len(positions) - len(shown),
+        quotes_of={i: numbers[i] for i in shown},
+        unmapped=[(n, seed.citations[n]) for n in seed.citations.numbers_of(None)],
+        map_src=_embed_only(list(positions)),
     )
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from webapp.articles import Article, Cited
 from webapp.highlight import Segment, paragraphs
-from webapp.schema import Citation, SeedArticle
 
 GEONAMES_URL = "https://www.geonames.org/{}"
+#: Labels in a quote's tooltip, and feature links after a shared quote, shown before "N more".
+LISTED = 10
 OSM_URL = "https://www.openstreetmap.org/{}/{}"
 
 
@@ -50,17 +52,14 @@ def describe_resolution(resolved_by: str) -> Resolution:
     return Resolution(resolved_by)
 
 
-def citation_number(seed: SeedArticle, feature_id: str, quote: str) -> int | None:
-    """The index in ``seed.citations`` of this feature's citation of ``quote``, if catalogued."""
-    for number, citation in enumerate(seed.citations):
-        if citation.feature == feature_id and citation.quote == quote:
-            return number
-    return None
+def citation_number(article: Article, feature_id: str, quote: str) -> int | None:
+    """The number of this feature's citation of ``quote`` in ``article``, if catalogued."""
+    return article.citations.number_of(feature_id, quote)
 
 
-def cited_features(seed: SeedArticle) -> list[str]:
+def cited_features(article: Article) -> list[str]:
     """The ids of the features the article supports, in the order they are first quoted."""
-    return list(dict.fromkeys(c.feature for c in seed.citations if c.feature is not None))
+    return article.citations.features()
 
 
 @dataclass(frozen=True)
@@ -86,57 +85,65 @@ class MarkedSegment:
     tags: tuple[Tag, ...] = ()
 
 
-def _title(citations: list[Citation]) -> str:
+def _some(items: list[str], more: str) -> list[str]:
+    """At most :data:`LISTED` of ``items``, then how many more there are."""
+    extra = len(items) - LISTED
+    return items if extra <= 0 else [*items[:LISTED], more.format(f"{extra:,}")]
+
+
+def _title(citations: list[Cited]) -> str:
     labels = [
         c.label if c.feature else f"Not mapped: {c.label}. {c.why or ''}".strip() for c in citations
     ]
-    return " | ".join(dict.fromkeys(labels))
+    return " | ".join(_some(list(dict.fromkeys(labels)), "and {} more"))
 
 
 def _tags(
     segment: Segment,
-    seed: SeedArticle,
+    article: Article,
     ambiguous: set[int],
     names: Mapping[str, str],
     feature_url: Callable[[str], str],
 ) -> tuple[Tag, ...]:
     tags = []
     for number in segment.ends:
-        citation = seed.citations[number]
+        citation = article.citations[number]
         if citation.feature is None:
             label = f"Not mapped: {citation.label}"
             tags.append(Tag(f"#nm-{number}", "*", label))
         elif number in ambiguous:
             name = names.get(citation.feature, citation.label)
             tags.append(Tag(feature_url(citation.feature), name, f"Feature page: {name}"))
+    if len(tags) > LISTED:
+        more = f"{len(tags) - LISTED:,} more"
+        tags[LISTED:] = [Tag("#supported-heading", more, "Every feature this article supports")]
     return tuple(tags)
 
 
 def mark_article(
-    seed: SeedArticle, names: Mapping[str, str], feature_url: Callable[[str], str]
+    article: Article, names: Mapping[str, str], feature_url: Callable[[str], str]
 ) -> list[list[MarkedSegment]]:
     """The article's paragraphs, every catalogued quote marked and linked.
 
     A marked segment links to its feature when the quotes covering it name exactly one
     feature. Where several features share a passage (e.g. two technoparks in one sentence),
-    the text is left unlinked and each quote ends with a small link per feature; a not-mapped
-    mention ends with a link to its note.
+    the text is left unlinked and each quote ends with a small link per feature (the first
+    :data:`LISTED`, then how many more); a not-mapped mention ends with a link to its note.
     """
-    spans = [(c.start, c.end) for c in seed.citations]
-    split = paragraphs(seed.text, spans)
-    ambiguous = {
-        n
-        for paragraph in split
-        for segment in paragraph
-        for n in segment.citations
-        if len({seed.citations[m].feature for m in segment.citations} - {None}) > 1
-    }
+    citations = article.citations
+    spans = list(zip(citations.starts.tolist(), citations.ends.tolist(), strict=True))
+    split = paragraphs(article.text, spans)
+    ambiguous: set[int] = set()
+    for paragraph in split:
+        for segment in paragraph:
+            if len(citations.features_of(segment.citations)) > 1:
+                ambiguous.update(segment.citations)
     result = []
     for paragraph in split:
         row = []
         for segment in paragraph:
-            covering = [seed.citations[n] for n in segment.citations]
-            features = list(dict.fromkeys(c.feature for c in covering if c.feature))
+            covering = [citations[n] for n in segment.citations]
+            features = citations.features_of(segment.citations)
             row.append(
                 MarkedSegment(
                     text=segment.text,
@@ -146,7 +153,7 @@ def mark_article(
                     href=feature_url(features[0]) if len(features) == 1 else None,
                     title=_title(covering),
                     unmapped=bool(covering) and not features,
-                    tags=_tags(segment, seed, ambiguous, names, feature_url),
+                    tags=_tags(segment, article, ambiguous, names, feature_url),
                 )
             )
         result.append(row)

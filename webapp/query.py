@@ -26,7 +26,7 @@ range of the sorted words, whose positions lie side by side.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +38,7 @@ from shapely.affinity import translate
 
 from geodata.names import exact_key, skeleton_key
 from geodata.spatial import distance_to_legs_km, lambert_km, search_box
+from webapp.columns import StringColumn
 from webapp.featurestore import KINDS, FeatureStore
 from webapp.params import FeatureQuery
 
@@ -83,8 +84,9 @@ class _Postings:
     """Sorted keys, each with the positions holding it, side by side in one array."""
 
     def __init__(self, postings: dict[str, list[int]]) -> None:
-        self.keys = sorted(postings)
-        lists = [postings[key] for key in self.keys]
+        keys = sorted(postings)
+        lists = [postings[key] for key in keys]
+        self.keys = StringColumn(keys)
         self.offsets = np.cumsum([0, *map(len, lists)], dtype=np.int64)
         flat = [p for positions in lists for p in positions]
         self.positions = np.array(flat, dtype=np.int32)
@@ -112,7 +114,7 @@ class TextIndex:
         skeletons: dict[str, list[int]] = {}
         name_skeletons: dict[str, list[int]] = {}
         chunks: list[str] = []
-        self._starts: list[int] = []
+        starts: list[int] = []
         length = 0
         for position, (names, other) in enumerate(texts):
             found = {exact(word) for word in _WORD.findall(" ".join([*names, other]))} - {""}
@@ -124,10 +126,11 @@ class TextIndex:
             for key in {skeleton(name) for name in names} - {""}:
                 name_skeletons.setdefault(key, []).append(position)
             chunk = _FEATURE_MARK + _NAME_MARK.join(sorted({exact(n) for n in names} - {""}))
-            self._starts.append(length)
+            starts.append(length)
             chunks.append(chunk)
             length += len(chunk)
-        self._size = len(self._starts)
+        self._starts = np.array(starts, dtype=np.int64)
+        self._size = len(starts)
         self._names = "".join(chunks)
         self._words = _Postings(words)
         self._skeletons = _Postings(skeletons)
@@ -138,11 +141,11 @@ class TextIndex:
         found = []
         at = self._names.find(key)
         while at >= 0:
-            position = bisect_right(self._starts, at) - 1
+            position = int(np.searchsorted(self._starts, at, side="right")) - 1
             found.append(position)
             if position + 1 >= self._size:
                 break
-            at = self._names.find(key, self._starts[position + 1])
+            at = self._names.find(key, int(self._starts[position + 1]))
         return found
 
     def mask(self, text: str) -> np.ndarray:

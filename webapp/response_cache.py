@@ -55,7 +55,7 @@ PREFIXES = (
     "/ogc",
 )
 #: Bytes kept in all (least recently used dropped first), and the largest single body kept.
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = 16 * 1024 * 1024
 MAX_BODY = 8 * 1024 * 1024
 
 Entry = tuple[str, list[tuple[str, str]], bytes]

@@ -3,8 +3,10 @@
 For spreadsheets first: UTF-8 with a byte-order mark (Excel then reads the curly quotes and
 Cyrillic right), RFC 4180 quoting and CRLF line ends. Lists are joined with `` | ``, a source as
 ``seed: “quote”``; sites get ``lon``/``lat`` columns and every feature a ``wkt`` geometry, so
-GIS tools can load the file too. A text cell that a spreadsheet would run as a formula (starting
-with ``=``, ``+``, ``-`` or ``@``) is prefixed with an apostrophe.
+GIS tools can load the file too. A corridor names only its nearest sites within 100 km; the
+``sites_within_100km_count`` column beside them counts them all. A text cell that a spreadsheet
+would run as a formula (starting with ``=``, ``+``, ``-`` or ``@``) is prefixed with an
+apostrophe.
 
 >>> row = feature_row({"type": "Feature", "id": "x", "geometry": {"type": "Point",
 ...     "coordinates": [69.5, 41.25]}, "properties": {"id": "x", "name": "X park", "kind": "site",
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import shapely
@@ -44,6 +47,7 @@ COLUMNS = (
     "nearest_corridor_id",
     "nearest_corridor_km",
     "sites_within_100km",
+    "sites_within_100km_count",
     "waypoints",
     "wkt",
 )
@@ -93,16 +97,31 @@ def feature_row(feature: dict[str, Any]) -> dict[str, Any]:
         "lon": point[0] if point else "",
         "lat": point[1] if point else "",
         "nearest_corridor_km": nearest.get("distance_km", ""),
+        "sites_within_100km_count": p.get("sites_within_100km_count", ""),
         "wkt": shapely.to_wkt(shape(feature["geometry"]), rounding_precision=6, trim=True),
     }
     row = {name: _safe(value) for name, value in text.items()} | numbers
     return {name: row[name] for name in COLUMNS}
 
 
-def to_csv(features: Iterable[dict[str, Any]]) -> bytes:
-    """The CSV file (UTF-8 with BOM, CRLF) of ``features``, header row first."""
+def csv_pieces(features: Iterable[dict[str, Any]], rows: int = 1000) -> Iterator[bytes]:
+    """The CSV file (UTF-8 with BOM, CRLF) of ``features`` in pieces of ``rows`` rows, header
+    row first, so a file of any size is written without holding it."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(feature_row(feature) for feature in features)
-    return out.getvalue().encode("utf-8-sig")
+    features = iter(features)
+    encoding = "utf-8-sig"
+    while batch := list(itertools.islice(features, rows)):
+        writer.writerows(feature_row(feature) for feature in batch)
+        yield out.getvalue().encode(encoding)
+        out.seek(0)
+        out.truncate()
+        encoding = "utf-8"
+    if encoding == "utf-8-sig":
+        yield out.getvalue().encode(encoding)
+
+
+def to_csv(features: Iterable[dict[str, Any]]) -> bytes:
+    """The CSV file (UTF-8 with BOM, CRLF) of ``features``, header row first."""
+    return b"".join(csv_pieces(features))
