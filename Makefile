@@ -63,7 +63,7 @@ load: $(STAMP)
 	$(BIN)/python loadtest/run.py
 
 # Performance (issue 6): every benchmark beside its reference, written to bench/RESULTS.md in
-# about ten minutes.
+# about five minutes.
 .PHONY: bench
 bench: $(STAMP) system-deps
 	$(BIN)/python -m bench.run

@@ -1,4 +1,4 @@
-"""Run every benchmark and write bench/RESULTS.md (``make bench``; about ten minutes).
+"""Run every benchmark and write bench/RESULTS.md (``make bench``; about five minutes).
 
     python -m bench.run                     # all five
     python -m bench.run --only 1,2,3       # some of them (RESULTS.md then holds only those)

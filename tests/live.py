@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
 PROJECT = Path(__file__).parents[1]
@@ -57,6 +58,19 @@ def chromium_executable() -> str:
             pytrace=False,
         )
     return path
+
+
+@contextmanager
+def launched_chromium() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright, with :data:`CHROMIUM_ARGS`; closed afterwards."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_executable(), args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @contextmanager

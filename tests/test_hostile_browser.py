@@ -14,7 +14,6 @@ Requests to other hosts fail, as offline, except map tiles, which get a blank im
 from __future__ import annotations
 
 import base64
-import threading
 from collections.abc import Iterator
 from fnmatch import fnmatch
 from pathlib import Path
@@ -22,8 +21,12 @@ from urllib.parse import quote, urlsplit
 
 import hostile
 import pytest
-from live import CHROMIUM_ARGS, RECORD_CSP_VIOLATIONS, chromium_executable, running
-from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect, sync_playwright
+from live import (
+    RECORD_CSP_VIOLATIONS,
+    launched_chromium,
+    running,
+)
+from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect
 
 from webapp.basemaps import tile_origins
 from webapp.server import make_server
@@ -89,21 +92,14 @@ def large_server(hostile_data: Path) -> Iterator[str]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("webapp.maps.INLINE_LIMIT", 0)
         server = make_server(hostile_data, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with running(server) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_executable(), args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+    with launched_chromium() as launched:
+        yield launched
 
 
 class Watched:

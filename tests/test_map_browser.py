@@ -24,8 +24,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from live import CHROMIUM_ARGS, RECORD_CSP_VIOLATIONS, chromium_executable, running
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from live import (
+    RECORD_CSP_VIOLATIONS,
+    launched_chromium,
+    running,
+)
+from playwright.sync_api import Browser, Page, Route, expect
 
 from geodata.geometry import geodesic_km
 from geodata.names import exact_key, skeleton_key
@@ -107,12 +111,8 @@ def other_site(live_server: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_executable(), args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+    with launched_chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")

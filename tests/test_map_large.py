@@ -9,13 +9,13 @@ filters, permalinks and the embed options. The 100,000-feature figures are bench
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from test_map_browser import CHROMIUM_ARGS, DESKTOP, chromium_executable, expect_popup
+from live import launched_chromium, running
+from playwright.sync_api import Browser, Page, expect
+from test_map_browser import DESKTOP, expect_popup
 from test_webapp import feature, map_data, write_data_dir
 
 from webapp import create_app, maps
@@ -142,22 +142,14 @@ def test_a_large_atlas_page_stays_small(tmp_path: Path):
 
 @pytest.fixture(scope="module")
 def large_server(large, built_data_dir: Path) -> Iterator[str]:
-    server = make_server(built_data_dir, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with running(make_server(built_data_dir, host="127.0.0.1", port=0)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium_executable(), args=CHROMIUM_ARGS
-        )
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -17,8 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live import CHROMIUM_ARGS, RECORD_CSP_VIOLATIONS, chromium_executable, running
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from live import (
+    RECORD_CSP_VIOLATIONS,
+    launched_chromium,
+    running,
+)
+from playwright.sync_api import Browser, Page, Route, expect
 
 from webapp.server import make_server
 
@@ -47,12 +51,8 @@ def seeds(built_data_dir: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_executable(), args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+    with launched_chromium() as launched:
+        yield launched
 
 
 class Watched:

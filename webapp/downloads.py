@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -170,24 +170,29 @@ class Downloads:
         if name.endswith(".geojson"):
             built = self._atlas.files[name]
             return built.read() if self._in_memory else built
-        store = self._store
         if name.endswith(".csv"):
-            pieces = csv_pieces(store.feature(int(p)) for p in chosen)
+            pieces = csv_pieces(self._store.feature(int(p)) for p in chosen)
         else:
-            every_corridor = np.flatnonzero(store.kinds == KINDS.index("corridor"))
-            colour = {int(p): corridor_colour(i) for i, p in enumerate(every_corridor)}
-            corridors = [int(p) for p in chosen if int(p) in colour]
-            sites: dict[str, list[int]] = {}
-            for p in chosen:
-                if int(p) not in colour:
-                    sites.setdefault(store.category_names[store.categories[p]], []).append(int(p))
-            pieces = kml_pieces(
-                (store.feature(p) for p in corridors),
-                {c: (store.feature(p) for p in ps) for c, ps in sites.items()},
-                title,
-                {store.ids[p]: colour[p] for p in corridors},
-            )
+            pieces = self._kml_pieces(chosen, title)
         return b"".join(pieces) if self._in_memory else FileBody.spool(pieces)
+
+    def _kml_pieces(self, chosen: np.ndarray, title: str) -> Iterator[bytes]:
+        """The KML of the features at ``chosen``, each parsed as it is written: corridors in
+        their colours on the map, sites grouped by category."""
+        store = self._store
+        every_corridor = np.flatnonzero(store.kinds == KINDS.index("corridor"))
+        colour = {int(p): corridor_colour(i) for i, p in enumerate(every_corridor)}
+        corridors = [int(p) for p in chosen if int(p) in colour]
+        sites: dict[str, list[int]] = {}
+        for p in chosen:
+            if int(p) not in colour:
+                sites.setdefault(store.category_names[store.categories[p]], []).append(int(p))
+        return kml_pieces(
+            (store.feature(p) for p in corridors),
+            {category: (store.feature(p) for p in ps) for category, ps in sites.items()},
+            title,
+            {store.ids[p]: colour[p] for p in corridors},
+        )
 
     def by_format(self) -> dict[str, list[Download]]:
         """The files grouped by format label, each group in subset order (for the /data page)."""
