@@ -14,6 +14,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import webapp.atlas
@@ -200,3 +201,31 @@ def test_many_feature_ids_are_described_by_their_pattern_not_listed(built_data_d
     assert "enum" not in schema
     assert re.fullmatch(schema["pattern"].strip("^$"), schema["example"])
     assert client.get(f"/ogc/collections/atlas/items/{schema['example']}").status_code == 200
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+@pytest.mark.parametrize("sort", ["name", "kind", "category", "countries", "status", "length"])
+def test_the_table_order_follows_its_rules(app, sort, order):
+    """Ties keep name order (then id) either way; features without a length come last."""
+    stages = ["proposed", "planned", "under construction", "operational", "completed"]
+    store = app.extensions["corridor_atlas_open_data"].store
+    features = [store.feature(p)["properties"] for p in range(len(store))]
+    keys = {
+        "name": lambda p: p["name"].casefold(),
+        "kind": lambda p: p["kind"],
+        "category": lambda p: p["category"].casefold(),
+        "countries": lambda p: tuple(p["countries"]),
+        "status": lambda p: stages.index(p["status"]["stage"]) if p.get("status") else 99,
+        "length": lambda p: p.get("length_km") or 0.0,
+    }
+    expected = sorted(features, key=lambda p: (p["name"].casefold(), p["id"]))
+    if sort == "length":
+        measured = [p for p in expected if p.get("length_km") is not None]
+        measured.sort(key=keys["length"], reverse=order == "desc")
+        expected = measured + [p for p in expected if p.get("length_km") is None]
+    else:
+        expected.sort(key=keys[sort], reverse=order == "desc")
+    query = pages.parse_query({"sort": [sort], "order": [order]}, categories=[])
+    table_order = app.extensions["corridor_atlas_open_data"].table_order
+    got = table_order.ordered(np.arange(len(store)), query)
+    assert [store.ids[p] for p in got] == [p["id"] for p in expected]

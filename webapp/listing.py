@@ -11,8 +11,8 @@ Sorting is ``sort=name|kind|category|countries|status|length`` and ``order=asc|d
 are broken by name, and features without a length (sites) come last in either order. The
 table shows :data:`PAGE_SIZE` rows a page (``page=2``…), so a large atlas stays readable.
 
-Filtering is done by the API's index (``webapp.query``), over columns, so neither step parses
-a feature: only the rows of the page shown are read.
+Filtering is done by the API's index (``webapp.query``) and sorting by :class:`TableOrder`,
+both over columns, so neither step parses a feature: only the rows of the page shown are read.
 
 >>> query = parse_query({"country": ["uz,KZ"], "sort": ["length"]}, categories=["x"])
 >>> query.filters["country"], query.sort, query.order, query.page
@@ -22,7 +22,7 @@ a feature: only the rows of the page shown are read.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -118,32 +118,48 @@ def parse_query(params: Mapping[str, Sequence[str]], categories: Sequence[str]) 
     return TableQuery(filters, sort, order, _page(params))
 
 
-def ordered(store: FeatureStore, positions: np.ndarray, query: TableQuery) -> list[int]:
-    """``positions`` of ``store`` (the features that pass the filters) in the query's order."""
-    names = store.names
-    kept = sorted((int(p) for p in positions), key=lambda p: (names[p].casefold(), store.ids[p]))
-    descending = query.order == "desc"
-    if query.sort == "length":
-        measured = [p for p in kept if not np.isnan(store.lengths[p])]
-        rest = [p for p in kept if np.isnan(store.lengths[p])]
-        measured.sort(key=lambda p: store.lengths[p], reverse=descending)
-        return measured + rest
-    kept.sort(key=_sort_key(store, query.sort), reverse=descending)
-    return kept
+def _ranks(values: Sequence) -> np.ndarray:
+    """Each value's rank among the distinct ``values`` (sorted), as one int32 array."""
+    distinct = sorted(set(values))
+    rank = {value: i for i, value in enumerate(distinct)}
+    return np.array([rank[v] for v in values], dtype=np.int32)
 
 
-def _sort_key(store: FeatureStore, sort: str) -> Callable[[int], tuple]:
-    if sort == "status":
-        rank = [STAGES.index(s) if s in STAGES else len(STAGES) for s in store.stage_names]
-        return lambda p: (
-            (len(STAGES), "")
-            if store.stages[p] < 0
-            else (rank[store.stages[p]], store.stage_names[store.stages[p]])
-        )
-    if sort == "countries":
-        return lambda p: store.country_lists[store.country_list[p]]
-    if sort == "kind":
-        return lambda p: (STORE_KINDS[store.kinds[p]],)
-    if sort == "category":
-        return lambda p: (store.category_names[store.categories[p]].casefold(),)
-    return lambda p: (store.names[p].casefold(),)
+class TableOrder:
+    """Every feature's rank in each sortable column, computed once, so that sorting a table
+    of 100,000 rows is a few numpy sorts rather than a Python key per row per request.
+
+    Ties keep name order (then id) in either direction, and features without a length come
+    last in either (see the module's rules).
+    """
+
+    def __init__(self, store: FeatureStore) -> None:
+        names, ids = list(store.names), list(store.ids)
+        by_name = sorted(range(len(store)), key=lambda p: (names[p].casefold(), ids[p]))
+        self._name_rank = np.empty(len(store), dtype=np.int32)
+        self._name_rank[by_name] = np.arange(len(store), dtype=np.int32)
+        stage_rank = [
+            (STAGES.index(s) if s in STAGES else len(STAGES), s) for s in store.stage_names
+        ]
+        stages = [stage_rank[c] if c >= 0 else (len(STAGES), "") for c in store.stages]
+        categories = [c.casefold() for c in store.category_names]
+        self._keys = {
+            "name": self._name_rank,
+            "kind": _ranks([STORE_KINDS[k] for k in store.kinds]),
+            "category": _ranks([categories[c] for c in store.categories]),
+            "countries": _ranks([store.country_lists[c] for c in store.country_list]),
+            "status": _ranks(stages),
+        }
+        self._lengths = store.lengths
+
+    def ordered(self, positions: np.ndarray, query: TableQuery) -> np.ndarray:
+        """``positions`` (the features that pass the filters) in the query's order."""
+        kept = positions[np.argsort(self._name_rank[positions], kind="stable")]
+        sign = -1 if query.order == "desc" else 1
+        if query.sort == "length":
+            lengths = self._lengths[kept]
+            measured, rest = kept[~np.isnan(lengths)], kept[np.isnan(lengths)]
+            order = np.argsort(sign * self._lengths[measured], kind="stable")
+            return np.concatenate([measured[order], rest])
+        key = self._keys[query.sort][kept].astype(np.int64)
+        return kept[np.argsort(sign * key, kind="stable")]

@@ -21,6 +21,7 @@ from webapp.atlas import Atlas
 from webapp.downloads import Downloads
 from webapp.featurestore import KINDS, FeatureStore
 from webapp.http_cache import GzipCache, Representation, compress
+from webapp.listing import TableOrder
 from webapp.mapdata import map_feed
 from webapp.openapi import openapi_document
 from webapp.popups import popup_html
@@ -42,13 +43,18 @@ class OpenData:
     def from_atlas(cls, atlas: Atlas) -> OpenData:
         """Index the atlas's features and build everything derived from them."""
         data = cls(atlas=atlas, store=atlas.store)
-        _ = data.index, data.downloads, data.openapi, data.map_feed  # now, not on a request
+        _ = data.index, data.table_order, data.downloads, data.openapi, data.map_feed  # not later
         return data
 
     @cached_property
     def index(self) -> FeatureIndex:
         """The search index over every feature."""
         return FeatureIndex(self.store)
+
+    @cached_property
+    def table_order(self) -> TableOrder:
+        """The rank of every feature in each column of the /features table."""
+        return TableOrder(self.store)
 
     @cached_property
     def downloads(self) -> Downloads:

@@ -23,7 +23,6 @@ from webapp.listing import (
     STAGES,
     QueryError,
     TableQuery,
-    ordered,
     parse_query,
 )
 from webapp.page_cache import cached_page, page_cache
@@ -133,8 +132,9 @@ def features_index() -> str:
         query = parse_query(request.args.to_dict(flat=False), categories=choices["category"])
     except QueryError as err:
         abort(400, str(err))
-    selected = get_open_data().index.select_positions(query.index_query()).positions
-    positions = ordered(atlas.store, selected, query)
+    data = get_open_data()
+    selected = data.index.select_positions(query.index_query()).positions
+    positions = data.table_order.ordered(selected, query)
     pages = _pages(query, len(positions))
     shown = positions[pages["start"] : pages["start"] + PAGE_SIZE]
     return render_template(
