@@ -24,7 +24,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from webapp.articles import Article
-from webapp.featurestore import KINDS, FeatureStore, feature_ids
+from webapp.featurestore import KINDS, Check, FeatureStore, feature_ids
 from webapp.filebody import FileBody
 from webapp.schema import Feature, SourceIndex
 
@@ -48,13 +48,11 @@ class Atlas:
 
     def __init__(
         self,
-        data_dir: Path,
         files: Mapping[str, FileBody],
         store: FeatureStore,
         seeds: Sequence[Article],
         built_at: datetime,
     ) -> None:
-        self.data_dir = data_dir
         #: The built files by name (:data:`FILES`), open, read when served.
         self.files = dict(files)
         self.store = store
@@ -170,7 +168,7 @@ class _Models(Sequence[Feature]):
         return Feature.model_validate_json(self._atlas.store.raw(int(position)))
 
 
-def _checker(path: Path):
+def _checker(path: Path) -> Check:
     """Validate each feature of ``path`` against the data contract, naming it if it fails."""
 
     def check(feature: dict[str, Any], number: int) -> None:
@@ -246,7 +244,6 @@ def load_atlas(data_dir: Path) -> Atlas:
             )
     modified = files["atlas.geojson"].modified()
     return Atlas(
-        data_dir=data_dir,
         files=files,
         store=store,
         seeds=articles,

@@ -248,9 +248,6 @@ class FeatureStore:
         """The position of the feature with this id, or None."""
         return self._positions.find(feature_id)
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (self.feature(i) for i in range(len(self)))
-
     def bounds(self, position: int) -> tuple[float, float, float, float]:
         """[minLon, minLat, maxLon, maxLat] of one feature."""
         line = self.lines.get(position)
