@@ -21,16 +21,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The tests drive Debian's chromium (browser tests) and GDAL's ogrinfo (a real OGC API client);
-# install them when missing (as root, or through sudo).
-system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v ogrinfo >/dev/null; then \
-	  echo "installing Debian packages for the tests: chromium gdal-bin"; \
+# Debian packages, installed when a command they provide is missing (as root, or through sudo).
+# $(call apt_packages,<commands to look for>,<packages>)
+define apt_packages
+	@if ! ( for tool in $(1); do command -v $$tool >/dev/null || [ -x /usr/sbin/$$tool ] || exit 1; done ); then \
+	  echo "installing Debian packages: $(2)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-	    chromium gdal-bin fonts-dejavu-core; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(2); \
 	fi
+endef
+
+# The tests drive Debian's chromium (browser tests) and GDAL's ogrinfo (a real OGC API client).
+system-deps:
+	$(call apt_packages,chromium ogrinfo,chromium gdal-bin fonts-dejavu-core)
+
+# The benchmarks also run wrk and nginx (serving) and npm (folium's default files, benchmark 3).
+bench-deps: system-deps
+	$(call apt_packages,wrk nginx npm,wrk nginx npm)
 
 build: $(STAMP)
 	$(BIN)/corridor-atlas build
@@ -64,6 +72,6 @@ load: $(STAMP)
 
 # Performance (issue 6): every benchmark beside its reference, written to bench/RESULTS.md in
 # about five minutes.
-.PHONY: bench
-bench: $(STAMP) system-deps
+.PHONY: bench bench-deps
+bench: $(STAMP) bench-deps
 	$(BIN)/python -m bench.run

@@ -13,8 +13,9 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from statistics import median
 
-from bench.tools import BIN, Row, median, run_timed
+from bench.tools import BIN, Row, run_timed
 from geodata.gazetteer import _cities500_path
 
 SECTION = "1. Build (seed catalogue)"

@@ -17,11 +17,6 @@ LIMITS = {
         "0.3 s here) and reading GeoNames' cached index (columns, about 0.15 s); the row "
         "below times a process that only loads the index. A loaded machine stretches both."
     ),
-    "/data/atlas.geojson via waitress": (
-        "waitress, pure Python, serves at most a few thousand requests/s here even when the app "
-        "only hands over prebuilt bytes (webapp/response_cache.py); it is kept as a fallback "
-        "(`serve --server waitress`). The default server, granian, is the row below."
-    ),
     "/data/atlas.geojson via granian": (
         "wrk, granian and nginx share two cores: a run where wrk takes more of them moves "
         "every server's figure; the other granian rows of the same run show the spread."

@@ -18,9 +18,10 @@ import subprocess
 import sys
 import tarfile
 from pathlib import Path
+from statistics import median
 
 from bench.browser import LARGE_FEATURES, browser, first_feature_ms, opened, weight
-from bench.tools import Row, atlas_server, background, free_port, median, wait_for
+from bench.tools import Row, atlas_server, background, free_port, wait_for
 
 SECTION = "3. Map page (seed atlas)"
 LOADS = 5

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,23 +26,6 @@ from bench.tools import ROOT, Row
 RESULTS = ROOT / "bench" / "RESULTS.md"
 
 
-def require_tools() -> None:
-    """wrk and nginx (Debian packages) for the serving benchmarks: installed when missing."""
-    missing = [tool for tool in ("wrk", "nginx") if not shutil.which(tool)]
-    if missing and Path("/usr/sbin/nginx").exists() and missing == ["nginx"]:
-        return
-    if missing:
-        print(f"installing Debian packages: {' '.join(missing)}", flush=True)
-        sudo = [] if os.geteuid() == 0 else ["sudo"]
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(
-            [*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk", "nginx"],
-            check=True,
-            env=env,
-        )
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="1,2,3,4,5", help="benchmarks to run, e.g. 1,3")
@@ -52,7 +33,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     chosen = {int(n) for n in args.only.split(",")}
     started = time.perf_counter()
-    require_tools()
     rows: list[Row] = []
     notes: list[str] = []
     failures: list[str] = []

@@ -22,6 +22,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from statistics import median
 
 from bench.browser import LARGE_FEATURES, browser, first_feature_ms, opened, weight
 from bench.memory import table
@@ -31,7 +32,6 @@ from bench.tools import (
     MemoryWatch,
     Row,
     atlas_server,
-    median,
     nginx,
     percentile,
     pss_mb,

@@ -98,21 +98,6 @@ def wait_for(url: str, timeout: float, process: subprocess.Popen | None = None) 
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
-def rss_mb(pid: int, peak: bool = False) -> float:
-    """Resident memory of a process and its children (MB); ``peak``: their high-water marks.
-
-    Pages that forked processes share count once per process here; :func:`pss_mb` shares them.
-    """
-    field = "VmHWM" if peak else "VmRSS"
-    total = 0.0
-    for each in [pid, *_children(pid)]:
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{each}/status").read_text().splitlines():
-                if line.startswith(field + ":"):
-                    total += int(line.split()[1]) / 1024
-    return total
-
-
 def pss_mb(pid: int) -> float:
     """Proportional memory of a process and its children (MB): each shared page is divided
     among the processes sharing it, so a server and the workers it forked add up fairly."""
@@ -201,10 +186,6 @@ def atlas_server(
         yield url, process, started
 
 
-def nginx_available() -> bool:
-    return shutil.which("nginx") is not None or Path("/usr/sbin/nginx").exists()
-
-
 @contextlib.contextmanager
 def nginx(root: Path, work: Path) -> Iterator[str]:
     """nginx (Debian's) serving ``root`` from disk on a free loopback port, in the foreground."""
@@ -282,12 +263,6 @@ def wrk(url: str, seconds: int = 10, connections: int = 50, threads: int = 2) ->
 def gzip_size(body: bytes) -> int:
     """Bytes of ``body`` compressed as a web server would (gzip level 6)."""
     return len(gzip.compress(body, compresslevel=6, mtime=0))
-
-
-def median(values: Sequence[float]) -> float:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:

@@ -36,8 +36,9 @@ MAX_SEARCH_KM = 20_000.0
 #: longest list is 10 sites, so 50 keeps every real list whole with room to grow fivefold and
 #: still reads as a list on the feature page, while a corridor's list stays near 4 KB of JSON.
 #: Uncut, the benchmark's 100,000 sites put a median 4,400 sites (up to 19,000) within 100 km
-#: of each of its 1,000 corridors: about 460 KB a corridor, atlas.geojson 1 GB and API answers
-#: of megabytes. Cut to 50, atlas.geojson is 76 MB and the median bbox answer 230 KB.
+#: of each of its 1,000 corridors: about 460 KB a corridor, atlas.geojson 0.5 GB (and as much
+#: again in corridors.geojson) and API answers of megabytes. Cut to 50, atlas.geojson is 73 MB
+#: and the median bbox answer 230 KB.
 NEAR_SITES_LISTED = 50
 _A_KM = 6378.137  # WGS84 semi-major axis
 _F = 1 / 298.257223563  # WGS84 flattening
@@ -145,9 +146,10 @@ class LegIndex:
         found = [self._neighbour(int(o), float(d)) for o, d in zip(owners, best, strict=True)]
         return sorted(found, key=lambda n: (n.distance_km, n.id))
 
-    def nearest(self, point: LonLat) -> Neighbour | None:
-        """The feature nearest to ``point``; the search box doubles until it is certain."""
-        radius = 50.0
+    def nearest(self, point: LonLat, beyond_km: float = 25.0) -> Neighbour | None:
+        """The feature nearest to ``point``, known to be more than ``beyond_km`` away; the
+        search radius starts at twice that and doubles until it is certain."""
+        radius = 2 * beyond_km
         while len(self) and radius <= MAX_SEARCH_KM:
             found = self.within(point, radius)
             if found:
@@ -177,7 +179,7 @@ def add_spatial_answers(
     for site in sites:
         point = tuple(site["geometry"]["coordinates"])
         nearby = index.within(point, radius_km)
-        nearest = nearby[0] if nearby else index.nearest(point)
+        nearest = nearby[0] if nearby else index.nearest(point, beyond_km=radius_km)
         site["properties"]["nearest_corridor"] = nearest.as_dict() if nearest else None
         for corridor in nearby:
             near_each_corridor[corridor.id].append(

@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import socket
 import subprocess
 import sys
@@ -180,11 +179,6 @@ def write_report(path: Path, args: argparse.Namespace, facts: dict, rows: list[R
             f"| {row.p99:.0f} | {row.max:.0f} |"
         )
     lines += ["", "Percentiles are locust's (response times bucketed to two significant digits)."]
-    if facts["queue_depths"]:
-        lines.append(
-            f"Waitress warned {len(facts['queue_depths'])} times that requests waited for a free "
-            f"thread (task queue depth up to {max(facts['queue_depths'])})."
-        )
     if problems:
         lines += ["", "## Problems", "", *(f"- {p}" for p in problems)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -216,7 +210,6 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         "build_id": health["build_id"],
         "features": health["features"]["total"],
         "sources": health["sources"],
-        "queue_depths": [int(n) for n in re.findall(r"Task queue depth is (\d+)", log_text)],
         "problems": problems,
     }
     write_report(args.report, args, facts, rows)

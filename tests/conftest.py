@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from samples import features_of
 
 from geodata.build import build
 
@@ -27,6 +28,18 @@ def app(built_data_dir: Path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def features(built_data_dir: Path) -> list[dict]:
+    """The built atlas's features, parsed afresh for each module (some modules change them)."""
+    return features_of(built_data_dir)
+
+
+@pytest.fixture(scope="module")
+def openapi(app) -> dict:
+    """The OpenAPI document; needs a module-scoped ``app`` (the API modules define one)."""
+    return app.test_client().get("/api/openapi.json").json
 
 
 @pytest.fixture

@@ -1,4 +1,7 @@
-"""Valid catalogue entries for tests to break one field at a time."""
+"""Valid catalogue entries for tests to break one field at a time, and the built features."""
+
+import json
+from pathlib import Path
 
 SEED_000 = "000_671c4ac208bcfce0.txt"
 
@@ -43,3 +46,8 @@ def corridor_entry(**overrides) -> dict:
     }
     entry.update(overrides)
     return entry
+
+
+def features_of(data_dir: Path) -> list[dict]:
+    """The features of ``data_dir``/atlas.geojson, as dicts."""
+    return json.loads((data_dir / "atlas.geojson").read_text(encoding="utf-8"))["features"]

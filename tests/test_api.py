@@ -8,7 +8,6 @@ with geographiclib over densely sampled geometry.
 from __future__ import annotations
 
 import gzip
-import json
 from itertools import pairwise
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
@@ -35,16 +34,6 @@ WGS84 = Geodesic.WGS84
 def app(built_data_dir: Path):
     """One app for the module: the API never changes state."""
     return create_app({"TESTING": True, "DATA_DIR": built_data_dir})
-
-
-@pytest.fixture(scope="module")
-def features(built_data_dir: Path) -> list[dict]:
-    return json.loads((built_data_dir / "atlas.geojson").read_text(encoding="utf-8"))["features"]
-
-
-@pytest.fixture(scope="module")
-def openapi(app) -> dict:
-    return app.test_client().get("/api/openapi.json").json
 
 
 def schema_validator(openapi: dict, name: str) -> OAS30Validator:

@@ -7,11 +7,10 @@ and that every filter keeps what a plain scan of the features keeps.
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
+from samples import features_of
 from test_webapp import feature, write_data_dir
 
 from geodata.names import exact_key, skeleton_key
@@ -20,10 +19,6 @@ from webapp.params import FeatureQuery
 from webapp.query import MIN_SKELETON_LETTERS, FeatureIndex
 
 _WORD = re.compile(r"\w+")
-
-
-def features_of(data_dir: Path) -> list[dict]:
-    return json.loads((data_dir / "atlas.geojson").read_text(encoding="utf-8"))["features"]
 
 
 @pytest.mark.parametrize("read", ["bytes", "file"])

@@ -57,11 +57,6 @@ def gdal(tool: str, *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def features(built_data_dir: Path) -> list[dict]:
-    return json.loads((built_data_dir / "atlas.geojson").read_text(encoding="utf-8"))["features"]
-
-
-@pytest.fixture(scope="module")
 def service(built_data_dir: Path) -> Iterator[tuple[str, list[str]]]:
     """The OAPIF URL of a live server, and the request URLs it has seen so far."""
     for tool in ("ogrinfo", "ogr2ogr"):

@@ -8,6 +8,7 @@ filters, permalinks and the embed options. The 100,000-feature figures are bench
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -114,7 +115,9 @@ def test_popups_are_served_one_by_one(large_client, large_app):
     for f in atlas.features[:5]:
         response = large_client.get(f"/assets/map/popups/{f.properties.id}.html")
         assert response.status_code == 200
-        assert response.text == str(popup_html(f))
+        assert response.text == str(popup_html(f))  # the same popup as the inline map's
+        assert html.escape(f.properties.name, quote=False) in response.text
+        assert f'href="/features/{f.properties.id}"' in response.text
     assert large_client.get("/assets/map/popups/no-such-feature.html").status_code == 404
 
 

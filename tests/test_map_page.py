@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
+from samples import features_of
 from shapely.geometry import box, shape
 from test_webapp import csp_directives, feature, map_data, popups_by_id, write_data_dir
 
@@ -25,10 +25,6 @@ from webapp.views import BASEMAP_DIR
 BASEMAP_FILE = BASEMAP_DIR / "natural-earth.geojson"
 #: The committed base layer must stay small: it is fetched by every offline visitor.
 BASEMAP_MAX_BYTES = 400 * 1024
-
-
-def features_of(data_dir: Path) -> list[dict]:
-    return json.loads((data_dir / "atlas.geojson").read_text(encoding="utf-8"))["features"]
 
 
 # --- /embed and framing ---------------------------------------------------------------------

@@ -5,7 +5,6 @@ Every JSON answer is also validated against the schema the OpenAPI document decl
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,16 +24,6 @@ COLLECTIONS = {"atlas": ("corridor", "site"), "corridors": ("corridor",), "sites
 @pytest.fixture(scope="module")
 def app(built_data_dir: Path):
     return create_app({"TESTING": True, "DATA_DIR": built_data_dir})
-
-
-@pytest.fixture(scope="module")
-def features(built_data_dir: Path) -> list[dict]:
-    return json.loads((built_data_dir / "atlas.geojson").read_text(encoding="utf-8"))["features"]
-
-
-@pytest.fixture(scope="module")
-def openapi(app) -> dict:
-    return app.test_client().get("/api/openapi.json").json
 
 
 def get_json(client, url: str, mimetype: str = "application/json") -> dict:

@@ -192,9 +192,7 @@ def test_pages_are_cached_per_url(app, client):
 def test_the_filter_form_may_be_submitted_under_the_csp(client):
     policy = client.get("/features").headers["Content-Security-Policy"]
     directives = {d.split()[0]: d.split()[1:] for d in policy.split(";") if d.strip()}
-    if directives.get("form-action") == ["'none'"]:
-        pytest.xfail("webapp/security.py sets form-action 'none'; the GET filter form needs 'self'")
-    assert "'self'" in directives.get("form-action", ["'self'"])
+    assert directives["form-action"] == ["'self'"]
 
 
 # --- /features: the table ----------------------------------------------------------------------

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import copy
-import json
 from itertools import pairwise
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -47,11 +45,6 @@ def brute_force_km(point: tuple[float, float], geometry: dict) -> float:
 
 def agrees(value: float, reference: float) -> bool:
     return abs(value - reference) <= max(0.005 * reference, 0.1)
-
-
-@pytest.fixture(scope="module")
-def features(built_data_dir: Path) -> list[dict]:
-    return json.loads((built_data_dir / "atlas.geojson").read_text(encoding="utf-8"))["features"]
 
 
 @pytest.fixture(scope="module")

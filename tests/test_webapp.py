@@ -355,6 +355,11 @@ def test_healthz_reports_what_is_loaded(client, built_data_dir):
         "/assets/leaflet/../__init__.py",
         "/static/nope.css",
         "/index.html",
+        "/data/features/nope.geojson",
+        "/data/features/bekabad-industrial-park.json",
+        "/data/features/",
+        "/data/atlas.xlsx",
+        "/data/sources.json",
     ],
 )
 def test_unknown_paths_are_html_404s(client, path):

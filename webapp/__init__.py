@@ -1,7 +1,8 @@
 """Corridor Atlas web app: a Flask application factory over the built GeoJSON.
 
 The app only reads what ``geodata`` built (it never geocodes or writes data). Creating it loads
-and checks the three GeoJSON files and renders the map page once; requests then serve that.
+and checks the three GeoJSON files and sources.json, renders the map page and builds the
+open-data structures (``webapp.opendata``) once; requests then serve those.
 """
 
 from __future__ import annotations

@@ -83,10 +83,10 @@ class Atlas:
                 self._recent.popitem(last=False)
         return feature
 
-    def properties(self, feature_id: str) -> dict[str, Any] | None:
-        """Every property of the feature as written by the build (``located_by`` included)."""
-        position = self.store.position(feature_id)
-        return None if position is None else self.store.feature(position)["properties"]
+    def features_at(self, positions: Sequence[int]) -> Sequence[Feature]:
+        """The features at ``positions`` of the store, each validated when read and not kept
+        (a table page of hundreds would otherwise push every recent feature out)."""
+        return _Models(self, positions)
 
     @property
     def features(self) -> Sequence[Feature]:

@@ -7,7 +7,7 @@ with an array of offsets and makes each value again when it is read; :class:`Loo
 value's position through an array of hashes instead of a dict.
 
 >>> names = StringColumn(["Bekabad", "Navoi", "Bukhara"])
->>> len(names), names[1], list(names)[-1], names.index("Bukhara")
+>>> len(names), names[1], list(names)[-1], Lookup(names).find("Bukhara")
 (3, 'Navoi', 'Bukhara', 2)
 >>> from bisect import bisect_left
 >>> bisect_left(StringColumn(sorted(["b", "a", "c"])), "b")
@@ -28,7 +28,6 @@ class StringColumn(Sequence[str]):
         values = list(values)
         self._joined = "".join(values)
         self._ends = np.cumsum([len(v) for v in values], dtype=np.int64)
-        self._lookup: Lookup | None = None
 
     def __len__(self) -> int:
         return len(self._ends)
@@ -49,15 +48,6 @@ class StringColumn(Sequence[str]):
         for end in self._ends.tolist():
             yield self._joined[start:end]
             start = end
-
-    def index(self, value: str, start: int = 0, stop: int | None = None) -> int:
-        """The first position of ``value`` (by hash lookup, built on first use)."""
-        if self._lookup is None:
-            self._lookup = Lookup(self)
-        position = self._lookup.find(value)
-        if position is None or position < start or (stop is not None and position >= stop):
-            raise ValueError(f"{value!r} is not in the column")
-        return position
 
 
 class Lookup:

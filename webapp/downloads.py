@@ -17,13 +17,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-from shapely.geometry import shape
 
 from webapp.atlas import Atlas
-from webapp.featurestore import KINDS, FeatureStore, compact
+from webapp.featurestore import KINDS, FeatureStore
 from webapp.filebody import FileBody
 from webapp.http_cache import Representation, compress
 from webapp.kml import KML_MIMETYPE, kml_pieces
@@ -93,16 +91,6 @@ def single_feature_bytes(feature: bytes, bounds: tuple[float, ...]) -> bytes:
         _bbox_json(bounds),
         feature,
     )
-
-
-def single_feature_geojson(feature: dict[str, Any]) -> bytes:
-    """A FeatureCollection holding just ``feature``, with its bbox (RFC 7946).
-
-    >>> single_feature_geojson({"type": "Feature", "geometry": {"type": "Point",
-    ...     "coordinates": [69.2, 41.3]}, "properties": {}})[:56]
-    b'{"type":"FeatureCollection","bbox":[69.2,41.3,69.2,41.3]'
-    """
-    return single_feature_bytes(compact(feature), shape(feature["geometry"]).bounds)
 
 
 class FeatureFiles:

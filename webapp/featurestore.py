@@ -19,7 +19,6 @@ whole and each feature re-serialised compactly, which gives the same bytes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 
+from geodata.vocabulary import KINDS
 from webapp.columns import Lookup, StringColumn
 from webapp.filebody import FileBody
 
@@ -38,7 +38,6 @@ Check = Callable[[dict[str, Any], int], None]
 
 #: How the build starts each feature's line (compact JSON, ``type`` first).
 _LINE_START = b'{"type":"Feature"'
-KINDS = ("corridor", "site")
 
 
 def compact(document: Any) -> bytes:
@@ -233,12 +232,6 @@ class FeatureStore:
         """The feature's compact JSON bytes."""
         start, end = self._spans[position]
         return self._buffer[start:end]
-
-    def sha256(self) -> str:
-        """The SHA-256 (hex) of the bytes the store reads from: the file's, if read from one."""
-        if isinstance(self._buffer, FileBody):
-            return self._buffer.sha256()
-        return hashlib.sha256(self._buffer).hexdigest()
 
     def feature(self, position: int) -> dict[str, Any]:
         """The feature as a dict, parsed now (the store keeps no dicts)."""

@@ -6,9 +6,10 @@ returns ``(headers, status, body)``. The data only changes with a new build, so
 * the ETag is a hash of the exact bytes sent (the gzip variant carries a ``-gzip`` suffix, as
   the two encodings are different representations; revalidation accepts either tag);
 * Last-Modified is the build time; If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2);
-* gzip is used when the client accepts it: downloads are compressed once when the app is
-  created, API answers above :data:`MIN_GZIP_BYTES` are compressed once per distinct body and
-  kept in a small cache, never recompressed per request.
+* gzip is used when the client accepts it: downloads are compressed once (when the app is
+  created, or for a large atlas at their first request, to disk), API answers above
+  :data:`MIN_GZIP_BYTES` once per distinct body and kept in a small cache, never recompressed
+  per request.
 
 >>> from datetime import UTC, datetime
 >>> entity = Representation(b"{}", "application/json", datetime(2025, 1, 1, tzinfo=UTC))

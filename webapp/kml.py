@@ -5,7 +5,7 @@ circles in their category's colour, one folder per category. Each placemark's ba
 built with every value escaped, then stored as XML text by ElementTree (escaped again), which
 is how Google Earth expects HTML in ``<description>``; the raw values are in ExtendedData too.
 
->>> document = to_kml([], "Empty")
+>>> document = b"".join(kml_pieces([], {}, "Empty", {}))
 >>> document.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
 True
 """
@@ -23,8 +23,6 @@ from webapp.style import site_colour
 KML_NS = "http://www.opengis.net/kml/2.2"
 KML_MIMETYPE = "application/vnd.google-earth.kml+xml"
 #: Google Earth's white circle, tinted by IconStyle colour.
-#: Line colour of a corridor missing from ``corridor_colours``.
-DEFAULT_LINE_COLOUR = "#d62728"
 SITE_ICON = "https://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"
 ATTRIBUTION = (
     "Corridor Atlas. Every fact is quoted from the cited articles (quotes belong to their "
@@ -217,20 +215,3 @@ def kml_pieces(
             yield _piece(_placemark(site, f"site-{_slug(category)}"), 3)
         yield FOLDER_END
     yield b"%s</Document>\n</kml>\n" % INDENT.encode()
-
-
-def to_kml(
-    features: Iterable[Mapping[str, Any]],
-    title: str,
-    corridor_colours: Mapping[str, str] | None = None,
-) -> bytes:
-    """A KML document of ``features``; ``corridor_colours`` maps corridor id to ``#rrggbb``."""
-    features = list(features)
-    corridors = [f for f in features if f["properties"]["kind"] == "corridor"]
-    given = corridor_colours or {}
-    colours = {c["id"]: given.get(c["id"], DEFAULT_LINE_COLOUR) for c in corridors}
-    sites: dict[str, list[Mapping[str, Any]]] = {}
-    for feature in features:
-        if feature["properties"]["kind"] == "site":
-            sites.setdefault(feature["properties"]["category"], []).append(feature)
-    return b"".join(kml_pieces(corridors, sites, title, colours))

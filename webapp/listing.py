@@ -2,7 +2,7 @@
 
 Kept free of Flask so that the rules are plain functions: ``parse_query`` takes the query
 parameters as a mapping of name to list of values and raises ``QueryError`` with a message a
-person can act on; ``select`` filters and sorts features.
+person can act on; :class:`TableOrder` sorts the features the filters keep.
 
 Filters are ``kind``, ``category``, ``country`` and ``status``. Each may be repeated or given a
 comma-separated list (``?country=UZ&country=KZ`` is ``?country=UZ,KZ``); values of one filter

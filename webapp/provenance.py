@@ -52,16 +52,6 @@ def describe_resolution(resolved_by: str) -> Resolution:
     return Resolution(resolved_by)
 
 
-def citation_number(article: Article, feature_id: str, quote: str) -> int | None:
-    """The number of this feature's citation of ``quote`` in ``article``, if catalogued."""
-    return article.citations.number_of(feature_id, quote)
-
-
-def cited_features(article: Article) -> list[str]:
-    """The ids of the features the article supports, in the order they are first quoted."""
-    return article.citations.features()
-
-
 @dataclass(frozen=True)
 class Tag:
     """A small link after a quote: to a feature page, or to the note on a not-mapped mention."""

@@ -14,13 +14,14 @@ Bekabad and Tirmiz finds Termez); or the whole query may match a whole name the 
 (``Xian`` finds Xi'an). The keys are inverted once (:class:`TextIndex`): a word prefix is a
 range of the sorted words, whose positions lie side by side.
 
->>> index = FeatureIndex([{"type": "Feature", "id": "a", "geometry": {"type": "Point",
-...     "coordinates": [69.27, 40.22]}, "properties": {"id": "a", "name": "Bekabad park",
-...     "kind": "site", "category": "industrial park", "countries": ["UZ"]}}])
->>> [m.feature["id"] for m in index.select(FeatureQuery(text="bekobod"))]
-['a']
->>> [round(m.distance_km) for m in index.select(FeatureQuery(near=(41.31, 69.28), radius_km=200))]
-[121]
+>>> index = FeatureIndex(FeatureStore.from_features([{"type": "Feature", "id": "a",
+...     "geometry": {"type": "Point", "coordinates": [69.27, 40.22]}, "properties": {"id": "a",
+...     "name": "Bekabad park", "kind": "site", "category": "industrial park"}}]))
+>>> index.select_positions(FeatureQuery(text="bekobod")).positions.tolist()
+[0]
+>>> found = index.select_positions(FeatureQuery(near=(41.31, 69.28), radius_km=200))
+>>> found.distances_km.round().tolist()
+[121.0]
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import shapely
@@ -47,14 +47,6 @@ _WORD = re.compile(r"\w+")
 MIN_SKELETON_LETTERS = 4
 #: Separates features (and, within one, names) in the string that name substrings are found in.
 _FEATURE_MARK, _NAME_MARK = "\x00", "\x01"
-
-
-@dataclass(frozen=True)
-class Match:
-    """A feature (the GeoJSON dict) and, for ``near`` queries, its distance in km."""
-
-    feature: dict[str, Any]
-    distance_km: float | None = None
 
 
 @dataclass(frozen=True)
@@ -201,9 +193,7 @@ def _legs(line: shapely.Geometry) -> np.ndarray:
 class FeatureIndex:
     """The features' columns (a :class:`FeatureStore`), an STRtree of lines and text keys."""
 
-    def __init__(self, features: Sequence[dict[str, Any]] | FeatureStore) -> None:
-        if not isinstance(features, FeatureStore):
-            features = FeatureStore.from_features(features)
+    def __init__(self, features: FeatureStore) -> None:
         self.store = features
         self._text = TextIndex(features.texts or [])
         features.texts = None  # inverted now; the store need not keep them
@@ -279,15 +269,3 @@ class FeatureIndex:
         ids = [self.store.ids[p] for p in positions]
         order = sorted(range(len(positions)), key=lambda i: (km[i], ids[i]))
         return Selection(positions[order], km[order])
-
-    def select(self, query: FeatureQuery) -> list[Match]:
-        """Every feature the query keeps, as :class:`Match` (dicts parsed for each)."""
-        selection = self.select_positions(query)
-        distances = selection.distances_km
-        return [
-            Match(
-                self.store.feature(int(p)),
-                None if distances is None else float(distances[i]),
-            )
-            for i, p in enumerate(selection.positions)
-        ]

@@ -2,8 +2,9 @@
 
 Everything this app serves for a GET is decided by the request line, the ``Host`` and the
 ``Accept`` headers and whether gzip is accepted; the data only changes with a new build, which
-means a new app. So :class:`ResponseCache`, a WSGI middleware in front of the app (see
-``webapp.server``), keeps each 200 answer of the cacheable paths once Flask has made it, with
+means a new app (the /data page, which says which downloads are made yet, is left out).
+So :class:`ResponseCache`, a WSGI middleware in front of the app (see ``webapp.server``),
+keeps each 200 answer of the cacheable paths once Flask has made it, with
 every header (security headers, ETag…), and replays it; a request that revalidates
 (``If-None-Match``…) or asks for a range still reaches Flask, which answers 304 or 206. A hit
 costs a dictionary lookup instead of Flask's routing, hooks and response objects, which is most
@@ -43,7 +44,8 @@ BYPASS = (
 #: ``Vary`` values the key covers; a response varying on anything else is not kept.
 KEYED_VARY = frozenset({"accept-encoding", "accept"})
 #: Paths answered from the cache: the map (/, /embed), its files, downloads, pages and API.
-PATHS = frozenset({"/", "/embed", "/features", "/sources", "/data", "/api"})
+#: Not /data: on a large atlas it tells which downloads are made yet, which changes.
+PATHS = frozenset({"/", "/embed", "/features", "/sources", "/api"})
 PREFIXES = (
     "/static/",
     "/assets/",

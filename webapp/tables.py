@@ -120,8 +120,3 @@ def csv_pieces(features: Iterable[dict[str, Any]], rows: int = 1000) -> Iterator
         encoding = "utf-8"
     if encoding == "utf-8-sig":
         yield out.getvalue().encode(encoding)
-
-
-def to_csv(features: Iterable[dict[str, Any]]) -> bytes:
-    """The CSV file (UTF-8 with BOM, CRLF) of ``features``, header row first."""
-    return b"".join(csv_pieces(features))

@@ -10,16 +10,7 @@
 (function (CA) {
   "use strict";
 
-  function element(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined) {
-      node.textContent = text;
-    }
-    return node;
-  }
+  const element = CA.element;
 
   class Filters {
     constructor(app) {

@@ -109,16 +109,7 @@
     },
   });
 
-  function element(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) {
-      node.className = className;
-    }
-    if (text !== undefined) {
-      node.textContent = text;
-    }
-    return node;
-  }
+  const element = CA.element;
 
   /* "999", "1.2k", "34k": a cluster's size in a few characters. */
   function shortCount(count) {

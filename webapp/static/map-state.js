@@ -84,6 +84,19 @@
     };
   }
 
+  /* A new element with a class and text (set as text, never parsed as HTML). */
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  CA.element = element;
   CA.parseFragment = parseFragment;
   CA.formatFragment = formatFragment;
   CA.parseEmbedQuery = parseEmbedQuery;
