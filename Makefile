@@ -63,7 +63,7 @@ clean:
 # Bad requests: schemathesis over every operation of the OpenAPI document, three seeds of
 # 1,000 examples per operation and phase against a live server; prints the counts.
 fuzz: $(STAMP)
-	ATLAS_FUZZ_EXAMPLES=1000 ATLAS_FUZZ_SEEDS=1,2,3 $(BIN)/pytest tests/test_fuzz.py -q -s
+	ATLAS_FUZZ_EXAMPLES=1000 ATLAS_FUZZ_SEEDS=1,2,3 $(BIN)/pytest tests/campaigns/test_fuzz.py -q -s
 
 # Load: 50 clients for 60 s against `corridor-atlas serve` over the committed data; writes
 # loadtest/REPORT.md and fails on any error.

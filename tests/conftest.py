@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from samples import features_of
 
 from geodata.build import build
+from tests.support.samples import features_of
 
 
 @pytest.fixture(scope="session")

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
+from cli.build import run_build
+from cli.serve import run_serve
 from geodata import DEFAULT_CATALOGUE, DEFAULT_OUTPUT_DIR, DEFAULT_SEEDS_DIR
-from geodata.build import compile_atlas, stale_outputs, write_atomically
 from geodata.errors import AtlasError
-from geodata.gazetteer import default_cache_dir
-from geodata.geocoding import GazetteerLocator, Locator, make_nominatim_locator
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
         default="https://nominatim.openstreetmap.org",
         help="base URL of the Nominatim service (e.g. a self-hosted one)",
     )
-    build.set_defaults(run=_build)
+    build.set_defaults(run=run_build)
 
     serve = commands.add_parser("serve", help="serve the atlas (granian, or waitress)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -74,51 +72,8 @@ def _parser() -> argparse.ArgumentParser:
         default=4,
         help="threads running the app, per process (default 4)",
     )
-    serve.set_defaults(run=_serve)
+    serve.set_defaults(run=run_serve)
     return parser
-
-
-def _locator(args: argparse.Namespace) -> Locator:
-    if args.geocoder == "nominatim":
-        return make_nominatim_locator(
-            args.user_agent, default_cache_dir() / "nominatim.json", args.nominatim_url
-        )
-    return GazetteerLocator()
-
-
-def _build(args: argparse.Namespace) -> int:
-    started = time.perf_counter()
-    compiled = compile_atlas(args.catalogue, args.seeds, _locator(args))
-    if args.check:
-        stale = stale_outputs(args.out, compiled.files)
-        for line in stale:
-            print(f"stale: {line}", file=sys.stderr)
-        if stale:
-            print("run `corridor-atlas build` and commit the result", file=sys.stderr)
-            return 1
-        print(f"up to date: {', '.join(compiled.files)} in {args.out}")
-        return 0
-    write_atomically(args.out, compiled.files)
-    seconds = time.perf_counter() - started
-    print(
-        f"built {compiled.corridors} corridors and {compiled.sites} sites "
-        f"({compiled.not_mapped} items listed as not mapped) into {args.out} in {seconds:.2f} s"
-    )
-    return 0
-
-
-def _serve(args: argparse.Namespace) -> int:
-    from webapp.atlas import AtlasDataError
-    from webapp.server import ServeError, serve
-
-    try:
-        serve(args.host, args.port, args.data_dir, args.server, args.workers, args.threads)
-    except (AtlasDataError, ServeError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:  # Ctrl-C while the data loads, before the server took over
-        return 130
-    return 0
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from geodata.sources import squash_whitespace
 
 def test_every_citation_slices_its_quote_out_of_the_article(built_data_dir: Path):
     index = json.loads((built_data_dir / "sources.json").read_text(encoding="utf-8"))
-    seeds_dir = Path(__file__).parents[1] / "seeds"
+    seeds_dir = Path(__file__).parents[2] / "seeds"
     assert [seed["seed"] for seed in index["seeds"]] == sorted(
         p.name for p in seeds_dir.glob("*.txt")
     )

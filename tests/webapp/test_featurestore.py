@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from samples import features_of
-from test_webapp import feature, write_data_dir
 
 from geodata.names import exact_key, skeleton_key
+from tests.support.samples import features_of
+from tests.webapp.test_webapp import feature, write_data_dir
 from webapp.featurestore import FeatureStore, compact
 from webapp.params import FeatureQuery
 from webapp.query import MIN_SKELETON_LETTERS, FeatureIndex

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live import launched_chromium, running
 from playwright.sync_api import Browser, Page, expect
-from test_map_browser import DESKTOP, expect_popup
-from test_webapp import feature, map_data, write_data_dir
 
+from tests.browser.test_map_browser import DESKTOP, expect_popup
+from tests.support.live import launched_chromium, running
+from tests.webapp.test_webapp import feature, map_data, write_data_dir
 from webapp import create_app, maps
 from webapp.popups import popup_html
 from webapp.server import make_server

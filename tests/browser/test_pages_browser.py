@@ -17,18 +17,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live import (
+from playwright.sync_api import Browser, Page, Route, expect
+
+from tests.support.live import (
     RECORD_CSP_VIOLATIONS,
     launched_chromium,
     running,
 )
-from playwright.sync_api import Browser, Page, Route, expect
-
 from webapp.server import make_server
 
 pytestmark = pytest.mark.browser
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 TAKE_SCREENSHOTS = os.environ.get("ATLAS_SCREENSHOTS") == "1"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}

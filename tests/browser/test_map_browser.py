@@ -24,15 +24,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from live import (
-    RECORD_CSP_VIOLATIONS,
-    launched_chromium,
-    running,
-)
 from playwright.sync_api import Browser, Page, Route, expect
 
 from geodata.geometry import geodesic_km
 from geodata.names import exact_key, skeleton_key
+from tests.support.live import (
+    RECORD_CSP_VIOLATIONS,
+    launched_chromium,
+    running,
+)
 from webapp.basemaps import BASEMAPS, NATURAL_EARTH, tile_origins
 from webapp.server import make_server
 from webapp.style import CORRIDOR_CLASS, SITE_CLASS
@@ -41,7 +41,7 @@ pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
-SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "screenshot-map.png"
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-map.png"
 TAKE_SCREENSHOTS = os.environ.get("ATLAS_SCREENSHOTS") == "1"
 #: A 1×1 transparent PNG, served for tile requests when a test wants tiles to "load".
 BLANK_TILE = base64.b64decode(

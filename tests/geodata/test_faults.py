@@ -15,12 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
-from samples import SEED_000, corridor_entry, site_entry
 
 from cli import main
 from geodata.build import OUTPUTS, SOURCES_FILE, build
+from tests.support.samples import SEED_000, corridor_entry, site_entry
 
-PROJECT = Path(__file__).parents[1]
+PROJECT = Path(__file__).parents[2]
 SEEDS = PROJECT / "seeds"
 OUTPUT_NAMES = [*OUTPUTS, SOURCES_FILE]
 
@@ -166,7 +166,7 @@ def test_a_killed_build_leaves_complete_outputs(tmp_path: Path, write_catalogue)
     old = _valid_outputs(out)
     new_catalogue = tmp_path / "new.yaml"
     new_catalogue.write_text(old_catalogue.read_text().replace("Bekabad industrial park", "New"))
-    command = [sys.executable, str(PROJECT / "cli.py"), "build", "--out", str(out)]
+    command = [sys.executable, "-m", "cli", "build", "--out", str(out)]
     command += ["--catalogue", str(new_catalogue)]
     started = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True, timeout=120)

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-from samples import corridor_entry, site_entry
 from shapely.geometry import Point, shape
 
 from geodata import DEFAULT_OUTPUT_DIR
@@ -17,6 +16,7 @@ from geodata.catalogue import CORRIDOR_CATEGORIES, SITE_CATEGORIES
 from geodata.errors import CatalogueError
 from geodata.geometry import geodesic_km
 from geodata.sources import SeedLibrary, squash_whitespace
+from tests.support.samples import corridor_entry, site_entry
 
 REQUIRED = {
     "id", "name", "aliases", "kind", "category", "countries", "status", "figures",
@@ -111,7 +111,7 @@ def test_every_feature_carries_the_data_model(features):
 
 
 def test_every_quote_is_verbatim_in_its_seed(features):
-    library = SeedLibrary.from_directory(Path(__file__).parents[1] / "seeds")
+    library = SeedLibrary.from_directory(Path(__file__).parents[2] / "seeds")
     for feature in features.values():
         for source in feature["properties"]["sources"]:
             assert library.contains(source["seed"], source["quote"]), feature["id"]
@@ -161,7 +161,7 @@ def test_committed_outputs_are_up_to_date():
 
 
 def test_stale_outputs_name_what_changed(tmp_path: Path, write_catalogue):
-    seeds = Path(__file__).parents[1] / "seeds"
+    seeds = Path(__file__).parents[2] / "seeds"
     out = tmp_path / "out"
     build(out, catalogue_path=write_catalogue([site_entry()]), seeds_dir=seeds)
     changed = site_entry(name="Bekabad park")
@@ -175,7 +175,7 @@ def test_stale_outputs_name_what_changed(tmp_path: Path, write_catalogue):
 
 
 def test_a_failed_build_leaves_previous_outputs_intact(tmp_path: Path, write_catalogue):
-    seeds = Path(__file__).parents[1] / "seeds"
+    seeds = Path(__file__).parents[2] / "seeds"
     out = tmp_path / "out"
     build(out, catalogue_path=write_catalogue([site_entry()]), seeds_dir=seeds)
     before = {path.name: path.read_bytes() for path in out.iterdir()}
@@ -186,7 +186,7 @@ def test_a_failed_build_leaves_previous_outputs_intact(tmp_path: Path, write_cat
 
 
 def test_geocoding_problems_name_the_waypoint(tmp_path: Path, write_catalogue):
-    seeds = Path(__file__).parents[1] / "seeds"
+    seeds = Path(__file__).parents[2] / "seeds"
     route = [
         {"place": "Tashkent", "country": "UZ"},
         {"place": "Uchkuduq", "country": "UZ"},

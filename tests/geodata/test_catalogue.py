@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from samples import corridor_entry, site_entry
 
 from geodata import DEFAULT_CATALOGUE
 from geodata.catalogue import load_catalogue
 from geodata.errors import CatalogueError
+from tests.support.samples import corridor_entry, site_entry
 
 
 def test_the_real_catalogue_loads():

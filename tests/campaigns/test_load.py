@@ -18,7 +18,7 @@ from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RUNNER = ROOT / "loadtest" / "run.py"
 BROKEN_LOCUSTFILE = """
 from locust import FastHttpUser, constant, task

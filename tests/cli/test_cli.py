@@ -8,16 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from samples import site_entry
 
 from cli import main
+from tests.support.samples import site_entry
 
-PROJECT = Path(__file__).parents[1]
+PROJECT = Path(__file__).parents[2]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     script = shutil.which("corridor-atlas") or ""
-    command = [script] if script else [sys.executable, str(PROJECT / "cli.py")]
+    command = [script] if script else [sys.executable, "-m", "cli"]
     return subprocess.run([*command, *args], capture_output=True, text=True, timeout=120)
 
 

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import hostile
 import pytest
 
+from tests.support import hostile
 from webapp.security import MAX_URL_CHARS
 from webapp.server import make_server
 

@@ -26,7 +26,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 from waitress.server import BaseWSGIServer, MultiSocketServer
 
-PROJECT = Path(__file__).parents[1]
+PROJECT = Path(__file__).parents[2]
 #: The line ``corridor-atlas serve`` prints once it listens.
 BANNER = re.compile(r"Serving the Corridor Atlas on (http://\S+)")
 
@@ -91,7 +91,7 @@ def running(server: BaseWSGIServer | MultiSocketServer) -> Iterator[str]:
 def cli_command() -> list[str]:
     """The console script beside this Python (the venv's), else ``python cli.py``."""
     script = Path(sys.executable).with_name("corridor-atlas")
-    return [str(script)] if script.exists() else [sys.executable, str(PROJECT / "cli.py")]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cli"]
 
 
 @dataclass

@@ -543,7 +543,7 @@ def test_app_never_loads_the_geocoders(built_data_dir):
         "loaded = [m for m in sys.modules if m.startswith(('geodata.geocoding', 'geopy'))]; "
         "assert not loaded, loaded"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
 
 
 # --- the waitress server -------------------------------------------------------------------

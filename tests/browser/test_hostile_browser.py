@@ -1,4 +1,4 @@
-"""The hostile catalogue (``tests/hostile.py``) in a real browser: nothing it carries runs.
+"""The hostile catalogue (``tests/support/hostile.py``) in a real browser: nothing it carries runs.
 
 waitress serves the hostile build; one headless Chromium visits every page type: the map (every
 tooltip hovered, every popup opened, the legend, the layer control, the search box given hostile
@@ -19,15 +19,15 @@ from fnmatch import fnmatch
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-import hostile
 import pytest
-from live import (
+from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect
+
+from tests.support import hostile
+from tests.support.live import (
     RECORD_CSP_VIOLATIONS,
     launched_chromium,
     running,
 )
-from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect
-
 from webapp.basemaps import tile_origins
 from webapp.server import make_server
 

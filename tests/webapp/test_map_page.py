@@ -1,7 +1,7 @@
 """The map page's additions, checked without a browser: /embed and its framing headers, the
 offline base layer, the page's JSON data (search keys, filter choices), header and popups.
 
-The browser half (search, filters, permalinks, phone layout…) is tests/test_map_browser.py.
+The browser half (search, filters, permalinks, phone layout…) is tests/browser/test_map_browser.py.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ import json
 import re
 
 import pytest
-from samples import features_of
 from shapely.geometry import box, shape
-from test_webapp import csp_directives, feature, map_data, popups_by_id, write_data_dir
 
 from geodata.names import exact_key, skeleton_key
 from geodata.vocabulary import STAGES
+from tests.support.samples import features_of
+from tests.webapp.test_webapp import csp_directives, feature, map_data, popups_by_id, write_data_dir
 from webapp import create_app
 from webapp.basemaps import NATURAL_EARTH
 from webapp.mapdata import search_term

@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import shapely
 from shapely.geometry import shape
-from test_api import schema_validator
 
+from tests.webapp.test_api import schema_validator
 from webapp import create_app
 
 GEOJSON = "application/geo+json"

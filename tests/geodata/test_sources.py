@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from samples import SEED_000, site_entry
 
 from geodata import DEFAULT_CATALOGUE, DEFAULT_SEEDS_DIR
 from geodata.catalogue import load_catalogue
 from geodata.errors import CatalogueError
 from geodata.sources import SeedLibrary, verify_quotes
+from tests.support.samples import SEED_000, site_entry
 
 
 @pytest.fixture(scope="module")

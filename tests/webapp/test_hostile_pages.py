@@ -1,4 +1,4 @@
-"""The hostile catalogue (``tests/hostile.py``) served by the app, read without a browser.
+"""The hostile catalogue (``tests/support/hostile.py``) served by the app, read without a browser.
 
 Catalogue text reaches HTML only as text: no payload appears raw, no element or event handler
 comes from the data, no ``href`` or ``src`` takes a catalogue string, and the map page has the
@@ -24,11 +24,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
-import hostile
 import pytest
 
 from geodata.build import build
 from geodata.errors import CatalogueError
+from tests.support import hostile
 from webapp import create_app, page_assets
 from webapp.atlas import AtlasDataError
 from webapp.security import inline_script_hashes

@@ -24,12 +24,12 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import hostile
 import pytest
-from live import Served, cli_command, group_alive, serving
-from samples import site_entry
 
 from cli import main
+from tests.support import hostile
+from tests.support.live import Served, cli_command, group_alive, serving
+from tests.support.samples import site_entry
 from webapp.server import STOP_TIMEOUT, wsgi_app
 
 SERVERS = ("granian", "waitress")
