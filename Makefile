@@ -38,7 +38,9 @@ system-deps:
 
 # The benchmarks also run wrk and nginx (serving) and npm (folium's default files, benchmark 3).
 bench-deps: system-deps
-	$(call apt_packages,wrk nginx npm,wrk nginx npm)
+	$(call apt_packages,wrk,wrk)
+	$(call apt_packages,nginx,nginx)
+	$(call apt_packages,npm,npm)
 
 build: $(STAMP)
 	$(BIN)/corridor-atlas build

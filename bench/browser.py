@@ -1,6 +1,7 @@
 """Page loads in headless Chromium (Playwright): time to the first drawn feature, and bytes.
 
-Each load opens a fresh browser context (an empty cache) and blocks every request that does
+Chromium is launched by ``tests.support.harness.launched_chromium``, as the browser tests launch
+it. Each load opens a fresh browser context (an empty cache) and blocks every request that does
 not go to the servers of the benchmark, as on a machine without network: tile images fail for
 every page alike. A MutationObserver, installed before the page's own scripts, notes when an
 element matching the page's feature selector first appears; the Resource Timing entries then
@@ -15,9 +16,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from bench.tools import CHROMIUM_ARGS, chromium, gzip_size
+from bench.tools import gzip_size
 
 VIEWPORT = {"width": 1400, "height": 900}
 #: A large atlas's canvas of sites and clusters, once it has painted some.
@@ -64,16 +65,6 @@ class Weight:
     @property
     def total_gzip(self) -> int:
         return self.html_gzip + self.files_gzip
-
-
-@contextmanager
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @contextmanager

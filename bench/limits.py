@@ -24,7 +24,7 @@ LIMITS = {
     "server peak memory": (
         "See 'Where the server's memory goes': imports, then the columns and line spans of "
         "the features, the text index and the map feed; after those, the response and page "
-        "caches (webapp/response_cache.py, webapp/page_cache.py) fill up to their byte limits, "
+        "caches (webapp/http/replay.py, the others on webapp/cache.py) fill up to their limits, "
         "and a forked worker copies the pages of objects it touches."
     ),
     "API bbox (": (

@@ -20,8 +20,9 @@ import tarfile
 from pathlib import Path
 from statistics import median
 
-from bench.browser import LARGE_FEATURES, browser, first_feature_ms, opened, weight
-from bench.tools import Row, atlas_server, background, free_port, wait_for
+from bench.browser import LARGE_FEATURES, first_feature_ms, opened, weight
+from bench.tools import Row, atlas_server, background
+from tests.support.harness import free_port, launched_chromium, wait_until_up
 
 SECTION = "3. Map page (seed atlas)"
 LOADS = 5
@@ -110,8 +111,8 @@ def run(work: Path, data_dir: Path) -> tuple[list[Row], dict]:
     with background(static), atlas_server(data_dir) as (atlas_url, _, _):
         prefix = f"http://127.0.0.1:{port}/"
         reference_page(data_dir, root, prefix)
-        wait_for(prefix + "folium.html", 10)
-        with browser() as chrome:
+        wait_until_up(prefix + "folium.html", 10)
+        with launched_chromium() as chrome:
             atlas_ms, atlas = _loads(chrome, atlas_url + "/", ATLAS_FEATURES, [atlas_url])
             folium_ms, plain = _loads(chrome, prefix + "folium.html", FOLIUM_FEATURES, [prefix])
     ref = "plain folium.GeoJson page, same data"

@@ -31,15 +31,6 @@ def _resident_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 1024**2
 
 
-#: How the profile names the parts of ``OpenData.PREBUILT``.
-STEPS = {
-    "index": "search index, text keys and STRtree of lines",
-    "table_order": "the table's sort ranks",
-    "map_feed": "the large map's feed and its gzip",
-    "openapi": "OpenAPI document",
-}
-
-
 def profile(data_dir: Path) -> dict:
     steps: list[tuple[str, float, float]] = []
     started = time.perf_counter()
@@ -48,21 +39,31 @@ def profile(data_dir: Path) -> dict:
         steps.append((step, _resident_mb(), time.perf_counter() - started))
 
     note("Python")
-    import webapp
-    from webapp.atlas import FILES, load_atlas
-    from webapp.maps import render_page
-    from webapp.opendata import OpenData
+    from flask import Flask
+
+    from webapp import api, downloads, pages
+    from webapp import map as atlas_map
+    from webapp.model.atlas import FILES, load_atlas
+    from webapp.model.search import FeatureIndex
     from webapp.server import return_freed_memory
+    from webapp.state import AtlasState, set_state
 
     note("imports (Flask, folium, shapely, numpy, pydantic…)")
     atlas = load_atlas(data_dir)
-    note("atlas: every feature validated, columns and line spans kept (webapp.atlas)")
-    data = OpenData(atlas=atlas, store=atlas.store)
-    for name in OpenData.PREBUILT:  # as OpenData.from_atlas does, one step at a time
-        getattr(data, name)
-        note(f"open data: {STEPS.get(name, name)} (webapp.opendata)")
-    render_page(atlas, webapp.page_assets())
-    note("map page rendered (webapp.maps)")
+    note("atlas: every feature validated, columns and line spans kept (webapp.model.atlas)")
+    app = Flask("profile")
+    state = AtlasState(atlas=atlas, index=FeatureIndex(atlas.store))
+    set_state(app, state)
+    note("search index, text keys and STRtree of lines (webapp.model.search)")
+    # Each part prepares its data as create_app has it do, one step at a time.
+    for name, part in (
+        ("map page and the large map's feed (webapp.map)", atlas_map),
+        ("the table's sort ranks (webapp.pages)", pages),
+        ("downloads (webapp.downloads)", downloads),
+        ("OpenAPI document (webapp.api)", api),
+    ):
+        part.init_app(app)
+        note(name)
     return_freed_memory()
     note("freed heap given back to the system (webapp.server.return_freed_memory)")
     sizes = {name: (data_dir / name).stat().st_size for name in FILES}

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
-import os
-import platform
-import re
 import subprocess
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.limits import limits
-from bench.tools import Row, chromium
+from bench.tools import Row
+from tests.support import harness
 
 
 def _first_line(args: Sequence[str]) -> str:
@@ -24,15 +22,8 @@ def _first_line(args: Sequence[str]) -> str:
 
 
 def machine() -> dict[str, str]:
-    """What the figures were measured on."""
-    cpu = "unknown"
-    with contextlib.suppress(OSError):
-        found = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
-        cpu = found.group(1).strip() if found else cpu
-    memory = "unknown"
-    with contextlib.suppress(OSError):
-        found = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text())
-        memory = f"{int(found.group(1)) / 1024**2:.1f} GiB" if found else memory
+    """What the figures were measured on: the harness's machine facts, and the versions of
+    the programs measured or measured against."""
 
     def version(package: str) -> str:
         try:
@@ -41,12 +32,8 @@ def machine() -> dict[str, str]:
             return "not installed"
 
     return {
-        "nproc": str(os.cpu_count()),
-        "CPU": cpu,
-        "memory": memory,
-        "OS": platform.platform(),
-        "Python": platform.python_version(),
-        "Chromium": _first_line([chromium(), "--version"]),
+        **harness.machine().as_dict(),
+        "Chromium": _first_line([harness.chromium_executable(), "--version"]),
         "nginx": _first_line(["nginx", "-v"]),
         "wrk": _first_line(["wrk", "-v"]),
         "waitress / granian": f"{version('waitress')} / {version('granian')}",

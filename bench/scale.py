@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from statistics import median
 
-from bench.browser import LARGE_FEATURES, browser, first_feature_ms, opened, weight
+from bench.browser import LARGE_FEATURES, first_feature_ms, opened, weight
 from bench.memory import table
 from bench.synthetic import REGION
 from bench.tools import (
@@ -33,10 +33,10 @@ from bench.tools import (
     Row,
     atlas_server,
     nginx,
-    percentile,
     pss_mb,
     run_timed,
 )
+from tests.support.harness import launched_chromium, percentile
 
 SECTION = "5. Scale (100,000 sites + 1,000 corridors)"
 SITES, CORRIDORS = 100_000, 1_000
@@ -188,7 +188,7 @@ def _api_rows(label: str, measured: tuple[list[float], list[float], int]) -> lis
 
 
 def _map(url: str) -> dict:
-    with browser() as chrome:
+    with launched_chromium() as chrome:
         times, measured, steps, filter_ms = [], None, [], 0.0
         for _ in range(LOADS):
             with opened(chrome, url + "/", LARGE_FEATURES, [url]) as page:

@@ -1,5 +1,6 @@
-"""What the benchmarks share: timed child processes, servers on free loopback ports, wrk, the
-browser, memory of a process, and the row every figure is reported in.
+"""What the benchmarks share: timed child processes, the atlas and nginx on free loopback ports,
+wrk, memory of a process, and the row every figure is reported in. Chromium, free ports, waiting
+for a server and percentiles are ``tests/support/harness.py``'s, shared with the tests.
 
 Every server a benchmark starts listens on 127.0.0.1 only, and is stopped by its own id when
 the benchmark ends (``with`` blocks), whatever happens.
@@ -18,20 +19,14 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.harness import free_port, wait_until_up
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 
 
 @dataclass(frozen=True)
@@ -77,25 +72,6 @@ def run_timed(args: Sequence[str], env: dict[str, str] | None = None, cwd: Path 
     child.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
     return Timed(seconds, usage.ru_maxrss / 1024, child.returncode, output)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, timeout: float, process: subprocess.Popen | None = None) -> float:
-    """Poll ``url`` until it answers 200; the seconds it took. Fails if ``process`` exits."""
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"the server exited ({process.returncode}) before answering {url}")
-        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
-            if response.status == 200:
-                return time.perf_counter() - started
-        time.sleep(0.1)
-    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
 def pss_mb(pid: int) -> float:
@@ -182,7 +158,7 @@ def atlas_server(
     args = [str(BIN / "corridor-atlas"), "serve", "--server", server, "--port", str(port)]
     with background([*args, "--data-dir", str(data_dir)]) as process:
         url = f"http://127.0.0.1:{port}"
-        started = wait_for(url + "/healthz", timeout, process)
+        started = wait_until_up(url + "/healthz", timeout, process).seconds
         yield url, process, started
 
 
@@ -263,17 +239,3 @@ def wrk(url: str, seconds: int = 10, connections: int = 50, threads: int = 2) ->
 def gzip_size(body: bytes) -> int:
     """Bytes of ``body`` compressed as a web server would (gzip level 6)."""
     return len(gzip.compress(body, compresslevel=6, mtime=0))
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """The nearest-rank percentile (``fraction`` 0.95 for p95)."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(fraction * len(ordered) + 0.5)))
-    return ordered[rank - 1]
-
-
-def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        raise RuntimeError("Chromium is missing: apt-get install chromium")
-    return path

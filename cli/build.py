@@ -1,40 +1,185 @@
-"""``corridor-atlas build``: the catalogue and seeds into the GeoJSON outputs, or ``--check``."""
+"""The ``build`` subcommand: the catalogue and seeds into the outputs, or ``--check`` them.
+
+Progress goes to stderr through a :class:`Reporter`, the callback the pipeline reports to.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from pathlib import Path
+from typing import Any, TextIO
 
-from geodata.build import compile_atlas, stale_outputs, write_atomically
+from geodata import DEFAULT_CATALOGUE, DEFAULT_OUTPUT_DIR, DEFAULT_SEEDS_DIR
+from geodata.build import Progress, build, check
 from geodata.gazetteer import default_cache_dir
-from geodata.geocoding import GazetteerLocator, Locator, make_nominatim_locator
+from geodata.geocoding import Locator, make_nominatim_locator
+from geodata.outputs import ALL_FILES
+
+DESCRIPTION = """\
+Build the atlas: read the catalogue, check every quote against the seed articles, find every
+place (offline, in the GeoNames gazetteer), and write atlas.geojson, corridors.geojson,
+sites.geojson, sources.json and manifest.json into the output directory, all or nothing.
+
+Progress is reported on stderr. Exit status: 0 built (or up to date), 1 an error or stale
+outputs, 130 interrupted (the previous outputs are left as they were)."""
 
 
-def _locator(args: argparse.Namespace) -> Locator:
+def add_parser(commands: Any, formatter_class: type[argparse.HelpFormatter]) -> None:
+    """Add the ``build`` subcommand to ``commands`` (the subparsers of the main parser)."""
+    parser = commands.add_parser(
+        "build",
+        help="build the GeoJSON outputs from the catalogue",
+        description=DESCRIPTION,
+        formatter_class=formatter_class,
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1, naming what differs, if the outputs are not what a build "
+        "would write or do not match their manifest",
+    )
+    parser.add_argument(
+        "--catalogue", type=Path, default=DEFAULT_CATALOGUE, help="the catalogue YAML to build"
+    )
+    parser.add_argument(
+        "--seeds", type=Path, default=DEFAULT_SEEDS_DIR, help="directory of the source articles"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUTPUT_DIR, help="directory to write the outputs to"
+    )
+    parser.add_argument(
+        "--geocoder",
+        choices=("gazetteer", "nominatim"),
+        default="gazetteer",
+        help="gazetteer: offline GeoNames; nominatim: online, opt-in",
+    )
+    parser.add_argument(
+        "--user-agent",
+        default=None,
+        help="who is asking, as Nominatim's usage policy requires (needed with nominatim)",
+    )
+    parser.add_argument(
+        "--nominatim-url",
+        default="https://nominatim.openstreetmap.org",
+        help="base URL of the Nominatim service (e.g. a self-hosted one)",
+    )
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="fail at once if another build of the same directory is running, "
+        "instead of waiting for it",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="report no progress, only errors"
+    )
+    parser.set_defaults(run=run_build)
+
+
+class Reporter:
+    """Shows a build's progress on ``stream``.
+
+    On a terminal each step is one line, redrawn in place as its count advances; anywhere
+    else (a log, a pipe) the output is plain lines with no control codes, and counts are
+    written at most every ``interval`` seconds, and when a step's count is complete.
+    """
+
+    def __init__(self, stream: TextIO, *, live: bool | None = None, interval: float = 1.0):
+        self.stream = stream
+        self.live = stream.isatty() if live is None else live
+        self.interval = interval
+        self._open_line = False  # a live line is on screen, not yet ended
+        self._last_count = 0.0
+
+    def __call__(self, progress: Progress) -> None:
+        """Report one event of the pipeline (this is the callback it is given)."""
+        if not progress.step:
+            self._show(progress.what, open_line=False)
+            return
+        text = f"[{progress.step}/{progress.steps}] {progress.what}"
+        now = time.monotonic()
+        if progress.done is None:
+            self._last_count = now
+            self._show(f"{text} …", open_line=True)
+            return
+        complete = progress.done == progress.total
+        if not self.live and not complete and now - self._last_count < self.interval:
+            return
+        self._last_count = now
+        self._show(f"{text}: {progress.done:,} of {progress.total:,}", redraw=True)
+
+    def finish(self) -> None:
+        """End a live line still open, so what is printed next starts on a line of its own."""
+        if self._open_line:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open_line = False
+
+    def _show(self, text: str, *, open_line: bool = True, redraw: bool = False) -> None:
+        """Write ``text``; live, it replaces the open line (``redraw``) or starts a new one."""
+        if not self.live:
+            self.stream.write(f"{text}\n")
+        elif redraw and self._open_line:
+            # \r returns to the start of the line, ESC [K clears what is left of it.
+            self.stream.write(f"\r\x1b[K{text}")
+        else:
+            self.finish()
+            self.stream.write(text if open_line else f"{text}\n")
+            self._open_line = open_line
+        self.stream.flush()
+
+    def __enter__(self) -> Reporter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.finish()
+
+
+def _locator(args: argparse.Namespace) -> Locator | None:
+    """The Nominatim locator if asked for; None lets the pipeline load the gazetteer."""
     if args.geocoder == "nominatim":
         return make_nominatim_locator(
-            args.user_agent, default_cache_dir() / "nominatim.json", args.nominatim_url
+            args.user_agent or "", default_cache_dir() / "nominatim.json", args.nominatim_url
         )
-    return GazetteerLocator()
+    return None
 
 
 def run_build(args: argparse.Namespace) -> int:
+    """Run ``build`` (or ``build --check``); returns the exit status."""
     started = time.perf_counter()
-    compiled = compile_atlas(args.catalogue, args.seeds, _locator(args))
+    with Reporter(sys.stderr) as reporter:
+        progress = None if args.quiet else reporter
+        common = {"catalogue_path": args.catalogue, "seeds_dir": args.seeds}
+        try:
+            if args.check:
+                problems = check(args.out, locator=_locator(args), progress=progress, **common)
+            else:
+                compiled = build(
+                    args.out,
+                    locator=_locator(args),
+                    progress=progress,
+                    wait=not args.no_wait,
+                    **common,
+                )
+        except KeyboardInterrupt:
+            reporter.finish()
+            print("interrupted: outputs left unchanged", file=sys.stderr)
+            return 130
     if args.check:
-        stale = stale_outputs(args.out, compiled.files)
-        for line in stale:
+        for line in problems:
             print(f"stale: {line}", file=sys.stderr)
-        if stale:
+        if problems:
             print("run `corridor-atlas build` and commit the result", file=sys.stderr)
             return 1
-        print(f"up to date: {', '.join(compiled.files)} in {args.out}")
+        if not args.quiet:
+            print(f"up to date: {', '.join(ALL_FILES)} in {args.out}")
         return 0
-    write_atomically(args.out, compiled.files)
-    seconds = time.perf_counter() - started
-    print(
-        f"built {compiled.corridors} corridors and {compiled.sites} sites "
-        f"({compiled.not_mapped} items listed as not mapped) into {args.out} in {seconds:.2f} s"
-    )
+    if not args.quiet:
+        seconds = time.perf_counter() - started
+        print(
+            f"built {compiled.corridors} corridors and {compiled.sites} sites "
+            f"({compiled.not_mapped} items listed as not mapped) into {args.out} "
+            f"in {seconds:.2f} s"
+        )
     return 0

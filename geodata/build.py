@@ -1,15 +1,18 @@
-"""The build: catalogue -> verified quotes -> resolved places -> the three GeoJSON files.
+"""The build: catalogue -> verified quotes -> resolved places -> the GeoJSON files and manifest.
 
-Everything is computed in memory first; files are replaced only when the whole build succeeded,
-each through a temporary file and an atomic rename, so a failed or interrupted build leaves the
-previous outputs as they were. :func:`stale_outputs` powers ``corridor-atlas build --check``.
+Everything is computed in memory first, under the output directory's lock; the files are
+replaced only when the whole build succeeded, and published as one set with a manifest written
+last (see :mod:`geodata.outputs`), so a failed or interrupted build leaves the previous outputs
+as they were. :func:`check` powers ``corridor-atlas build --check``.
+
+Long steps report to an optional ``progress`` callback; without one a build is silent.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,24 +21,61 @@ from typing import Any
 from geodata import DEFAULT_CATALOGUE, DEFAULT_OUTPUT_DIR, DEFAULT_SEEDS_DIR
 from geodata.catalogue import Entry, field_path, load_catalogue
 from geodata.errors import CatalogueError, GeocoderUnavailable, GeocodingError
+from geodata.gazetteer import GazetteerGeocoder, default_index, default_index_ready
 from geodata.geocoding import GazetteerLocator, Locator, ResolvedPlace, resolve
 from geodata.geojson import build_feature, dumps, feature_collection
+from geodata.outputs import GEOJSON_KINDS, SOURCES, output_lock, publish, verify_outputs
 from geodata.provenance import dumps_sources, source_index
 from geodata.sources import SeedLibrary, verify_quotes
 from geodata.spatial import add_spatial_answers
 
-SOURCES_FILE = "sources.json"
-#: The GeoJSON outputs and which features each holds; sources.json is written beside them.
-OUTPUTS: dict[str, Callable[[dict[str, Any]], bool]] = {
-    "atlas.geojson": lambda feature: True,
-    "corridors.geojson": lambda feature: feature["properties"]["kind"] == "corridor",
-    "sites.geojson": lambda feature: feature["properties"]["kind"] == "site",
-}
+
+@dataclass(frozen=True)
+class Progress:
+    """One report of a run's progress.
+
+    A counted step (``step`` of ``steps``) is announced with ``done`` left None, and may then
+    report ``done`` of ``total``; ``step`` 0 is a notice outside the count (a wait for a lock).
+    """
+
+    what: str
+    step: int = 0
+    steps: int = 0
+    done: int | None = None
+    total: int | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+class _Steps:
+    """Numbers the steps of one run and hands each report to the callback, if there is one."""
+
+    def __init__(self, callback: ProgressCallback | None, steps: int) -> None:
+        self._callback = callback
+        self._steps = steps
+        self._step = 0
+        self._what = ""
+
+    def start(self, what: str) -> None:
+        self._step += 1
+        self._what = what
+        self._send(Progress(what, self._step, self._steps))
+
+    def count(self, done: int, total: int) -> None:
+        self._send(Progress(self._what, self._step, self._steps, done, total))
+
+    def notice(self, what: str) -> None:
+        self._send(Progress(what))
+
+    def _send(self, progress: Progress) -> None:
+        if self._callback is not None:
+            self._callback(progress)
 
 
 @dataclass(frozen=True)
 class Compiled:
-    """The bytes of each output file, and the counts a report needs."""
+    """The bytes of each data file, and the counts a report needs."""
 
     files: dict[str, bytes]
     corridors: int
@@ -47,29 +87,54 @@ def compile_atlas(
     catalogue_path: Path = DEFAULT_CATALOGUE,
     seeds_dir: Path = DEFAULT_SEEDS_DIR,
     locator: Locator | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Compiled:
-    """Run the whole pipeline in memory; raise an :class:`~geodata.errors.AtlasError` on a fault."""
+    """Run the whole pipeline in memory; raise an :class:`~geodata.errors.AtlasError` on a fault.
+
+    Without a ``locator`` places are found in the offline gazetteer.
+    """
+    return _compile(catalogue_path, seeds_dir, locator, _Steps(progress, _steps_of(locator)))
+
+
+def _steps_of(locator: Locator | None) -> int:
+    return 3 if locator is not None else 4
+
+
+def _compile(
+    catalogue_path: Path, seeds_dir: Path, locator: Locator | None, steps: _Steps
+) -> Compiled:
+    steps.start("reading the catalogue and finding its quotes in the seeds")
     catalogue = load_catalogue(catalogue_path)
     library = SeedLibrary.from_directory(seeds_dir)
     verify_quotes(catalogue, library, catalogue_path)
-    locator = locator or GazetteerLocator()
+    if locator is None:
+        ready = default_index_ready()
+        steps.start("loading the gazetteer" + ("" if ready else " (building its index, once)"))
+        locator = GazetteerLocator(GazetteerGeocoder(default_index(progress=steps.count)))
     entries = sorted(catalogue.entries, key=lambda entry: (entry.kind != "corridor", entry.id))
+    steps.start(f"geocoding {len(entries)} entries")
     problems: list[str] = []
     features = []
-    for entry in entries:
+    for done, entry in enumerate(entries, start=1):
         lines = _resolve_entry(entry, locator, catalogue_path, problems)
         if lines is not None:
             features.append(build_feature(entry, lines))
+        steps.count(done, len(entries))
     if problems:
         raise CatalogueError(problems)
+    steps.start("finding the sites near each corridor and writing the files in memory")
     add_spatial_answers(features)
     files = {
-        name: dumps(feature_collection([f for f in features if keep(f)]))
-        for name, keep in OUTPUTS.items()
+        name: dumps(feature_collection([f for f in features if _holds(kind, f)]))
+        for name, kind in GEOJSON_KINDS.items()
     }
-    files[SOURCES_FILE] = dumps_sources(source_index(catalogue, library))
+    files[SOURCES] = dumps_sources(source_index(catalogue, library))
     corridors = sum(entry.kind == "corridor" for entry in entries)
     return Compiled(files, corridors, len(entries) - corridors, len(catalogue.not_mapped))
+
+
+def _holds(kind: str | None, feature: dict[str, Any]) -> bool:
+    return kind is None or feature["properties"]["kind"] == kind
 
 
 def _resolve_entry(
@@ -107,36 +172,49 @@ def build(
     catalogue_path: Path = DEFAULT_CATALOGUE,
     seeds_dir: Path = DEFAULT_SEEDS_DIR,
     locator: Locator | None = None,
+    progress: ProgressCallback | None = None,
+    wait: bool = True,
 ) -> Compiled:
-    """Compile the atlas and replace the outputs in ``out_dir`` (only if all of it worked)."""
-    compiled = compile_atlas(catalogue_path, seeds_dir, locator)
-    write_atomically(out_dir, compiled.files)
+    """Compile the atlas and replace the outputs in ``out_dir`` (only if all of it worked).
+
+    Compiling touches nothing on disk, so a build that fails leaves no trace, not even a new
+    directory. Publishing holds ``out_dir``'s lock: if another build has it, this one waits
+    (reporting it once), or with ``wait=False`` raises :class:`~geodata.errors.OutputsLocked`;
+    builds that run at once then publish one whole set after the other.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(out_dir))
+    steps = _Steps(progress, _steps_of(locator) + 1)
+
+    def waiting() -> None:
+        steps.notice(f"waiting for another build of {out_dir} to finish…")
+
+    compiled = _compile(catalogue_path, seeds_dir, locator, steps)
+    steps.start(f"writing {len(compiled.files)} files and the manifest to {out_dir}")
+    with output_lock(out_dir, wait=wait, on_wait=waiting):
+        publish(out_dir, compiled.files)
     return compiled
 
 
-def write_atomically(out_dir: Path, files: dict[str, bytes]) -> None:
-    """Write every file to a temporary sibling, flush it to disk, then rename them into place.
+def check(
+    out_dir: Path = DEFAULT_OUTPUT_DIR,
+    *,
+    catalogue_path: Path = DEFAULT_CATALOGUE,
+    seeds_dir: Path = DEFAULT_SEEDS_DIR,
+    locator: Locator | None = None,
+    progress: ProgressCallback | None = None,
+) -> list[str]:
+    """What is out of date in ``out_dir``, one line per problem (empty: all up to date).
 
-    Temporary files left by an earlier build that was killed are removed first.
+    A data file differing from a fresh build is named with what changed in it; then the
+    manifest must list exactly these files, with their sizes and hashes.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name in files:
-        for leftover in out_dir.glob(f".{name}.*"):
-            leftover.unlink(missing_ok=True)
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name, content in files.items():
-            with tempfile.NamedTemporaryFile(dir=out_dir, prefix=f".{name}.", delete=False) as tmp:
-                staged.append((name, Path(tmp.name)))
-                tmp.write(content)
-                tmp.flush()
-                os.fsync(tmp.fileno())
-            os.chmod(tmp.name, 0o644)  # temporary files are private; outputs are not
-        for name, tmp_path in staged:
-            os.replace(tmp_path, out_dir / name)
-    finally:
-        for _, tmp_path in staged:
-            tmp_path.unlink(missing_ok=True)
+    out_dir = Path(out_dir)
+    steps = _Steps(progress, _steps_of(locator) + 1)
+    compiled = _compile(catalogue_path, seeds_dir, locator, steps)
+    steps.start(f"comparing with the outputs in {out_dir}")
+    return stale_outputs(out_dir, compiled.files) + verify_outputs(out_dir)
 
 
 def stale_outputs(out_dir: Path, files: dict[str, bytes]) -> list[str]:

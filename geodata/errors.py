@@ -33,5 +33,9 @@ class GeocoderUnavailable(GeocodingError):
     """An online geocoder could not be reached or refused the request."""
 
 
-class StaleOutputError(AtlasError):
-    """`build --check` found committed outputs that differ from a fresh build."""
+class OutputsLocked(AtlasError):
+    """Another build holds the output directory's lock and the caller asked not to wait."""
+
+
+class ManifestError(AtlasError):
+    """An output directory's manifest is missing or cannot be read."""

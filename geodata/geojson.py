@@ -7,7 +7,8 @@ fixed key order, so the same inputs always give the same bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Any
 
 from shapely.geometry import mapping
@@ -62,18 +63,45 @@ def _plain(value: Any) -> Any:
 
 
 def feature_collection(features: list[dict[str, Any]]) -> dict[str, Any]:
-    """A FeatureCollection with its ``bbox`` (RFC 7946 section 5)."""
+    """A FeatureCollection with its ``bbox`` (RFC 7946 section 5).
+
+    When the features straddle the antimeridian the box does too, west edge greater than
+    east (section 5.2).
+    """
     xs, ys = [], []
     for feature in features:
         for lon, lat in _positions(feature["geometry"]["coordinates"]):
             xs.append(lon)
             ys.append(lat)
-    bbox = [min(xs), min(ys), max(xs), max(ys)] if features else []
     collection: dict[str, Any] = {"type": "FeatureCollection"}
-    if bbox:
-        collection["bbox"] = bbox
+    if features:
+        west, east = longitude_span(xs)
+        collection["bbox"] = [west, min(ys), east, max(ys)]
     collection["features"] = features
     return collection
+
+
+def longitude_span(lons: Iterable[float]) -> tuple[float, float]:
+    """West and east edges of the narrowest span of longitude holding all of ``lons``.
+
+    It is the circle of longitude minus its largest empty gap; if that gap is not the one
+    across the antimeridian, the span crosses it and west > east.
+
+    >>> longitude_span([69.2, 76.9, 108.9])
+    (69.2, 108.9)
+    >>> longitude_span([177.5, 180.0, -180.0, -165.4])
+    (177.5, -165.4)
+    """
+    values = list(lons)
+    west, east = min(values), max(values)
+    if east - west <= 180:  # the gap across the antimeridian is the widest (the usual case)
+        return west, east
+    ordered = sorted(set(values))
+    widest = ordered[0] + 360 - ordered[-1]  # the gap across the antimeridian
+    for a, b in pairwise(ordered):
+        if b - a > widest:
+            widest, west, east = b - a, b, a
+    return west, east
 
 
 def _positions(coordinates: Any):

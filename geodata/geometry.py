@@ -10,6 +10,9 @@ WGS84 geodesic; then the drawn line bends as the true shortest path does.
 (True, True, True)
 >>> round(geodesic_length_km([tashkent, almaty]))
 672
+
+A line across the antimeridian is cut there (RFC 7946 section 3.1.9), so no longitude leaves
+-180..180 and a map does not draw it the long way round the world.
 """
 
 from __future__ import annotations
@@ -57,6 +60,83 @@ def densify(points: Sequence[LonLat], max_step_km: float = DEFAULT_STEP_KM) -> l
     return dense
 
 
+def split_at_antimeridian(line: Sequence[LonLat]) -> list[list[LonLat]]:
+    """``line`` as one or more lines, every longitude in -180..180 (RFC 7946 section 3.1.9).
+
+    Each step of ``line`` goes the short way round (as :func:`densify`'s steps do). Where a
+    step crosses the antimeridian, the latitude of the crossing is found on the geodesic and
+    the line is cut there: one part ends at 180 and the next starts at -180 (or the reverse,
+    going west), at the same latitude.
+
+    >>> split_at_antimeridian([(179.0, -17.0), (-179.0, -17.0)])
+    [[(179.0, -17.0), (180.0, -17.00246)], [(-180.0, -17.00246), (-179.0, -17.0)]]
+    """
+    unrolled = _unrolled(line)
+    parts: list[list[LonLat]] = []
+    band = 0
+    for start, end in pairwise(unrolled):
+        meridian = _antimeridian_between(start[0], end[0])
+        if meridian is None:
+            pieces = [(start, end)]
+        else:
+            crossing = (meridian, round(_crossing_latitude(start, end, meridian), DECIMALS))
+            pieces = [(start, crossing), (crossing, end)]
+        for a, b in pieces:
+            # Which 360-degree band a piece lies in; a new band starts a new part, at the
+            # antimeridian it shares with the previous one.
+            piece_band = math.floor(((a[0] + b[0]) / 2 + 180) / 360) if a != b else band
+            if not parts or piece_band != band:
+                parts.append([a])
+                band = piece_band
+            parts[-1].append(b)
+    if not parts:
+        return [list(line)]
+    return [[_wrapped(point, _band_of(part)) for point in part] for part in parts]
+
+
+def _unrolled(line: Sequence[LonLat]) -> list[LonLat]:
+    """Longitudes made continuous: each within 180 degrees of the one before."""
+    points: list[LonLat] = [tuple(line[0])]  # type: ignore[list-item]
+    for lon, lat in line[1:]:
+        previous = points[-1][0]
+        points.append((lon + 360 * round((previous - lon) / 360), lat))
+    return points
+
+
+def _antimeridian_between(west_or_east: float, other: float) -> float | None:
+    """The odd multiple of 180 strictly between two unrolled longitudes, if there is one."""
+    low, high = sorted((west_or_east, other))
+    meridian = 180.0 * (2 * math.floor((high - 180) / 360) + 1)
+    return meridian if low < meridian < high else None
+
+
+def _crossing_latitude(start: LonLat, end: LonLat, meridian: float) -> float:
+    """Latitude where the geodesic from ``start`` to ``end`` meets the unrolled ``meridian``,
+    found by bisecting the distance along it (a step is short: 40 halvings reach the mm)."""
+    leg = _WGS84.InverseLine(start[1], start[0], end[1], end[0])
+    eastward = end[0] > start[0]
+    near, far = 0.0, leg.s13
+    for _ in range(40):
+        middle = (near + far) / 2
+        lon = leg.Position(middle, Geodesic.STANDARD | Geodesic.LONG_UNROLL)["lon2"]
+        if (lon < meridian) == eastward:
+            near = middle
+        else:
+            far = middle
+    return leg.Position((near + far) / 2, Geodesic.STANDARD | Geodesic.LONG_UNROLL)["lat2"]
+
+
+def _band_of(part: Sequence[LonLat]) -> int:
+    """The 360-degree band of a part, from the middle of its first step."""
+    return math.floor(((part[0][0] + part[1][0]) / 2 + 180) / 360)
+
+
+def _wrapped(point: LonLat, band: int) -> LonLat:
+    if band == 0:
+        return point  # the common case: exactly as given
+    return (round(point[0] - 360 * band, DECIMALS), point[1])
+
+
 def _rounded(point: LonLat) -> LonLat:
     return (round(point[0], DECIMALS), round(point[1], DECIMALS))
 
@@ -69,9 +149,17 @@ def site_geometry(point: LonLat) -> Point:
 def corridor_geometry(
     lines: Sequence[Sequence[LonLat]], max_step_km: float = DEFAULT_STEP_KM
 ) -> LineString | MultiLineString:
-    """A LineString for one line, a MultiLineString for a trunk with branches; densified."""
-    dense = [densify([_rounded(point) for point in line], max_step_km) for line in lines]
-    return LineString(dense[0]) if len(dense) == 1 else MultiLineString(dense)
+    """A LineString for one line, a MultiLineString for a trunk with branches; densified.
+
+    A line crossing the antimeridian is cut in two there (see :func:`split_at_antimeridian`),
+    so it is a MultiLineString even without branches.
+    """
+    parts = [
+        part
+        for line in lines
+        for part in split_at_antimeridian(densify([_rounded(point) for point in line], max_step_km))
+    ]
+    return LineString(parts[0]) if len(parts) == 1 else MultiLineString(parts)
 
 
 def corridor_length_km(lines: Sequence[Sequence[LonLat]]) -> float:

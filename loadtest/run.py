@@ -15,21 +15,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+# A script, not a package: its neighbours (mix.py) and the project (tests.support) by path.
+sys.path[:0] = [str(HERE), str(HERE.parent)]
 from mix import ENDPOINTS  # noqa: E402
+
+from tests.support.harness import counted_percentile, free_port, machine, wait_until_up  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -47,26 +46,6 @@ class Row:
     max: float
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, server: subprocess.Popen, timeout: float = 90.0) -> dict:
-    """/healthz's answer once the server gives one; fails if the server exits first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with status {server.returncode} on start")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=5) as response:
-                return json.load(response)
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer {url}/healthz within {timeout:.0f} s")
-
-
 def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
@@ -77,16 +56,12 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def percentile(histogram: dict[str, int], fraction: float) -> float:
-    """The response time (ms) below which ``fraction`` of the requests fall, as locust counts."""
-    total = sum(histogram.values())
-    if not total:
-        return 0.0
-    seen = 0
-    for time_ms, count in sorted((float(t), c) for t, c in histogram.items()):
-        seen += count
-        if seen >= fraction * total:
-            return time_ms
-    return float(max(histogram, key=float))
+    """The response time (ms) at or below which ``fraction`` of the requests fall, from
+    locust's histogram (milliseconds as text -> count); 0 for an endpoint never asked."""
+    counts: Counter[float] = Counter()
+    for time_ms, count in histogram.items():
+        counts[float(time_ms)] += count
+    return counted_percentile(counts, fraction) if counts.total() else 0.0
 
 
 def rows_from(stats: list[dict]) -> tuple[list[Row], float]:
@@ -122,21 +97,6 @@ def _row(name: str, requests: int, failures: int, histogram: dict, seconds: floa
         percentile(histogram, 0.50),
         percentile(histogram, 0.99),
         slowest,
-    )
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu}; "
-        f"{platform.system()} {platform.release()}; Python {platform.python_version()}"
     )
 
 
@@ -194,7 +154,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     with server_log.open("w") as log:
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
-        health = wait_until_up(url, server)
+        health = json.loads(wait_until_up(f"{url}/healthz", 90.0, server).body)
         locust = run_locust(args, url, workdir)
     finally:
         stop(server)

@@ -1,23 +1,29 @@
-"""Corridor Atlas web app: a Flask application factory over the built GeoJSON.
+"""Corridor Atlas web app: a Flask application over the built GeoJSON.
 
-The app only reads what ``geodata`` built (it never geocodes or writes data). Creating it loads
-and checks the three GeoJSON files and sources.json, renders the map page and builds the
-open-data structures (``webapp.opendata``) once; requests then serve those.
+The app only reads what ``geodata`` built (it never geocodes or writes data). Its layers, as
+the folders show:
+
+* foundations, free of Flask: ``model`` (the built data as the server holds it, its search and
+  filters), ``http`` (representations, media types, the replaying middleware, problem
+  details), ``cache`` (the one bounded cache) and ``style`` (colours, formats, navigation);
+* the Flask side of the foundations: ``state`` (the one per-app state), ``responses``,
+  ``security`` and ``service`` (/healthz, error pages);
+* parts, one package each, importing the foundations and never each other: ``map`` (/ and
+  /embed), ``pages`` (/features, /sources), ``downloads`` (/data) and ``api`` (/api, /ogc);
+* ``factory``, on top: ``create_app`` loads the data and lets each part register itself.
+
+Importing a foundation (``webapp.model.atlas``, say) does not load Flask: this package only
+loads the factory when ``create_app`` is called.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from webapp import api, assets, data, ogc, pages, security, views
-from webapp.atlas import FILES, load_atlas
-from webapp.basemaps import tile_origins
-from webapp.maps import PageAssets, render_page
-from webapp.state import AtlasState, set_state
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def default_data_dir() -> Path:
@@ -27,36 +33,8 @@ def default_data_dir() -> Path:
     return Path(geodata.__file__).parent
 
 
-def page_assets() -> PageAssets:
-    """The local URLs the map page loads; they match the routes this app registers."""
-    return PageAssets(
-        leaflet_js="/assets/leaflet/leaflet.js",
-        leaflet_css="/assets/leaflet/leaflet.css",
-        atlas_css="/static/atlas.css",
-        favicon="/static/favicon.svg",
-        downloads={name: f"/data/{name}" for name in FILES},
-    )
-
-
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app. ``config`` overrides the defaults, e.g. ``{"DATA_DIR": tmp_path}``.
+    """Build the app (see :func:`webapp.factory.create_app`)."""
+    from webapp.factory import create_app as build
 
-    Raises ``webapp.atlas.AtlasDataError`` naming the file if the data is missing or corrupt.
-    """
-    app = Flask(__name__)
-    app.config.from_mapping(DATA_DIR=None)
-    if config is not None:
-        app.config.from_mapping(config)
-    data_dir = Path(app.config["DATA_DIR"] or default_data_dir())
-    app.config["DATA_DIR"] = data_dir
-
-    atlas = load_atlas(data_dir)
-    page = render_page(atlas, page_assets())
-    csp = security.content_security_policy(security.inline_script_hashes(page), tile_origins())
-    set_state(app, AtlasState(atlas=atlas, page=page, csp=csp))
-
-    views.init_app(app)
-    for blueprint in (assets.bp, data.bp, pages.bp, api.bp, ogc.bp):
-        app.register_blueprint(blueprint)
-    security.init_app(app)
-    return app
+    return build(config)

@@ -30,8 +30,8 @@ from urllib.parse import unquote_to_bytes
 from flask import Flask, Response, abort, g, request
 from werkzeug.sansio.utils import host_is_trusted
 
-from webapp.problems import ApiError, problem
-from webapp.state import get_state
+from webapp.http.problems import ApiError, problem
+from webapp.state import get_state, state_of
 
 _INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)
 _SCRIPT_TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]+)""", re.I)
@@ -149,9 +149,27 @@ def request_problem(environ: Mapping[str, Any]) -> tuple[int, str] | None:
     if host is None:
         if environ.get("SERVER_PROTOCOL") == "HTTP/1.1":
             return 400, "An HTTP/1.1 request needs a Host header."
-    elif not host_is_trusted(host):
+    elif not host_is_trusted(host) or not _is_host_name(host):
         return 400, f"The Host header {host!r} is not a host name (and port)."
     return None
+
+
+def _is_host_name(host: str) -> bool:
+    """Whether ``host`` (a name or an address, with an optional port) can name a server:
+    a DNS name has labels of 1 to 63 characters, 253 in all (RFC 1035); Werkzeug cannot
+    build a URL for anything else.
+
+    >>> _is_host_name("atlas.example:8000"), _is_host_name("[::1]:80"), _is_host_name("127.0.0.1")
+    (True, True, True)
+    >>> _is_host_name("evil..example"), _is_host_name(".example"), _is_host_name("a" * 64 + ".x")
+    (False, False, False)
+    """
+    if host.startswith("["):
+        return True  # an IPv6 literal; host_is_trusted checked its form
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    name = name.removesuffix(".")  # a fully qualified name may end with a dot
+    labels = name.split(".")
+    return 0 < len(name) <= 253 and all(0 < len(label) <= 63 for label in labels)
 
 
 def _refuse_malformed() -> Response | None:
@@ -177,7 +195,10 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
-def init_app(app: Flask) -> None:
-    """Refuse malformed requests and add the security headers to every response of ``app``."""
+def init_app(app: Flask, tile_origins: Iterable[str]) -> None:
+    """Refuse malformed requests and add the security headers to every response of ``app``,
+    with a policy allowing the inline scripts the parts registered and the tile hosts."""
+    state = state_of(app)
+    state.csp = content_security_policy(state.script_hashes, tile_origins)
     app.before_request(_refuse_malformed)
     app.after_request(_add_headers)

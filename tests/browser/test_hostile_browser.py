@@ -23,12 +23,9 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route, expect
 
 from tests.support import hostile
-from tests.support.live import (
-    RECORD_CSP_VIOLATIONS,
-    launched_chromium,
-    running,
-)
-from webapp.basemaps import tile_origins
+from tests.support.harness import running
+from tests.support.live import RECORD_CSP_VIOLATIONS
+from webapp.map.basemaps import tile_origins
 from webapp.server import make_server
 
 pytestmark = pytest.mark.browser
@@ -89,17 +86,9 @@ def live_server(hostile_data: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def large_server(hostile_data: Path) -> Iterator[str]:
     """The same data on the page of a large atlas (features fetched, popups fetched)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("webapp.maps.INLINE_LIMIT", 0)
-        server = make_server(hostile_data, host="127.0.0.1", port=0)
+    server = make_server(hostile_data, port=0, limits={"map_inline_features": 0})
     with running(server) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_chromium() as launched:
-        yield launched
 
 
 class Watched:

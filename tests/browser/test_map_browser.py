@@ -28,18 +28,15 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from geodata.geometry import geodesic_km
 from geodata.names import exact_key, skeleton_key
-from tests.support.live import (
-    RECORD_CSP_VIOLATIONS,
-    launched_chromium,
-    running,
-)
-from webapp.basemaps import BASEMAPS, NATURAL_EARTH, tile_origins
+from tests.support.harness import running
+from tests.support.live import RECORD_CSP_VIOLATIONS
+from tests.support.pages import DESKTOP, expect_popup
+from webapp.map.basemaps import BASEMAPS, NATURAL_EARTH, tile_origins
 from webapp.server import make_server
 from webapp.style import CORRIDOR_CLASS, SITE_CLASS
 
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-map.png"
 TAKE_SCREENSHOTS = os.environ.get("ATLAS_SCREENSHOTS") == "1"
@@ -110,12 +107,6 @@ def other_site(live_server: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
 def features(built_data_dir: Path) -> dict[str, dict]:
     collection = json.loads((built_data_dir / "atlas.geojson").read_text(encoding="utf-8"))
     return {f["properties"]["id"]: f["properties"] for f in collection["features"]}
@@ -181,11 +172,6 @@ def open_page(browser: Browser, live_server: str, other_site: str) -> Iterator[C
 
 def path_ids(page: Page, cls: str, only_clickable: bool = False) -> set[str]:
     return set(page.evaluate(FEATURE_IDS, [cls, only_clickable]))
-
-
-def expect_popup(page: Page, name: str) -> None:
-    """The open popup (the last one: a replaced popup fades out for a moment) shows ``name``."""
-    expect(page.locator(".leaflet-popup-content").last).to_contain_text(name)
 
 
 def layer_control_box(page: Page, label: str):

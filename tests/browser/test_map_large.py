@@ -1,6 +1,6 @@
 """The map of a large atlas (issue 6): a small page, features fetched by URL, sites clustered.
 
-The page switches to this form above ``webapp.maps.INLINE_LIMIT`` features; the tests lower the
+The page switches to this form above the ``map_inline_features`` limit; the tests lower the
 limit so the seed atlas (22 features) takes it, which lets them check every feature. The
 browser half drives the real page in Chromium: clusters, popups fetched on demand, search,
 filters, permalinks and the embed options. The 100,000-feature figures are bench/RESULTS.md's.
@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_map_browser import DESKTOP, expect_popup
-from tests.support.live import launched_chromium, running
-from tests.webapp.test_webapp import feature, map_data, write_data_dir
-from webapp import create_app, maps
-from webapp.popups import popup_html
+from tests.support.harness import running
+from tests.support.pages import DESKTOP, expect_popup, map_data
+from tests.support.samples import feature, write_data_dir
+from webapp import create_app
+from webapp.map.fragments import popup_html
 from webapp.server import make_server
 from webapp.style import site_colour
 
@@ -29,20 +29,13 @@ FEED = "/assets/map/features.json"
 MAX_PAGE_BYTES = 60 * 1024
 
 
-@pytest.fixture(scope="module")
-def large(monkeypatch_module) -> None:
-    monkeypatch_module.setattr(maps, "INLINE_LIMIT", 5)
+#: The limit the large atlas's page takes over from, lowered under the seed atlas's 22.
+LARGE = {"map_inline_features": 5}
 
 
 @pytest.fixture(scope="module")
-def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
-
-
-@pytest.fixture(scope="module")
-def large_app(large, built_data_dir: Path):
-    return create_app({"TESTING": True, "DATA_DIR": built_data_dir})
+def large_app(built_data_dir: Path):
+    return create_app({"TESTING": True, "DATA_DIR": built_data_dir, "LIMITS": LARGE})
 
 
 @pytest.fixture(scope="module")
@@ -144,15 +137,9 @@ def test_a_large_atlas_page_stays_small(tmp_path: Path):
 
 
 @pytest.fixture(scope="module")
-def large_server(large, built_data_dir: Path) -> Iterator[str]:
-    with running(make_server(built_data_dir, host="127.0.0.1", port=0)) as url:
+def large_server(built_data_dir: Path) -> Iterator[str]:
+    with running(make_server(built_data_dir, port=0, limits=LARGE)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

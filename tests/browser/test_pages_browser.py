@@ -19,11 +19,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from tests.support.live import (
-    RECORD_CSP_VIOLATIONS,
-    launched_chromium,
-    running,
-)
+from tests.support.harness import running
+from tests.support.live import RECORD_CSP_VIOLATIONS
 from webapp.server import make_server
 
 pytestmark = pytest.mark.browser
@@ -47,12 +44,6 @@ def live_server(built_data_dir: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def seeds(built_data_dir: Path) -> list[dict]:
     return json.loads((built_data_dir / "sources.json").read_text(encoding="utf-8"))["seeds"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launched_chromium() as launched:
-        yield launched
 
 
 class Watched:

@@ -44,6 +44,7 @@ SEEDS = tuple(int(seed) for seed in os.environ.get("ATLAS_FUZZ_SEEDS", "1").spli
 #: What the normal test run must send at the least (the issue asks for 1,000).
 MIN_REQUESTS = 1_000
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -119,9 +120,11 @@ def run_schemathesis(server: LiveServer, schema: Path, seed: int, workdir: Path)
         "--no-color",
     ]
     first = len(server.answers)
+    hooks = {"SCHEMATHESIS_HOOKS": "tests.campaigns.schemathesis_hooks", "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         command,
         cwd=workdir,  # schemathesis keeps caches in the working directory
+        env={**os.environ, **hooks},
         capture_output=True,
         text=True,
         timeout=60 + EXAMPLES * 20,

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -22,7 +21,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from webapp.server import make_server
+from tests.support.live import recorded_server
 
 INSTALL_HINT = (
     "GDAL's command-line tools (ogrinfo, ogr2ogr) are needed for this test: install Debian's "
@@ -62,22 +61,8 @@ def service(built_data_dir: Path) -> Iterator[tuple[str, list[str]]]:
     for tool in ("ogrinfo", "ogr2ogr"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} not found. {INSTALL_HINT}")
-    server = make_server(built_data_dir, host="127.0.0.1", port=0)
-    seen: list[str] = []
-    application = server.application
-
-    def recording(environ, start_response):
-        seen.append(f"{environ['PATH_INFO']}?{environ.get('QUERY_STRING', '')}")
-        return application(environ, start_response)
-
-    server.application = recording
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"OAPIF:http://127.0.0.1:{server.effective_port}/ogc", seen
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with recorded_server(built_data_dir) as (url, seen):
+        yield f"OAPIF:{url}/ogc", seen
 
 
 def features_by_layer(output: str) -> dict[str, list[dict[str, str]]]:

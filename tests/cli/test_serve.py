@@ -247,3 +247,18 @@ def test_a_port_in_use_is_an_error_naming_it(built_data_dir, capsys, server):
     assert f"error: cannot listen on 127.0.0.1:{port}: Address already in use" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--proxy-headers", "-1"], "--proxy-headers counts proxies"),
+        (["--public-url", "atlas.example"], "is not an absolute http(s) address"),
+        (["--public-url", "ftp://atlas.example"], "is not an absolute http(s) address"),
+        (["--public-url", "https://atlas.example/?x=1"], "without query or fragment"),
+    ],
+)
+def test_bad_proxy_options_stop_serve_with_a_message(built_data_dir, capsys, option, message):
+    assert main(["serve", *option, "--data-dir", str(built_data_dir)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err

@@ -11,10 +11,11 @@ import pytest
 from shapely.geometry import Point, shape
 
 from geodata import DEFAULT_OUTPUT_DIR
-from geodata.build import OUTPUTS, build, compile_atlas, stale_outputs
+from geodata.build import build, compile_atlas, stale_outputs
 from geodata.catalogue import CORRIDOR_CATEGORIES, SITE_CATEGORIES
 from geodata.errors import CatalogueError
 from geodata.geometry import geodesic_km
+from geodata.outputs import GEOJSON_KINDS
 from geodata.sources import SeedLibrary, squash_whitespace
 from tests.support.samples import corridor_entry, site_entry
 
@@ -57,7 +58,7 @@ def test_outputs_split_the_atlas_by_kind(built_data_dir: Path, atlas: dict):
     assert corridors + sites == atlas["features"]
 
 
-@pytest.mark.parametrize("name", list(OUTPUTS))
+@pytest.mark.parametrize("name", list(GEOJSON_KINDS))
 def test_rfc7946(built_data_dir: Path, name: str):
     collection = _load(built_data_dir / name)
     assert collection["type"] == "FeatureCollection"

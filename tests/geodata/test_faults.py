@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 
 from cli import main
-from geodata.build import OUTPUTS, SOURCES_FILE, build
+from geodata.build import build
+from geodata.outputs import ALL_FILES, DATA_FILES, LOCK_FILE, verify_outputs
 from tests.support.samples import SEED_000, corridor_entry, site_entry
 
 PROJECT = Path(__file__).parents[2]
 SEEDS = PROJECT / "seeds"
-OUTPUT_NAMES = [*OUTPUTS, SOURCES_FILE]
+BUILD = [sys.executable, "-m", "cli", "build"]
 
 
 def _curated(**overrides) -> dict:
@@ -113,7 +114,7 @@ def test_malformed_catalogue_names_file_entry_field_and_changes_nothing(
     entries, field = MALFORMED[case]
     before = _snapshot(previous_outputs)
     path = write_catalogue(entries)
-    status = main(["build", "--catalogue", str(path), "--out", str(previous_outputs)])
+    status = main(["build", "-q", "--catalogue", str(path), "--out", str(previous_outputs)])
     err = capsys.readouterr().err
     assert status == 1
     assert err.startswith(f"error: {path}: entry ")
@@ -152,14 +153,17 @@ def test_unreachable_online_geocoder(previous_outputs: Path, write_catalogue, ca
 
 
 def _valid_outputs(directory: Path) -> dict[str, bytes]:
-    snapshot = {name: (directory / name).read_bytes() for name in OUTPUT_NAMES}
+    """The data files of ``directory``, after checking they are one whole set."""
+    assert verify_outputs(directory) == []
+    snapshot = {name: (directory / name).read_bytes() for name in DATA_FILES}
     for content in snapshot.values():
         json.loads(content)  # complete and parseable
     return snapshot
 
 
 def test_a_killed_build_leaves_complete_outputs(tmp_path: Path, write_catalogue):
-    """Kill real builds at spread-out moments; the outputs are always the old or the new ones."""
+    """Kill real builds at spread-out moments; the outputs are always the old set or the new set,
+    never one file cut short nor files of both (each surviving set must match its manifest)."""
     out = tmp_path / "out"
     old_catalogue = write_catalogue([site_entry()])
     build(out, catalogue_path=old_catalogue, seeds_dir=SEEDS)
@@ -181,12 +185,47 @@ def test_a_killed_build_leaves_complete_outputs(tmp_path: Path, write_catalogue)
         process.send_signal(signal.SIGKILL)
         process.wait()
         current = _valid_outputs(out)
-        for name in OUTPUT_NAMES:
-            assert current[name] in (old[name], new[name]), name
+        assert current in (old, new)
         outcomes.add(current == old)
         build(out, catalogue_path=old_catalogue, seeds_dir=SEEDS)
     assert outcomes == {True, False}, "no kill landed before and after the writes"
-    assert not list(out.glob(".*")), "temporary files were left behind"
+    assert [path.name for path in out.glob(".*")] == [LOCK_FILE], "temporary files left behind"
+
+
+def _variant_catalogues(tmp_path: Path, write_catalogue) -> list[Path]:
+    """Two small catalogues that build different sets (one site renamed)."""
+    first = write_catalogue([site_entry()])
+    second = tmp_path / "second.yaml"
+    second.write_text(first.read_text().replace("Bekabad industrial park", "Second park"))
+    return [first, second]
+
+
+def test_concurrent_builds_publish_one_whole_set(tmp_path: Path, write_catalogue):
+    """Two builds of different catalogues race into one directory, round after round; the
+    lock lets one publish at a time, so the set always verifies and is one build's whole."""
+    catalogues = _variant_catalogues(tmp_path, write_catalogue)
+    expected = []
+    for number, catalogue in enumerate(catalogues):
+        alone = tmp_path / f"alone-{number}"
+        build(alone, catalogue_path=catalogue, seeds_dir=SEEDS)
+        expected.append(_valid_outputs(alone))
+    assert expected[0] != expected[1]
+    out = tmp_path / "out"
+    for round_number in range(4):
+        order = catalogues if round_number % 2 else catalogues[::-1]
+        processes = [
+            subprocess.Popen(
+                [*BUILD, "-q", "--out", str(out), "--catalogue", str(catalogue)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for catalogue in order
+        ]
+        for process in processes:
+            _, err = process.communicate(timeout=120)
+            assert process.returncode == 0, err
+        assert _valid_outputs(out) in expected
+    assert sorted(path.name for path in out.iterdir()) == sorted([*ALL_FILES, LOCK_FILE])
 
 
 @pytest.mark.parametrize("text", ["Bekabad\x00park", "Bekabad\x1b[31m", "Bekabad\ufffe"])

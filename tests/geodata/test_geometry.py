@@ -1,4 +1,5 @@
-"""Geodesic densification and lengths, checked against geopy's independent geodesic."""
+"""Geodesic densification, lengths and antimeridian crossings, checked against geopy's
+independent geodesic where it can be."""
 
 from __future__ import annotations
 
@@ -6,9 +7,17 @@ from itertools import pairwise
 
 import pytest
 from geopy.distance import geodesic
-from shapely.geometry import LineString, MultiLineString
+from shapely.geometry import LineString, MultiLineString, Point, mapping
 
-from geodata.geometry import corridor_geometry, corridor_length_km, densify, geodesic_km
+from geodata.geojson import feature_collection
+from geodata.geometry import (
+    corridor_geometry,
+    corridor_length_km,
+    densify,
+    geodesic_km,
+    geodesic_length_km,
+    split_at_antimeridian,
+)
 
 XIAN = (108.92861, 34.25833)
 TASHKENT = (69.21627, 41.26465)
@@ -65,3 +74,84 @@ def test_one_line_is_a_linestring_branches_make_a_multilinestring():
 def test_a_non_positive_step_is_refused():
     with pytest.raises(ValueError, match="positive"):
         densify([TASHKENT, ALMATY], max_step_km=0)
+
+
+ANADYR = (177.5, 64.73)
+NOME = (-165.4, 64.5)
+PEVEK = (170.3, 69.7)
+
+
+def _all_lons(geometry) -> list[float]:
+    parts = geometry.geoms if isinstance(geometry, MultiLineString) else [geometry]
+    return [lon for part in parts for lon, _ in part.coords]
+
+
+def _dense_length_km(geometry: MultiLineString) -> float:
+    return sum(geodesic_length_km(list(part.coords)) for part in geometry.geoms)
+
+
+def test_a_line_across_the_antimeridian_is_split_there():
+    line = corridor_geometry([[ANADYR, NOME]])
+    assert isinstance(line, MultiLineString)
+    west, east = (list(part.coords) for part in line.geoms)
+    assert west[0] == ANADYR and east[-1] == NOME
+    assert all(-180 <= lon <= 180 for lon in _all_lons(line))
+    (end_lon, end_lat), (start_lon, start_lat) = west[-1], east[0]
+    assert (end_lon, start_lon) == (180, -180) and end_lat == start_lat
+    # The crossing lies on the geodesic: the two halves add up to the whole.
+    crossing = (180.0, end_lat)
+    whole = geodesic_km(ANADYR, NOME)
+    assert geodesic_km(ANADYR, crossing) + geodesic_km(crossing, NOME) == pytest.approx(
+        whole, rel=1e-6
+    )
+    assert _dense_length_km(line) == pytest.approx(corridor_length_km([[ANADYR, NOME]]), 1e-6)
+
+
+def test_a_line_crossing_twice_has_three_parts():
+    route = [[ANADYR, NOME, PEVEK]]
+    line = corridor_geometry(route)
+    parts = [list(part.coords) for part in line.geoms]
+    assert len(parts) == 3
+    assert [parts[0][-1][0], parts[1][0][0], parts[1][-1][0], parts[2][0][0]] == [
+        180,
+        -180,
+        -180,
+        180,
+    ]
+    assert NOME in parts[1] and parts[2][-1] == PEVEK
+    assert all(-180 <= lon <= 180 for lon in _all_lons(line))
+    assert _dense_length_km(line) == pytest.approx(corridor_length_km(route), rel=1e-6)
+    assert corridor_length_km(route) == pytest.approx(
+        geodesic_km(ANADYR, NOME) + geodesic_km(NOME, PEVEK), rel=1e-12
+    )
+
+
+def test_going_west_ends_at_minus_180_and_branches_split_on_their_own():
+    line = corridor_geometry([[TASHKENT, ALMATY], [NOME, ANADYR]])
+    parts = [list(part.coords) for part in line.geoms]
+    assert len(parts) == 3 and parts[0][0] == TASHKENT
+    assert parts[1][0] == NOME and parts[1][-1][0] == -180
+    assert parts[2][0][0] == 180 and parts[2][-1] == ANADYR
+
+
+def test_lines_that_do_not_cross_are_kept_as_they_were():
+    assert split_at_antimeridian([TASHKENT, ALMATY]) == [[TASHKENT, ALMATY]]
+    # Touching the antimeridian is not crossing it.
+    assert split_at_antimeridian([(179.0, 10.0), (180.0, 11.0), (179.5, 12.0)]) == [
+        [(179.0, 10.0), (180.0, 11.0), (179.5, 12.0)]
+    ]
+    # Crossing at a vertex splits there.
+    assert split_at_antimeridian([(179.0, 10.0), (180.0, 11.0), (-179.0, 12.0)]) == [
+        [(179.0, 10.0), (180.0, 11.0)],
+        [(-180.0, 11.0), (-179.0, 12.0)],
+    ]
+
+
+def test_a_collection_across_the_antimeridian_has_a_bbox_west_of_east():
+    line = corridor_geometry([[ANADYR, NOME]])
+    feature = {"type": "Feature", "geometry": mapping(line), "properties": {}}
+    west, south, east, north = feature_collection([feature])["bbox"]
+    assert (west, east) == (ANADYR[0], NOME[0])
+    assert south == NOME[1] and north > ANADYR[1]  # the geodesic bulges poleward
+    tashkent = {"type": "Feature", "geometry": mapping(Point(TASHKENT)), "properties": {}}
+    assert feature_collection([tashkent])["bbox"] == [*TASHKENT, *TASHKENT]

@@ -20,7 +20,8 @@ from pathlib import Path
 import yaml
 
 from geodata.build import Compiled, build
-from webapp.basemaps import tile_origins
+from geodata.outputs import MANIFEST
+from webapp.map.basemaps import tile_origins
 
 #: Hostile strings, by name (NUL and other control characters are in CONTROLS).
 PAYLOADS: dict[str, str] = {
@@ -228,6 +229,7 @@ def build_hostile(directory: Path) -> tuple[Path, Compiled]:
         for feature in collection["features"]:
             feature["properties"]["description"] = described[feature["id"]]
         path.write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
+    (data_dir / MANIFEST).unlink()  # edited by hand: no longer the build the manifest lists
     return data_dir, compiled
 
 

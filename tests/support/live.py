@@ -1,8 +1,11 @@
-"""What the live-server and browser tests share: a waitress server in a thread, Debian's Chromium,
-and ``corridor-atlas serve`` as a child process.
+"""The pytest side of driving the atlas from outside: ``corridor-atlas serve`` as a child process,
+and Chromium whose absence fails a test rather than erroring.
 
->>> CHROMIUM_ARGS[0]
-'--headless'
+The machinery itself (Chromium's flags, waitress in a thread, waiting for a server) is
+:mod:`tests.support.harness`, shared with bench/ and loadtest/.
+
+>>> BANNER.search("Serving the Corridor Atlas on http://127.0.0.1:8000 (granian)").group(1)
+'http://127.0.0.1:8000'
 """
 
 from __future__ import annotations
@@ -10,34 +13,23 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
-from waitress.server import BaseWSGIServer, MultiSocketServer
+from playwright.sync_api import Browser
+
+from tests.support import harness
 
 PROJECT = Path(__file__).parents[2]
 #: The line ``corridor-atlas serve`` prints once it listens.
 BANNER = re.compile(r"Serving the Corridor Atlas on (http://\S+)")
-
-#: Flags that let Debian's Chromium run headless here without reaching for the network.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 
 #: Records CSP violations, which browsers report as events rather than page errors.
 RECORD_CSP_VIOLATIONS = """
@@ -48,44 +40,34 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-def chromium_executable() -> str:
-    """Debian's chromium; a missing browser is a failure, not a skip."""
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail(
-            "Chromium is not installed, so the browser test cannot run. "
-            "Install it with `apt-get install chromium` (it must be on PATH as `chromium`).",
-            pytrace=False,
-        )
-    return path
-
-
 @contextmanager
 def launched_chromium() -> Iterator[Browser]:
-    """Debian's Chromium driven by Playwright, with :data:`CHROMIUM_ARGS`; closed afterwards."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_executable(), args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    """:func:`harness.launched_chromium`, where a missing browser fails the test, not skips it."""
+    try:
+        harness.chromium_executable()
+    except harness.ChromiumMissing as missing:
+        pytest.fail(str(missing), pytrace=False)
+    with harness.launched_chromium() as browser:
+        yield browser
 
 
 @contextmanager
-def running(server: BaseWSGIServer | MultiSocketServer) -> Iterator[str]:
-    """Run a waitress server (e.g. ``webapp.server.make_server(data_dir)``) in a thread.
+def recorded_server(data_dir: Path) -> Iterator[tuple[str, list[str]]]:
+    """The app over ``data_dir`` on waitress in a thread: its base URL, and every request it
+    has seen so far (``path?query``), so a client test can show what reached the server."""
+    from webapp.server import make_server
 
-    Yields its base URL; closes the server and joins the thread afterwards.
-    """
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    server = make_server(data_dir, host="127.0.0.1", port=0)
+    seen: list[str] = []
+    application = server.application
+
+    def recording(environ, start_response):
+        seen.append(f"{environ['PATH_INFO']}?{environ.get('QUERY_STRING', '')}")
+        return application(environ, start_response)
+
+    server.application = recording
+    with harness.running(server) as url:
+        yield url, seen
 
 
 def cli_command() -> list[str]:
@@ -157,11 +139,7 @@ def _wait_for_banner(process: subprocess.Popen, stdout: Path, stderr: Path, time
 
 
 def _wait_for_health(url: str, process: subprocess.Popen, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), urllib.request.urlopen(url + "/healthz", timeout=5):
-            return
-        if process.poll() is not None:
-            pytest.fail(f"serve exited ({process.returncode}) before answering {url}")
-        time.sleep(0.05)
-    pytest.fail(f"{url}/healthz did not answer within {timeout:.0f} s")
+    try:
+        harness.wait_until_up(url + "/healthz", timeout, process)
+    except (harness.ServerExited, TimeoutError) as failed:
+        pytest.fail(f"serve: {failed}")

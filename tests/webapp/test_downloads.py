@@ -16,18 +16,19 @@ from shapely import wkt
 from shapely.geometry import shape
 
 from webapp import create_app
-from webapp.adapter import EXTENSION_KEY
-from webapp.kml import balloon
-from webapp.tables import COLUMNS, feature_row
+from webapp.downloads.csv import COLUMNS, feature_row
+from webapp.downloads.kml import balloon
+from webapp.http import mediatypes
+from webapp.state import get_state, state_of
 
 KML = "{http://www.opengis.net/kml/2.2}"
 SUBSETS = {"atlas": ("corridor", "site"), "corridors": ("corridor",), "sites": ("site",)}
-MIMETYPES = {
+mediatypes.MEDIA_TYPES = {
     "geojson": "application/geo+json",
     "csv": "text/csv",
     "kml": "application/vnd.google-earth.kml+xml",
 }
-NAMES = [f"{subset}.{extension}" for subset in SUBSETS for extension in MIMETYPES]
+NAMES = [f"{subset}.{extension}" for subset in SUBSETS for extension in mediatypes.MEDIA_TYPES]
 
 
 @pytest.fixture(scope="module")
@@ -46,13 +47,13 @@ def subset(features: list[dict], name: str) -> list[dict]:
 def test_file_headers(client, app, name):
     response = client.get(f"/data/{name}")
     assert response.status_code == 200
-    assert response.mimetype == MIMETYPES[name.rsplit(".", 1)[1]]
+    assert response.mimetype == mediatypes.MEDIA_TYPES[name.rsplit(".", 1)[1]]
     assert response.headers["Content-Disposition"] == f"attachment; filename={name}"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert response.headers["Cache-Control"] == "public, max-age=300"
     assert response.headers["Vary"] == "Accept-Encoding"
     assert re.fullmatch(r'"[0-9a-f]{32}"', response.headers["ETag"])  # strong
-    built_at = app.extensions[EXTENSION_KEY].atlas.built_at
+    built_at = state_of(app).atlas.built_at
     assert response.headers["Last-Modified"] == format_datetime(built_at, usegmt=True)
 
 
@@ -80,7 +81,7 @@ def test_gzip_is_precompressed(client, app, name):
     assert zipped.headers["Vary"] == "Accept-Encoding"
     assert gzip.decompress(zipped.data) == plain.data
     assert len(zipped.data) < len(plain.data)
-    prebuilt = app.extensions[EXTENSION_KEY].downloads.files[name].representation
+    prebuilt = state_of(app).part("downloads").files[name].representation
     assert zipped.data == prebuilt.gzipped  # the bytes made at app creation, not recompressed
     assert zipped.headers["ETag"] != plain.headers["ETag"]
     revalidated = client.get(
@@ -331,7 +332,7 @@ def test_data_page_lists_every_download(client, app, features):
     assert response.mimetype == "text/html"
     page = response.text
     assert 'class="site-nav"' in page  # extends base.html
-    downloads = app.extensions[EXTENSION_KEY].downloads.files
+    downloads = state_of(app).part("downloads").files
     for name in NAMES:
         download = downloads[name]
         assert f'href="/data/{name}"' in page
@@ -346,10 +347,8 @@ def test_data_page_lists_every_download(client, app, features):
 
 
 def test_downloads_are_prebuilt_once_per_app(app):
-    data = app.extensions[EXTENSION_KEY]
+    data = state_of(app).part("downloads")
     with app.test_request_context():
-        from webapp.adapter import get_open_data
-
-        assert get_open_data() is data
-    assert all(d.representation.gzipped for d in data.downloads.files.values())
-    assert shapely.box(*data.bbox(("site",))).is_valid
+        assert get_state().part("downloads") is data
+    assert all(d.representation.gzipped for d in data.files.values())
+    assert shapely.box(*state_of(app).part("api").bbox(("site",))).is_valid

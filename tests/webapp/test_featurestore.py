@@ -12,11 +12,12 @@ import re
 import pytest
 
 from geodata.names import exact_key, skeleton_key
-from tests.support.samples import features_of
-from tests.webapp.test_webapp import feature, write_data_dir
-from webapp.featurestore import FeatureStore, compact
-from webapp.params import FeatureQuery
-from webapp.query import MIN_SKELETON_LETTERS, FeatureIndex
+from tests.support.samples import feature, features_of, write_data_dir
+from webapp.http.mediatypes import compact_json
+from webapp.model.filters import FeatureQuery
+from webapp.model.search import FeatureIndex
+from webapp.model.store import FeatureStore
+from webapp.model.text import MIN_SKELETON_LETTERS
 
 _WORD = re.compile(r"\w+")
 
@@ -32,7 +33,7 @@ def test_each_feature_is_its_compact_json(built_data_dir, read):
     expected = features_of(built_data_dir)
     assert list(store.ids) == [f["id"] for f in expected]
     for position, f in enumerate(expected):
-        assert store.raw(position) == compact(f)
+        assert store.raw(position) == compact_json(f)
         assert store.feature(position) == f
 
 
@@ -43,7 +44,7 @@ def test_any_other_layout_is_read_whole(tmp_path):
         FeatureStore.from_bytes((data_dir / "atlas.geojson").read_bytes()),
         FeatureStore.from_file(data_dir / "atlas.geojson"),
     ):
-        assert [store.raw(i) for i in range(len(store))] == [compact(f) for f in features]
+        assert [store.raw(i) for i in range(len(store))] == [compact_json(f) for f in features]
 
 
 def _text_matches(properties: dict, text: str) -> bool:
@@ -108,3 +109,13 @@ def test_filters_keep_what_a_plain_scan_keeps(built_data_dir, query):
     index = FeatureIndex(FeatureStore.from_bytes((built_data_dir / "atlas.geojson").read_bytes()))
     kept = [index.store.ids[p] for p in index.select_positions(query).positions]
     assert kept == _plain_scan(features, query)
+
+
+def test_a_second_index_over_the_same_store_searches_text_too(built_data_dir):
+    store = FeatureStore.from_features(features_of(built_data_dir))
+    first, second = FeatureIndex(store), FeatureIndex(store)
+    query = FeatureQuery(text="Bekobod")
+    assert first.select_positions(query).positions.tolist()
+    assert second.select_positions(query).positions.tolist() == (
+        first.select_positions(query).positions.tolist()
+    )

@@ -29,10 +29,11 @@ import pytest
 from geodata.build import build
 from geodata.errors import CatalogueError
 from tests.support import hostile
-from webapp import create_app, page_assets
-from webapp.atlas import AtlasDataError
+from webapp import create_app
+from webapp.downloads.csv import COLUMNS
+from webapp.map.prepared import page_assets
+from webapp.model.atlas import AtlasDataError
 from webapp.security import inline_script_hashes
-from webapp.tables import COLUMNS
 
 ENTRIES = {entry["id"]: entry for entry in hostile.catalogue()["entries"]}
 #: Where a large atlas's map fetches its features and popups.
@@ -282,9 +283,8 @@ def test_map_feed_keeps_the_names_exactly(hclient):
 @pytest.fixture(scope="module")
 def large_client(hostile_data: Path):
     """The hostile atlas on the page of a large atlas (features fetched, sites clustered)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("webapp.maps.INLINE_LIMIT", 0)
-        app = create_app({"TESTING": True, "DATA_DIR": hostile_data})
+    limits = {"map_inline_features": 0}
+    app = create_app({"TESTING": True, "DATA_DIR": hostile_data, "LIMITS": limits})
     return app.test_client()
 
 
@@ -589,7 +589,20 @@ EVERY_ROUTE = [
     "/ogc/collections/sites",
     "/ogc/collections/sites/items?limit=2",
     "/ogc/collections/sites/items/hostile-site-alpha",
+    "/ogc/collections/sites/queryables",
     "/ogc/nope",
+    # every API and OGC path answers under a trailing slash too
+    "/api/",
+    "/api/features/",
+    "/api/openapi.json/",
+    "/ogc/",
+    "/ogc/conformance/",
+    "/ogc/api/",
+    "/ogc/collections/",
+    "/ogc/collections/sites/",
+    "/ogc/collections/sites/items/",
+    "/ogc/collections/sites/items/hostile-site-alpha/",
+    "/ogc/collections/sites/queryables/",
     "/ogc?f=html",
     "/static/atlas.css",
     "/static/map.js",

@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import webapp.atlas
-import webapp.openapi
-from webapp import create_app, data, downloads, page_cache, pages
-from webapp.atlas import AtlasDataError, load_atlas
-from webapp.filebody import FileBody
+from webapp import create_app
+from webapp.model.atlas import AtlasDataError, load_atlas
+from webapp.model.filebody import FileBody
+from webapp.pages import table as pages
+from webapp.state import state_of
 
 ROW = re.compile(r'<tr data-id="([^"]+)"')
 
@@ -40,9 +40,16 @@ def copied_data_dir(built_data_dir: Path, tmp_path: Path) -> Path:
 # --- the table, a page at a time ----------------------------------------------------------------
 
 
-def test_the_table_is_paged_and_the_pages_together_are_the_whole_sorted_table(client, monkeypatch):
+@pytest.fixture
+def paged_client(built_data_dir: Path):
+    """A client of an app whose table shows 5 rows a page."""
+    limits = {"table_page_size": 5}
+    return create_app({"TESTING": True, "DATA_DIR": built_data_dir, "LIMITS": limits}).test_client()
+
+
+def test_the_table_is_paged_and_the_pages_together_are_the_whole_sorted_table(client, paged_client):
     whole = rows(client, "/features?sort=length&order=desc")
-    monkeypatch.setattr(pages, "PAGE_SIZE", 5)
+    client = paged_client
     seen = []
     for number in range(1, 6):
         url = f"/features?sort=length&order=desc&page={number}"
@@ -56,8 +63,8 @@ def test_the_table_is_paged_and_the_pages_together_are_the_whole_sorted_table(cl
     assert re.search(r'href="[^"]*page=3[^"]*" rel="next"', text)
 
 
-def test_filters_page_the_matching_rows_only(client, monkeypatch):
-    monkeypatch.setattr(pages, "PAGE_SIZE", 5)
+def test_filters_page_the_matching_rows_only(paged_client):
+    client = paged_client
     text = client.get("/features?kind=corridor").text
     assert "6 of 22 features; rows 1–5 (page 1 of 2)" in text
     assert len(rows(client, "/features?kind=corridor&page=2")) == 1
@@ -84,10 +91,9 @@ def test_a_page_that_does_not_exist_is_a_400_naming_it(client, query, message):
 
 
 @pytest.fixture
-def disk_client(built_data_dir: Path, monkeypatch):
-    monkeypatch.setattr(downloads, "EAGER_BYTES", 0)
-    monkeypatch.setattr(data, "LISTED_FEATURES", 3)
-    return create_app({"TESTING": True, "DATA_DIR": built_data_dir}).test_client()
+def disk_client(built_data_dir: Path):
+    limits = {"eager_download_bytes": 0, "listed_downloads": 3}
+    return create_app({"TESTING": True, "DATA_DIR": built_data_dir, "LIMITS": limits}).test_client()
 
 
 def test_the_data_page_does_not_make_files_or_list_every_feature(disk_client, built_data_dir):
@@ -104,8 +110,8 @@ def test_geojson_files_are_streamed_from_disk_byte_for_byte(disk_client, built_d
     expected = (built_data_dir / name).read_bytes()
     plain = disk_client.get(f"/data/{name}")
     assert plain.status_code == 200
-    open_data = disk_client.application.extensions["corridor_atlas_open_data"]
-    assert isinstance(open_data.downloads.files[name].representation.body, FileBody)
+    downloads = state_of(disk_client.application).part("downloads")
+    assert isinstance(downloads.files[name].representation.body, FileBody)
     assert plain.data == expected
     assert plain.headers["Content-Length"] == str(len(expected))
     packed = disk_client.get(f"/data/{name}", headers={"Accept-Encoding": "gzip"})
@@ -150,7 +156,12 @@ def test_a_build_replacing_the_files_changes_nothing_the_running_server_serves(
         replacement = path.with_suffix(".new")
         replacement.write_text('{"type": "FeatureCollection", "features": []}\n')
         os.replace(replacement, path)  # as the build does
-    client.application.extensions["corridor_atlas_pages"].pages.clear()
+    client.application.wsgi_app.clear()  # the replayed answers: render every page again
+    health = client.get("/healthz").json
+    assert health.pop("data_on_disk") == "changed"  # it says so, and serves what it loaded
+    assert health == {
+        k: v for k, v in json.loads(before.pop("/healthz")).items() if k != "data_on_disk"
+    }
     for path, body in before.items():
         assert client.get(path).data == body, path
 
@@ -175,27 +186,33 @@ def test_an_unfinished_file_is_refused(copied_data_dir: Path):
         load_atlas(copied_data_dir)
 
 
-def test_the_atlas_keeps_few_validated_features(app, client, monkeypatch):
-    monkeypatch.setattr(webapp.atlas, "FEATURE_CACHE_SIZE", 5)
-    atlas = app.extensions["corridor_atlas"].atlas
+def test_the_atlas_keeps_few_validated_features(built_data_dir: Path):
+    limits = {"feature_models": 5}
+    app = create_app({"TESTING": True, "DATA_DIR": built_data_dir, "LIMITS": limits})
+    client = app.test_client()
+    atlas = state_of(app).atlas
     for feature_id in atlas.store.ids:
         assert client.get(f"/features/{feature_id}").status_code == 200
     assert len(atlas._recent) == 5
     assert atlas.feature("bekabad-industrial-park") is atlas.feature("bekabad-industrial-park")
 
 
-def test_cached_pages_are_bounded_by_their_size(app, client, monkeypatch):
-    monkeypatch.setattr(page_cache, "CACHE_CHARS", 100_000)
-    for feature_id in app.extensions["corridor_atlas"].atlas.store.ids:
-        client.get(f"/features/{feature_id}")
-    cache = app.extensions["corridor_atlas_pages"]
-    assert 1 <= len(cache.pages) < 22
-    assert cache.chars == sum(len(html) for html in cache.pages.values()) <= 100_000
+def test_replayed_pages_are_bounded_by_their_size(built_data_dir: Path):
+    limits = {"replay_bytes": 100_000}
+    app = create_app({"TESTING": True, "DATA_DIR": built_data_dir, "LIMITS": limits})
+    client = app.test_client()
+    sizes = [len(client.get(f"/features/{i}").data) for i in state_of(app).atlas.store.ids]
+    cache = app.wsgi_app
+    assert sum(sizes) > 100_000
+    assert 1 <= len(cache) < 22
+    assert cache.bytes_kept <= 100_000
 
 
-def test_many_feature_ids_are_described_by_their_pattern_not_listed(built_data_dir, monkeypatch):
-    monkeypatch.setattr(webapp.openapi, "MAX_ENUM_IDS", 5)
-    client = create_app({"TESTING": True, "DATA_DIR": built_data_dir}).test_client()
+def test_many_feature_ids_are_described_by_their_pattern_not_listed(built_data_dir):
+    limits = {"openapi_enum_ids": 5}
+    client = create_app(
+        {"TESTING": True, "DATA_DIR": built_data_dir, "LIMITS": limits}
+    ).test_client()
     parameters = client.get("/api/openapi.json").json["components"]["parameters"]
     schema = parameters["featureId"]["schema"]
     assert "enum" not in schema
@@ -208,7 +225,7 @@ def test_many_feature_ids_are_described_by_their_pattern_not_listed(built_data_d
 def test_the_table_order_follows_its_rules(app, sort, order):
     """Ties keep name order (then id) either way; features without a length come last."""
     stages = ["proposed", "planned", "under construction", "operational", "completed"]
-    store = app.extensions["corridor_atlas_open_data"].store
+    store = state_of(app).atlas.store
     features = [store.feature(p)["properties"] for p in range(len(store))]
     keys = {
         "name": lambda p: p["name"].casefold(),
@@ -226,6 +243,6 @@ def test_the_table_order_follows_its_rules(app, sort, order):
     else:
         expected.sort(key=keys[sort], reverse=order == "desc")
     query = pages.parse_query({"sort": [sort], "order": [order]}, categories=[])
-    table_order = app.extensions["corridor_atlas_open_data"].table_order
+    table_order = state_of(app).part("pages")
     got = table_order.ordered(np.arange(len(store)), query)
     assert [store.ids[p] for p in got] == [p["id"] for p in expected]

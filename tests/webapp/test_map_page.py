@@ -14,13 +14,13 @@ from shapely.geometry import box, shape
 
 from geodata.names import exact_key, skeleton_key
 from geodata.vocabulary import STAGES
-from tests.support.samples import features_of
-from tests.webapp.test_webapp import csp_directives, feature, map_data, popups_by_id, write_data_dir
+from tests.support.pages import csp_directives, map_data, popups_by_id
+from tests.support.samples import feature, features_of, write_data_dir
 from webapp import create_app
-from webapp.basemaps import NATURAL_EARTH
-from webapp.mapdata import search_term
-from webapp.maps import MAP_SCRIPTS
-from webapp.views import BASEMAP_DIR
+from webapp.map.basemaps import NATURAL_EARTH
+from webapp.map.page import MAP_SCRIPTS
+from webapp.map.pagedata import search_term
+from webapp.map.routes import BASEMAP_DIR
 
 BASEMAP_FILE = BASEMAP_DIR / "natural-earth.geojson"
 #: The committed base layer must stay small: it is fetched by every offline visitor.

@@ -12,7 +12,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from tests.webapp.test_api import schema_validator
+from tests.support.openapi import schema_validator
 from webapp import create_app
 
 GEOJSON = "application/geo+json"

@@ -20,9 +20,9 @@ import geodata.build
 from geodata.build import build
 from geodata.spatial import add_spatial_answers
 from webapp import create_app
-from webapp.highlight import paragraphs
-from webapp.listing import QueryError, parse_query
-from webapp.provenance import describe_resolution
+from webapp.pages.highlight import paragraphs
+from webapp.pages.provenance import describe_resolution
+from webapp.pages.table import QueryError, parse_query
 
 SCRIPT_INJECTION = "</script><script>alert(1)</script>"
 ATTRIBUTE_INJECTION = '"><img src=x onerror=alert(1)>'
@@ -179,14 +179,14 @@ def test_pages_load_no_external_or_inline_scripts(client, features, seeds):
         assert all(src.startswith("/embed?") for src in frames), path
 
 
-def test_pages_are_cached_per_url(app, client):
+def test_pages_are_rendered_once_per_url_then_replayed(app, client):
     first = client.get("/features?sort=length").data
-    cache = app.extensions["corridor_atlas_pages"]
-    assert len(cache.pages) == 1
+    cache = app.wsgi_app
+    assert len(cache) == 1 and cache.hits == 0
     assert client.get("/features?sort=length").data == first
-    assert len(cache.pages) == 1
+    assert len(cache) == 1 and cache.hits == 1
     client.get("/features?sort=name")
-    assert len(cache.pages) == 2
+    assert len(cache) == 2
 
 
 def test_the_filter_form_may_be_submitted_under_the_csp(client):

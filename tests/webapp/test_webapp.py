@@ -20,10 +20,12 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from tests.support.pages import JS_STRING, csp_directives, map_data, popups_by_id
+from tests.support.samples import feature, write_data_dir
 from webapp import create_app, default_data_dir
-from webapp.atlas import FILES, AtlasDataError
-from webapp.basemaps import BASEMAPS, NATURAL_EARTH, tile_origins
-from webapp.popups import format_number
+from webapp.map.basemaps import BASEMAPS, NATURAL_EARTH, tile_origins
+from webapp.map.fragments import format_number
+from webapp.model.atlas import FILES, AtlasDataError
 from webapp.server import make_server
 from webapp.style import CORRIDOR_CLASS, SITE_CLASS, site_colour
 
@@ -35,7 +37,6 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
-JS_STRING = r'"(?:[^"\\]|\\.)*"'
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -63,19 +64,6 @@ def html_text(fragment: str) -> str:
     return "".join(parser.parts)
 
 
-def popups_by_id(page: str) -> dict[str, str]:
-    """Feature id -> popup HTML, pairing each layer's ``atlas-id-…`` class with its bindPopup."""
-    layer_ids = dict(
-        re.findall(
-            r'var (\w+) = L\.(?:polyline|circleMarker)\(.*?"className": "[^"]*?atlas-id-([\w-]+)"',
-            page,
-            re.S,
-        )
-    )
-    popups = re.findall(rf"(\w+)\.bindPopup\(\s*({JS_STRING})", page)
-    return {layer_ids[var]: json.loads(html) for var, html in popups}
-
-
 def overlay_labels(page: str) -> list[str]:
     """The text of each LayerControl overlay label."""
     block = re.search(r"overlays :  \{(.*?)\},\n", page, re.S).group(1)
@@ -84,12 +72,6 @@ def overlay_labels(page: str) -> list[str]:
 
 def legend_html(page: str) -> str:
     return json.loads(re.search(rf"div\.innerHTML = ({JS_STRING});", page).group(1))
-
-
-def map_data(page: str) -> dict:
-    """The page's JSON data block (search keys, filter choices), as the scripts parse it."""
-    block = re.search(r'<script type="application/json" id="atlas-data">(.*?)</script>', page, re.S)
-    return json.loads(block.group(1))
 
 
 def executable_scripts(page: str) -> list[str]:
@@ -104,48 +86,6 @@ def local_resources(page: str) -> list[str]:
     return re.findall(r'<script[^>]*\ssrc="([^"]+)"', page) + re.findall(
         r'<link[^>]*\shref="([^"]+)"', page
     )
-
-
-def feature(kind: str, **properties: object) -> dict:
-    """A contract-conforming feature for hand-made data directories."""
-    geometry = (
-        {"type": "Point", "coordinates": [69.26972, 40.22083]}
-        if kind == "site"
-        else {
-            "type": "MultiLineString",
-            "coordinates": [[[69.2, 41.3], [64.4, 39.8]], [[50, 40], [45, 41.7]]],
-        }
-    )
-    props = {
-        "id": f"test-{kind}",
-        "name": f"Test {kind}",
-        "aliases": [],
-        "kind": kind,
-        "category": "industrial park" if kind == "site" else "rail corridor",
-        "countries": ["UZ"],
-        "status": {"stage": "planned", "dates": [{"event": "launch", "when": "Q4 2026"}]},
-        "figures": [{"label": "area", "value": 100, "unit": "ha", "quote": "100 hectares"}],
-        "description": "A feature written by the tests.",
-        "sources": [{"seed": "000_671c4ac208bcfce0.txt", "quote": "a verbatim quote"}],
-        "located_by": [],
-        **properties,
-    }
-    return {"type": "Feature", "id": props["id"], "geometry": geometry, "properties": props}
-
-
-def write_data_dir(directory: Path, features: list[dict]) -> Path:
-    """Write atlas/corridors/sites.geojson for ``features`` as the pipeline would."""
-    kinds = {"atlas.geojson": None, "corridors.geojson": "corridor", "sites.geojson": "site"}
-    for name, kind in kinds.items():
-        chosen = [f for f in features if kind in (None, f["properties"]["kind"])]
-        collection = {
-            "type": "FeatureCollection",
-            "bbox": [45, 39.8, 69.3, 41.7],
-            "features": chosen,
-        }
-        (directory / name).write_text(json.dumps(collection), encoding="utf-8")
-    (directory / "sources.json").write_text(json.dumps({"seeds": []}), encoding="utf-8")
-    return directory
 
 
 # --- the map page --------------------------------------------------------------------------
@@ -394,11 +334,6 @@ def test_error_pages_escape_the_request(client):
 
 
 # --- security headers ----------------------------------------------------------------------
-
-
-def csp_directives(response) -> dict[str, list[str]]:
-    policy = response.headers["Content-Security-Policy"]
-    return {d.split()[0]: d.split()[1:] for d in policy.split(";") if d.strip()}
 
 
 @pytest.mark.parametrize(

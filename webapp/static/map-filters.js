@@ -12,6 +12,16 @@
 
   const element = CA.element;
 
+  /* The keys of ``list`` (from the URL) that are among ``keys``; null for no list, or for a
+   * list of nothing but unknown keys. */
+  function known(list, keys) {
+    if (!list) {
+      return null;
+    }
+    const found = list.filter((key) => keys.includes(key));
+    return found.length || !list.length ? found : null;
+  }
+
   class Filters {
     constructor(app) {
       this.app = app;
@@ -137,17 +147,22 @@
       };
     }
 
+    /* Apply the filter part of a state read from the URL. Unknown keys are dropped; a list
+     * that named only unknown keys is ignored as a whole (all shown), whereas an empty one
+     * (category=) still means none. */
     setState(state) {
-      const categories = state.category ? new Set(state.category) : null;
-      const hidden = new Set(state.layers || []);
+      const stages = this.data.stages.map((s) => s.key);
+      const codes = this.data.countries.map((c) => c.code);
+      const categories = known(state.category, this.data.categories.map((c) => c.key));
+      const hidden = new Set(known(state.layers, Object.keys(this.app.overlays)) || []);
       for (const category of this.data.categories) {
-        const shown = !categories || categories.has(category.key);
+        const shown = !categories || categories.includes(category.key);
         for (const key of category.overlays) {
           this.setOverlay(key, shown && !hidden.has(key));
         }
       }
-      this.status = new Set(state.status || this.data.stages.map((s) => s.key));
-      this.country = new Set(state.country || this.data.countries.map((c) => c.code));
+      this.status = new Set(known(state.status, stages) || stages);
+      this.country = new Set(known(state.country, codes) || codes);
       this.apply();
     }
 

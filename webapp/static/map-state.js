@@ -7,12 +7,23 @@
  * state (fit to that feature and open its popup). Lists are comma-separated; an empty value
  * (category=) means none. Keys are slugs and ids, so they need no escaping, but each item is
  * percent-encoded anyway.
+ *
+ * A URL is anyone's to write: names read here are only strings, which map.js and
+ * map-filters.js look up as own keys (never inherited ones such as "__proto__"), and numbers
+ * that are not plain finite decimals, or that no view of this map could have written, are
+ * refused rather than handed to Leaflet (a longitude of 1e20 freezes the tab).
  */
 (function (CA) {
   "use strict";
 
   const LISTS = ["category", "layers", "status", "country"];
   const ORDER = ["map", "base", "category", "layers", "status", "country", "open"];
+  // A plain decimal ("6.5", "-41.25", "1e3"); Number() would also take "0x10", " 5" and "" (as 0).
+  const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+  //: Web Mercator's edge (85.0511°), rounded in: Leaflet cannot centre a view beyond it.
+  const MAX_LATITUDE = 85.05;
+  //: Degrees beyond which a coordinate is garbage rather than a view panned round the world.
+  const MAX_DEGREES = 1080;
 
   function decode(text) {
     try {
@@ -26,7 +37,32 @@
     return String(Number(value.toFixed(digits)));
   }
 
-  /* The state written in ``fragment`` ("#map=…" or "map=…"); unknown parts are ignored. */
+  function decimal(text) {
+    return DECIMAL.test(text) ? Number(text) : NaN;
+  }
+
+  /* The view of "<zoom>/<lat>/<lon>", or null unless all three are finite decimals within
+   * MAX_DEGREES. Latitude is clamped to the map's edge, longitude wrapped into [-180, 180];
+   * the zoom is left to the map, which knows its own range (see map.js). */
+  function parseView(value) {
+    const parts = value.split("/");
+    if (parts.length !== 3) {
+      return null;
+    }
+    const [zoom, lat, lon] = parts.map(decimal);
+    if (![zoom, lat, lon].every(Number.isFinite)
+        || Math.abs(lat) > MAX_DEGREES || Math.abs(lon) > MAX_DEGREES) {
+      return null;
+    }
+    return {
+      zoom,
+      lat: Math.min(Math.max(lat, -MAX_LATITUDE), MAX_LATITUDE),
+      lon: Math.abs(lon) <= 180 ? lon : ((((lon + 180) % 360) + 360) % 360) - 180,
+    };
+  }
+
+  /* The state written in ``fragment`` ("#map=…" or "map=…"); unknown parts and views that
+   * parseView refuses are ignored. */
   function parseFragment(fragment) {
     const state = { view: null, base: null, open: null };
     for (const name of LISTS) {
@@ -40,10 +76,7 @@
       const name = decode(part.slice(0, cut));
       const value = part.slice(cut + 1);
       if (name === "map") {
-        const [zoom, lat, lon] = value.split("/").map(Number);
-        if ([zoom, lat, lon].every(Number.isFinite) && Math.abs(lat) <= 90) {
-          state.view = { zoom, lat, lon };
-        }
+        state.view = parseView(value) || state.view;
       } else if (name === "base" || name === "open") {
         state[name] = decode(value) || null;
       } else if (LISTS.includes(name)) {

@@ -9,6 +9,10 @@
  * A large atlas's page carries no features: its JSON data names a feed instead, which
  * map-large.js loads and draws (sites clustered, on a canvas); the app then starts the same way,
  * with ``this.large`` answering where single features' layers would.
+ *
+ * Names from the URL (base=, open=, ?focus=, ?only=) are looked up in tables without a
+ * prototype, and only as their own keys (``feature``, ``setBase``): "__proto__" or "toString"
+ * is an unknown name like any other, ignored.
  */
 (function (CA) {
   "use strict";
@@ -28,6 +32,11 @@
   const FOCUS_RADIUS = 10; // sites are drawn with 7
   const FOCUS_WEIGHT = 6; // corridors with 4
   const WRITE_DELAY_MS = 150;
+  const FALLBACK_MAX_ZOOM = 18; // when no base layer shown states its own
+  const OPEN_AFTER_MS = 3000; // a flight's popup opens by then even if no moveend came
+
+  /* A copy of ``source`` to be keyed by outside strings: no prototype, so no key is inherited. */
+  const table = (source = {}) => Object.assign(Object.create(null), source);
 
   const narrow = () => window.matchMedia(NARROW).matches;
   const calm = () => window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -37,14 +46,16 @@
       this.map = config.map;
       this.control = config.control;
       this.data = config.data;
-      this.bases = config.bases;
-      this.overlays = {};
+      this.bases = table(config.bases);
+      const groups = table(config.overlays);
+      const layers = table(config.features);
+      this.overlays = table();
       for (const overlay of this.data.overlays) {
-        this.overlays[overlay.key] = { ...overlay, group: config.overlays[overlay.key] };
+        this.overlays[overlay.key] = { ...overlay, group: groups[overlay.key] };
       }
-      this.features = {};
+      this.features = table();
       for (const feature of this.data.features) {
-        this.features[feature.id] = { data: feature, layer: config.features[feature.id] };
+        this.features[feature.id] = { data: feature, layer: layers[feature.id] };
       }
       this.large = config.large ? config.large(this) : null;
       this.siteZoom = this.large ? LARGE_SITE_ZOOM : SITE_ZOOM;
@@ -55,7 +66,13 @@
       this.open = null; // the feature whose popup is open
       this.restoring = false;
       this.timer = null;
+      this.flight = null; // the search's flight under way: {arrived, timer}
       this.filters = new CA.Filters(this);
+    }
+
+    /* The feature of ``id`` if there is one (``id`` may come from the URL), else null. */
+    feature(id) {
+      return typeof id === "string" && Object.hasOwn(this.features, id) ? this.features[id] : null;
     }
 
     /* --- views --------------------------------------------------------------------------- */
@@ -69,7 +86,7 @@
 
     /* Where a feature is shown: a centre and zoom for a site, bounds for a corridor. */
     target(id, siteZoom) {
-      const feature = this.features[id];
+      const feature = this.feature(id);
       const layer = feature.layer;
       if (!layer || layer.getLatLng) {
         const center = layer ? layer.getLatLng() : L.latLng(feature.lat, feature.lon);
@@ -128,35 +145,62 @@
         this.large.openPopup(id, autoPan);
         return;
       }
-      const layer = this.features[id].layer;
+      const layer = this.feature(id).layer;
       const popup = layer.getPopup();
+      if (!popup || !this.map.hasLayer(layer)) {
+        return; // filtered away since it was asked for
+      }
       popup.options.autoPan = autoPan;
       layer.openPopup();
       popup.options.autoPan = true;
     }
 
-    /* Show one feature (search result, permalink): reveal it, fly there, open its popup. */
+    /* Show one feature (search result, permalink): reveal it, fly there, open its popup.
+     *
+     * One flight at a time: a new one (another Enter in the search box) ends the one under
+     * way, whose popup then never opens. The popup opens a turn after the moveend, not in it:
+     * Leaflet's popup autopan stops the pan under way, which fires moveend, then goes on with
+     * its own popup; opening another one from that moveend closed it under Leaflet's feet
+     * ("reading 'layerPointToContainerPoint'" of a null map, a few times in 90 quick Enters).
+     * The map is stopped before the flight listens: flyTo's own stop could fire a moveend. */
     showFeature(id, { animate }) {
-      if (!this.features[id] || !this.filters.reveal(id)) {
+      this.land();
+      if (!this.feature(id) || !this.filters.reveal(id)) {
         return;
       }
+      this.map.stop();
       const target = this.target(id, this.siteZoom);
-      const move = animate && !calm();
-      if (!move) {
+      if (!animate || calm()) {
         this.goTo(target, false);
         this.openPopup(id, true);
         return;
       }
-      let opened = false;
+      const flight = { timer: null };
       const open = () => {
-        if (!opened) {
-          opened = true;
+        if (this.flight === flight) {
+          this.land();
           this.openPopup(id, true);
         }
       };
-      this.map.once("moveend", open);
-      setTimeout(open, 3000);
+      flight.arrived = () => {
+        this.map.off("moveend", flight.arrived);
+        clearTimeout(flight.timer);
+        flight.timer = setTimeout(open, 0);
+      };
+      flight.timer = setTimeout(open, OPEN_AFTER_MS);
+      this.flight = flight;
+      this.map.on("moveend", flight.arrived);
       this.goTo(target, true);
+    }
+
+    /* Forget the flight under way, if any: its popup will not open. */
+    land() {
+      const flight = this.flight;
+      if (flight) {
+        this.flight = null;
+        this.map.off("moveend", flight.arrived);
+        clearTimeout(flight.timer);
+      }
     }
 
     /* --- state in the URL ------------------------------------------------------------------ */
@@ -166,10 +210,10 @@
     }
 
     setBase(key) {
-      const chosen = this.bases[key];
-      if (!chosen) {
+      if (typeof key !== "string" || !Object.hasOwn(this.bases, key)) {
         return;
       }
+      const chosen = this.bases[key];
       for (const layer of Object.values(this.bases)) {
         if (layer !== chosen && this.map.hasLayer(layer)) {
           this.map.removeLayer(layer);
@@ -193,23 +237,25 @@
 
     /* Apply a state read from the URL; ``initial`` is the page load. */
     restore(state, initial) {
+      this.land();
       this.restoring = true;
       try {
         if (state.base) {
           this.setBase(state.base);
         }
         this.filters.setState(state);
-        const open = state.open && this.features[state.open] ? state.open : null;
+        const open = this.feature(state.open) ? state.open : null;
         if (open) {
           this.filters.reveal(open);
         }
         if (state.view) {
-          this.map.setView([state.view.lat, state.view.lon], state.view.zoom, { animate: false });
+          const { lat, lon, zoom } = state.view;
+          this.map.setView([lat, lon], this.clampZoom(zoom), { animate: false });
         } else if (open) {
           this.goTo(this.target(open, this.siteZoom), false);
-        } else if (this.embed.focus && this.features[this.embed.focus]) {
+        } else if (this.feature(this.embed.focus)) {
           this.goTo(this.target(this.embed.focus, FOCUS_ZOOM), false);
-        } else if (this.embed.only) {
+        } else if (this.filters.only) {
           this.fitFeatures([...this.filters.only], this.siteZoom);
         } else if (initial) {
           this.map.fitBounds(this.data.bounds, { ...this.fitOptions(), animate: false });
@@ -223,6 +269,13 @@
       } finally {
         this.restoring = false;
       }
+    }
+
+    /* ``zoom`` within the map's range (a base layer's deepest zoom, else FALLBACK_MAX_ZOOM). */
+    clampZoom(zoom) {
+      const deepest = this.map.getMaxZoom();
+      const max = Number.isFinite(deepest) ? deepest : FALLBACK_MAX_ZOOM;
+      return Math.min(Math.max(zoom, this.map.getMinZoom()), max);
     }
 
     changed() {
@@ -270,18 +323,19 @@
 
     applyEmbed() {
       const { focus, only } = this.embed;
-      if (only) {
-        this.filters.only = new Set(only.filter((id) => this.features[id]));
+      const known = only ? only.filter((id) => this.feature(id)) : [];
+      if (known.length) { // ?only= naming no feature is ignored, not a blank map
+        this.filters.only = new Set(known);
       }
-      if (focus && this.features[focus] && this.large) {
+      if (this.feature(focus) && this.large) {
         this.large.focus(focus);
-      } else if (focus && this.features[focus]) {
+      } else if (this.feature(focus)) {
         for (const [id, feature] of Object.entries(this.features)) {
           if (id !== focus) {
             feature.layer.setStyle(FADED);
           }
         }
-        const layer = this.features[focus].layer;
+        const layer = this.feature(focus).layer;
         if (layer.setRadius) {
           layer.setRadius(FOCUS_RADIUS);
         } else {
@@ -329,7 +383,7 @@
       CA.wireMenu();
       if (CA.embedded) {
         this.embedLink = CA.addEmbedLink(map);
-        if (this.embed.focus && this.features[this.embed.focus]) {
+        if (this.feature(this.embed.focus)) {
           this.embedLink.href = `/#open=${encodeURIComponent(this.embed.focus)}`;
         }
       }

@@ -1,0 +1,49 @@
+"""Reading the map page as a test sees it: the page's text (popups, data block, CSP) without a
+browser, and the open popup and viewport with one."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from playwright.sync_api import Page, expect
+from werkzeug.test import TestResponse
+
+#: The viewport the desktop browser tests use.
+DESKTOP = {"width": 1400, "height": 900}
+#: A JavaScript string literal as folium writes one (double quotes, backslash escapes).
+JS_STRING = r'"(?:[^"\\]|\\.)*"'
+
+
+def popups_by_id(page: str) -> dict[str, str]:
+    """Feature id -> popup HTML, pairing each layer's ``atlas-id-…`` class with its bindPopup."""
+    layer_ids = dict(
+        re.findall(
+            r'var (\w+) = L\.(?:polyline|circleMarker)\(.*?"className": "[^"]*?atlas-id-([\w-]+)"',
+            page,
+            re.S,
+        )
+    )
+    popups = re.findall(rf"(\w+)\.bindPopup\(\s*({JS_STRING})", page)
+    return {layer_ids[var]: json.loads(html) for var, html in popups}
+
+
+def map_data(page: str) -> dict:
+    """The page's JSON data block (search keys, filter choices), as the scripts parse it.
+
+    >>> map_data('<script type="application/json" id="atlas-data">{"keys": []}</script>')
+    {'keys': []}
+    """
+    block = re.search(r'<script type="application/json" id="atlas-data">(.*?)</script>', page, re.S)
+    return json.loads(block.group(1))
+
+
+def csp_directives(response: TestResponse) -> dict[str, list[str]]:
+    """The response's Content-Security-Policy, directive -> its sources."""
+    policy = response.headers["Content-Security-Policy"]
+    return {d.split()[0]: d.split()[1:] for d in policy.split(";") if d.strip()}
+
+
+def expect_popup(page: Page, name: str) -> None:
+    """The open popup (the last one: a replaced popup fades out for a moment) shows ``name``."""
+    expect(page.locator(".leaflet-popup-content").last).to_contain_text(name)

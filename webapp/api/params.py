@@ -1,0 +1,232 @@
+"""Query parameters of /api/features and /ogc/collections/{id}/items, checked before any search.
+
+Free of Flask: :func:`parse` takes the query string as a mapping of name to the list of its
+values (``request.args.to_dict(flat=False)``) and returns a :class:`FeatureQuery`, or raises
+:class:`~webapp.http.problems.ParameterError` naming the parameter and what it accepts. Unknown
+parameters are errors too, so a typo (``?kidn=site``) is not silently ignored.
+
+List filters (``kind``, ``category``, ``country``, ``status``) take comma-separated values and
+may be repeated; values of one filter are alternatives (OR), different filters must all hold.
+
+What is accepted is exactly what the OpenAPI document declares (the patterns below are shared
+with it), so a schema-driven fuzzer finds no valid request refused and no invalid one accepted:
+values are case-sensitive except country codes, numbers are plain decimals, and ``bbox`` and
+``near`` are checked by patterns that encode the longitude and latitude ranges. Constraints a
+schema cannot state are answered, not refused: ``radius_km`` without ``near`` is ignored, and a
+bbox whose minLat exceeds maxLat contains nothing.
+
+>>> query = parse({"country": ["uz,KZ"], "limit": ["20000"], "bbox": ["66,37,72.5,42"]},
+...               API_PARAMETERS, ["technopark"])
+>>> query.countries, query.limit, query.bbox
+(('UZ', 'KZ'), 10000, (66.0, 37.0, 72.5, 42.0))
+>>> parse({"limit": ["0"]}, API_PARAMETERS, []).limit
+Traceback (most recent call last):
+...
+webapp.http.problems.ParameterError: limit must be an integer from 1 to 10000, not '0'.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from webapp.http.problems import ParameterError
+from webapp.model.filters import (
+    DEFAULT_LIMIT,
+    DEFAULT_RADIUS_KM,
+    FeatureQuery,
+    FilterError,
+    _number,
+    parse_filters,
+)
+
+MAX_LIMIT = 10_000
+#: Half the equator: no two points on Earth are further apart along a geodesic.
+MAX_RADIUS_KM = 20_040.0
+#: Offsets past this are all "beyond the last feature"; avoids parsing huge integers.
+MAX_OFFSET = 10**12
+
+#: Parameters of /api/features, in the order links repeat them.
+API_PARAMETERS = (
+    "kind",
+    "category",
+    "country",
+    "status",
+    "q",
+    "bbox",
+    "near",
+    "radius_km",
+    "limit",
+    "offset",
+)
+#: Parameters of the OGC items endpoint: the Core ones plus the property filters.
+OGC_PARAMETERS = (
+    "bbox",
+    "bbox-crs",
+    "crs",
+    "datetime",
+    "limit",
+    "offset",
+    "f",
+    "category",
+    "country",
+    "status",
+    "q",
+)
+#: The only coordinate reference system served (WGS 84 longitude, latitude).
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+OUTPUT_FORMATS = ("json", "geojson")
+
+_DIGITS = re.compile(r"^[0-9]+$")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+_LON = r"-?(180(\.0+)?|(1[0-7][0-9]|[1-9]?[0-9])(\.[0-9]+)?)"
+_LAT = r"-?(90(\.0+)?|[1-8]?[0-9](\.[0-9]+)?)"
+_HEIGHT = r"-?(0|[1-9][0-9]*)(\.[0-9]+)?"
+#: JSON's number grammar.
+NUMBER_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
+#: minLon,minLat,maxLon,maxLat, or with heights minLon,minLat,minH,maxLon,maxLat,maxH.
+BBOX_PATTERN = rf"^({_LON},{_LAT},{_LON},{_LAT}|{_LON},{_LAT},{_HEIGHT},{_LON},{_LAT},{_HEIGHT})$"
+#: lat,lon.
+NEAR_PATTERN = rf"^{_LAT},{_LON}$"
+_INSTANT = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?"
+)
+#: RFC 3339 instants (date or date-time) and intervals with ``..`` or empty open ends, by form.
+DATETIME_PATTERN = rf"^({_INSTANT}|({_INSTANT}|\.\.)?/({_INSTANT}|\.\.)?)$"
+DATETIME_ALLOWED = "an RFC 3339 date or date-time, or an interval start/end ('..' = open)"
+LIMIT_ALLOWED = f"an integer from 1 to {MAX_LIMIT} (larger values are clamped to {MAX_LIMIT})"
+BBOX_ALLOWED = (
+    "minLon,minLat,maxLon,maxLat (or six numbers with heights) in decimal degrees, longitudes "
+    "-180..180, latitudes -90..90; minLon > maxLon crosses the antimeridian"
+)
+
+
+def _single(params: Mapping[str, Sequence[str]], name: str) -> str | None:
+    values = params.get(name) or []
+    if len(values) > 1:
+        raise ParameterError(
+            name, f"{name} may be given once, not {len(values)} times.", f"one {name} value"
+        )
+    return values[0] if values else None
+
+
+def _matching(name: str, text: str, pattern: str, allowed: str) -> list[float]:
+    if not re.fullmatch(pattern, text):
+        raise ParameterError(name, f"{name} must be {allowed}, not {text!r}.", allowed)
+    return [float(part) for part in text.split(",")]
+
+
+def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    numbers = _matching("bbox", text, BBOX_PATTERN, BBOX_ALLOWED)
+    if len(numbers) == 6:
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    west, south, east, north = numbers
+    if south > north:
+        # West > east is legal (the box crosses the antimeridian); south > north never is.
+        raise ParameterError(
+            "bbox",
+            f"bbox's south edge ({_number(south)}) is north of its north edge "
+            f"({_number(north)}); give minLon,minLat,maxLon,maxLat.",
+            BBOX_ALLOWED,
+        )
+    return west, south, east, north
+
+
+def _near(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    allowed = "lat,lon in decimal degrees, latitude -90..90, longitude -180..180"
+    lat, lon = _matching("near", text, NEAR_PATTERN, allowed)
+    return lat, lon
+
+
+def _radius(text: str | None) -> float:
+    allowed = f"a number of kilometres above 0 and at most {MAX_RADIUS_KM:g}"
+    if text is None:
+        return DEFAULT_RADIUS_KM
+    (radius,) = _matching("radius_km", text, NUMBER_PATTERN, allowed)
+    if not 0 < radius <= MAX_RADIUS_KM:
+        raise ParameterError("radius_km", f"radius_km must be {allowed}, not {text!r}.", allowed)
+    return radius
+
+
+def _limit(text: str | None) -> int:
+    if text is None:
+        return DEFAULT_LIMIT
+    digits = text.lstrip("0")
+    if not _DIGITS.fullmatch(text) or not digits:
+        detail = f"limit must be an integer from 1 to {MAX_LIMIT}, not {text!r}."
+        raise ParameterError("limit", detail, LIMIT_ALLOWED)
+    return MAX_LIMIT if len(digits) > 5 else min(int(digits), MAX_LIMIT)
+
+
+def _offset(text: str | None) -> int:
+    if text is None:
+        return 0
+    if not _DIGITS.fullmatch(text):
+        allowed = "an integer of 0 or more"
+        raise ParameterError("offset", f"offset must be {allowed}, not {text!r}.", allowed)
+    digits = text.lstrip("0") or "0"
+    return MAX_OFFSET if len(digits) > 12 else min(int(digits), MAX_OFFSET)
+
+
+def _datetime(text: str | None) -> str | None:
+    if text is not None and not re.fullmatch(DATETIME_PATTERN, text):
+        raise ParameterError(
+            "datetime", f"datetime must be {DATETIME_ALLOWED}, not {text!r}.", DATETIME_ALLOWED
+        )
+    return text
+
+
+def _crs(name: str, text: str | None) -> str | None:
+    if text is not None and text != CRS84:
+        raise ParameterError(
+            name, f"{name} must be {CRS84}, the only CRS served, not {text!r}.", [CRS84]
+        )
+    return text
+
+
+def _format(text: str | None) -> str | None:
+    if text is not None and text not in OUTPUT_FORMATS:
+        raise ParameterError(
+            "f",
+            f"f must be one of {', '.join(OUTPUT_FORMATS)}, not {text!r}.",
+            list(OUTPUT_FORMATS),
+        )
+    return text
+
+
+def parse(
+    params: Mapping[str, Sequence[str]], accepted: Sequence[str], categories: Sequence[str]
+) -> FeatureQuery:
+    """Check ``params`` against the ``accepted`` parameter names; ``categories`` are allowed."""
+    for name in params:
+        if name not in accepted:
+            raise ParameterError(
+                name,
+                f"Unknown query parameter {name!r}; this endpoint accepts {', '.join(accepted)}.",
+                list(accepted),
+            )
+    try:
+        filters = parse_filters(params, categories)
+    except FilterError as err:
+        raise ParameterError(err.parameter, str(err), err.allowed) from err
+    return FeatureQuery(
+        kinds=filters.kinds,
+        categories=filters.categories,
+        countries=filters.countries,
+        stages=filters.stages,
+        text=filters.text,
+        bbox=_bbox(_single(params, "bbox")),
+        near=_near(_single(params, "near")),
+        radius_km=_radius(_single(params, "radius_km")),
+        limit=_limit(_single(params, "limit")),
+        offset=_offset(_single(params, "offset")),
+        datetime=_datetime(_single(params, "datetime")),
+        f=_format(_single(params, "f")),
+        crs=_crs("crs", _single(params, "crs")),
+        bbox_crs=_crs("bbox-crs", _single(params, "bbox-crs")),
+    )

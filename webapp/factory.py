@@ -1,0 +1,70 @@
+"""The application factory: load the data once, then let each part register itself.
+
+Creating the app loads and checks the data, builds the search index, and lets each part
+prepare what it serves; requests then only read.
+
+Configuration (``create_app(config)``): ``DATA_DIR`` (default: the committed outputs),
+``LIMITS`` (sizes, see :class:`webapp.state.Limits`), ``PROXY_HEADERS`` (how many proxies'
+``X-Forwarded-*`` headers to trust; 0, the default, ignores them) and ``PUBLIC_URL`` (when set,
+every absolute link starts with it and the ``Host`` header is never reflected).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from webapp import api, default_data_dir, downloads, pages, security, service
+from webapp import map as atlas_map
+from webapp.http.replay import ResponseCache
+from webapp.map.basemaps import tile_origins
+from webapp.model.atlas import load_atlas
+from webapp.model.search import FeatureIndex
+from webapp.responses import replayable
+from webapp.state import AtlasState, Limits, set_state
+from webapp.style import NAV, TEMPLATE_FILTERS
+
+#: The user-facing parts, in the order they are registered.
+PARTS = (atlas_map, pages, downloads, api)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` overrides the defaults, e.g. ``{"DATA_DIR": tmp_path}``.
+
+    Raises ``webapp.model.atlas.AtlasDataError`` naming the file if the data is missing or
+    corrupt, and ``ValueError`` for a configuration value it cannot use.
+    """
+    app = Flask(__name__)
+    app.config.from_mapping(DATA_DIR=None, LIMITS=None, PROXY_HEADERS=0, PUBLIC_URL=None)
+    if config is not None:
+        app.config.from_mapping(config)
+    data_dir = Path(app.config["DATA_DIR"] or default_data_dir())
+    app.config["DATA_DIR"] = data_dir
+    limits = Limits.from_config(app.config["LIMITS"])
+
+    atlas = load_atlas(data_dir, limits.feature_models)
+    set_state(app, AtlasState(atlas=atlas, index=FeatureIndex(atlas.store), limits=limits))
+    app.jinja_env.filters.update(TEMPLATE_FILTERS)
+    app.jinja_env.globals["nav_items"] = NAV
+    app.view_functions["static"] = replayable(app.view_functions["static"])
+
+    service.init_app(app)
+    for part in PARTS:
+        part.init_app(app)
+    security.init_app(app, tile_origins())
+
+    app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
+        app.wsgi_app, limits.replay_bytes, limits.replay_body_bytes
+    )
+    proxies = int(app.config["PROXY_HEADERS"])
+    if proxies < 0:
+        raise ValueError(f"PROXY_HEADERS must be 0 or more, not {proxies}")
+    if proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
+    return app

@@ -1,0 +1,289 @@
+"""Build the folium map of the whole atlas and render it to one HTML page (for / and /embed).
+
+The page loads only the app's own Leaflet copy, stylesheets and scripts: folium's CDN defaults
+(jQuery, Bootstrap, awesome-markers, Font Awesome…) are replaced per map instance, and nothing
+here uses them. Catalogue text reaches the map only as fragments escaped by
+``webapp.map.fragments`` and as JSON data. folium draws the layers; the app's scripts
+(``static/map*.js``) add the search, filters, permalinks, measuring, full screen and the offline
+base layer on top of them, starting from the layers that ``StartAtlas`` hands over.
+
+An atlas of more than ``inline_limit`` features (a limit of the app) gets a page that stays
+small however large the atlas grows (:func:`build_large_map`): one overlay per category, no
+feature in the page; its scripts fetch the features from :data:`PageAssets.map_features` and
+draw the sites clustered on a canvas (``static/map-large.js``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+
+import folium
+from branca.element import MacroElement
+from markupsafe import Markup
+
+from webapp.map.basemaps import BASEMAPS, NATURAL_EARTH
+from webapp.map.elements import BoundHtml, HtmlPage, Legend, OfflineBasemap, StartAtlas, Verbatim
+from webapp.map.fragments import (
+    chrome_html,
+    json_data_html,
+    layer_name,
+    legend_html,
+    popup_html,
+    tooltip_html,
+)
+from webapp.map.pagedata import Overlay, large_map_data, map_data, slug
+from webapp.model.atlas import Atlas
+from webapp.model.schema import Feature
+from webapp.style import CORRIDOR_CLASS, SITE_CLASS, corridor_colour, feature_class, site_colour
+
+TITLE = "Corridor Atlas"
+POPUP_OPTIONS = {"maxWidth": 360, "maxHeight": 360, "className": "atlas-popup-frame"}
+#: The id of the page's JSON data block (``webapp.map.pagedata``).
+DATA_ELEMENT_ID = "atlas-data"
+#: Above this many features, the page loads its features by URL and clusters the sites.
+#: The swatch of a category of corridors (its corridors have colours of their own).
+CORRIDOR_CATEGORY_COLOUR = "#555555"
+#: The app's map scripts, in load order; ``map.js`` (last) defines ``CorridorAtlas.start``.
+MAP_SCRIPTS = (
+    "map-names.js",
+    "map-state.js",
+    "map-filters.js",
+    "map-controls.js",
+    "map-basemap.js",
+    "map-search.js",
+    "map.js",
+)
+#: The scripts of a large atlas's page: supercluster and map-large.js, before map.js.
+LARGE_MAP_SCRIPTS = (*MAP_SCRIPTS[:-1], "vendor/supercluster.min.js", "map-large.js", "map.js")
+
+
+@dataclass(frozen=True)
+class PageAssets:
+    """URLs (served by this app) of what the page loads, and of the data downloads."""
+
+    leaflet_js: str
+    leaflet_css: str
+    atlas_css: str
+    favicon: str
+    downloads: Mapping[str, str]
+    static_prefix: str = "/static/"
+    #: A large atlas's features (``webapp.map.pagedata.map_feed``) and its popups (prefix of
+    #: ``<feature id>.html``), both served by ``webapp.map.assets``.
+    map_features: str = "/assets/map/features.json"
+    map_popups: str = "/assets/map/popups/"
+
+
+def _latlon(position: list[float]) -> list[float]:
+    """GeoJSON (lon, lat) to folium/Leaflet (lat, lon): the one place the order flips."""
+    return [position[1], position[0]]
+
+
+def _bind(layer: MacroElement, f: Feature) -> None:
+    BoundHtml("bindTooltip", tooltip_html(f), sticky=True).add_to(layer)
+    BoundHtml("bindPopup", popup_html(f), **POPUP_OPTIONS).add_to(layer)
+
+
+def _add_corridor(
+    m: folium.Map, corridor: Feature, label: str, colour: str
+) -> tuple[folium.FeatureGroup, folium.PolyLine]:
+    group = folium.FeatureGroup(name=layer_name(label, colour, "line"), overlay=True)
+    line = folium.PolyLine(
+        [[_latlon(p) for p in part] for part in corridor.lines()],
+        color=colour,
+        weight=4,
+        opacity=0.85,
+        class_name=feature_class(CORRIDOR_CLASS, corridor.properties.id),
+    )
+    _bind(line, corridor)
+    line.add_to(group)
+    group.add_to(m)
+    return group, line
+
+
+def _add_sites(
+    m: folium.Map, category: str, sites: list[Feature]
+) -> tuple[folium.FeatureGroup, dict[str, folium.CircleMarker]]:
+    name = layer_name(f"{category} ({len(sites)})", site_colour(category), "dot")
+    group = folium.FeatureGroup(name=name, overlay=True)
+    markers = {}
+    for site in sites:
+        marker = folium.CircleMarker(
+            _latlon(site.geometry.coordinates),  # type: ignore[arg-type]
+            radius=7,
+            color="#ffffff",
+            weight=2,
+            fill_color=site_colour(category),
+            fill_opacity=0.9,
+            class_name=feature_class(SITE_CLASS, site.properties.id),
+        )
+        _bind(marker, site)
+        marker.add_to(group)
+        markers[site.properties.id] = marker
+    group.add_to(m)
+    return group, markers
+
+
+def _sites_by_category(atlas: Atlas) -> list[tuple[str, list[Feature]]]:
+    def key(f: Feature) -> str:
+        return f.properties.category
+
+    return [(c, list(fs)) for c, fs in groupby(sorted(atlas.sites, key=key), key=key)]
+
+
+def _legend(
+    corridors: list[Feature], assets: PageAssets, by_category: list[tuple[str, list[Feature]]]
+) -> Legend:
+    return Legend(
+        legend_html(
+            corridors=[(c.properties.name, corridor_colour(i)) for i, c in enumerate(corridors)],
+            categories=[(c, site_colour(c), len(fs)) for c, fs in by_category],
+            downloads=list(assets.downloads.items()),
+        )
+    )
+
+
+def _base_layers(m: folium.Map) -> list[tuple[str, MacroElement]]:
+    """The tile layers (the first one shown) and the offline Natural Earth layer, by key."""
+    layers: list[tuple[str, MacroElement]] = []
+    for index, basemap in enumerate(BASEMAPS):
+        tiles = folium.TileLayer(
+            tiles=basemap.url,
+            attr=basemap.attribution,
+            name=basemap.name,
+            max_zoom=basemap.max_zoom,
+            subdomains=basemap.subdomains,
+            show=index == 0,
+        )
+        tiles.add_to(m)
+        layers.append((basemap.key, tiles))
+    offline = OfflineBasemap(NATURAL_EARTH.name, NATURAL_EARTH.url, NATURAL_EARTH.attribution)
+    offline.add_to(m)
+    layers.append((NATURAL_EARTH.key, offline))
+    return layers
+
+
+def _new_map(atlas: Atlas, assets: PageAssets, scripts: Sequence[str] = MAP_SCRIPTS) -> folium.Map:
+    min_lon, min_lat, max_lon, max_lat = atlas.bbox()
+    m = folium.Map(
+        location=[(min_lat + max_lat) / 2, (min_lon + max_lon) / 2],
+        zoom_start=4,
+        tiles=None,
+        control_scale=True,
+        zoom_snap=0.25,  # fit the data snugly rather than at the next whole zoom level
+    )
+    m.default_js = [("leaflet", assets.leaflet_js)] + [
+        (name.removesuffix(".js"), assets.static_prefix + name) for name in scripts
+    ]
+    m.default_css = [
+        ("leaflet_css", assets.leaflet_css),
+        ("atlas_css", assets.atlas_css),
+        ("map_css", assets.static_prefix + "map.css"),
+    ]
+    page = HtmlPage(title=TITLE)
+    page.add_child(m)
+    icon = Markup('<link rel="icon" href="{}">').format(assets.favicon)
+    page.header.add_child(folium.Element(icon), "icon")
+    page.html.add_child(Verbatim(chrome_html(m.get_name())), "atlas_chrome")
+    return m
+
+
+def build_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
+    """The full-window map: base layers, one overlay per corridor and per site category,
+    a legend and a layer control, handed to the app's scripts with the page's JSON data
+    (which fit the map to the data's bounding box or to the view in the URL)."""
+    m = _new_map(atlas, assets)
+    bases = _base_layers(m)
+    overlays: list[tuple[Overlay, MacroElement]] = []
+    features: list[tuple[str, MacroElement]] = []
+    corridors = list(atlas.corridors)  # validated once: each reading of the atlas parses
+    names = Counter(c.properties.name for c in corridors)
+    for index, corridor in enumerate(corridors):
+        # The layer control keys overlays by label: two corridors sharing a name need the id.
+        label = corridor.properties.name
+        if names[label] > 1:
+            label = f"{label} ({corridor.properties.id})"
+        group, line = _add_corridor(m, corridor, label, corridor_colour(index))
+        cid = corridor.properties.id
+        overlays.append((Overlay(cid, label, corridor.properties.category, (cid,)), group))
+        features.append((cid, line))
+    by_category = _sites_by_category(atlas)
+    for category, sites in by_category:
+        group, markers = _add_sites(m, category, sites)
+        overlay = Overlay(f"sites-{slug(category)}", category, category, tuple(markers))
+        overlays.append((overlay, group))
+        features.extend(markers.items())
+    _legend(corridors, assets, by_category).add_to(m)
+    control = folium.LayerControl(collapsed=True)
+    control.add_to(m)
+    # No folium fit_bounds: its animated zoom would land after, and undo, the view that
+    # map.js sets from the URL. map.js fits the data's bounds (from the JSON data) itself.
+    data = map_data(atlas, [o for o, _ in overlays])
+    return _started(m, control, bases, overlays, data, features)
+
+
+def build_large_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
+    """The map of a large atlas: the same base layers, tools and filters, one empty overlay
+    per category of corridors and of sites (map-large.js draws into them), a legend by
+    category, and page data that names the feed of features instead of holding them."""
+    m = _new_map(atlas, assets, LARGE_MAP_SCRIPTS)
+    bases = _base_layers(m)
+    overlays: list[tuple[Overlay, MacroElement]] = []
+    corridor_categories = atlas.category_counts("corridor")
+    site_categories = atlas.category_counts("site")
+    for kind, prefix, by_category in (
+        ("corridor", "corridors", corridor_categories),
+        ("site", "sites", site_categories),
+    ):
+        for category, count in by_category:
+            if kind == "corridor":
+                name = layer_name(f"{category} ({count})", CORRIDOR_CATEGORY_COLOUR, "line")
+            else:
+                name = layer_name(f"{category} ({count})", site_colour(category), "dot")
+            group = folium.FeatureGroup(name=name, overlay=True)
+            group.add_to(m)
+            key = f"{prefix}-{slug(category)}"
+            overlays.append((Overlay(key, category, category, (), kind), group))
+    Legend(
+        legend_html(
+            corridors=[
+                (f"{c} ({count})", CORRIDOR_CATEGORY_COLOUR) for c, count in corridor_categories
+            ],
+            categories=[(c, site_colour(c), count) for c, count in site_categories],
+            downloads=list(assets.downloads.items()),
+        )
+    ).add_to(m)
+    control = folium.LayerControl(collapsed=True)
+    control.add_to(m)
+    urls = {"features": assets.map_features, "popups": assets.map_popups}
+    data = large_map_data(atlas, [o for o, _ in overlays], urls)
+    return _started(m, control, bases, overlays, data, [])
+
+
+def _started(
+    m: folium.Map,
+    control: folium.LayerControl,
+    bases: list[tuple[str, MacroElement]],
+    overlays: list[tuple[Overlay, MacroElement]],
+    data: dict,
+    features: list[tuple[str, MacroElement]],
+) -> folium.Map:
+    """``m`` with the page's JSON data and the script that starts the atlas from it."""
+    m.get_root().html.add_child(Verbatim(json_data_html(DATA_ELEMENT_ID, data)), "atlas_data")
+    StartAtlas(
+        control,
+        DATA_ELEMENT_ID,
+        bases=bases,
+        overlays=[(o.key, group) for o, group in overlays],
+        features=features,
+    ).add_to(m)
+    return m
+
+
+def render_page(atlas: Atlas, assets: PageAssets, inline_limit: int = 1000) -> str:
+    """The complete HTML page of the map (rendered once, at app creation; / and /embed): every
+    feature inline up to ``inline_limit`` features, else the large atlas's page."""
+    if len(atlas) > inline_limit:
+        return build_large_map(atlas, assets).get_root().render()
+    return build_map(atlas, assets).get_root().render()

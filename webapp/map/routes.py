@@ -1,0 +1,100 @@
+"""The map: ``/`` and ``/embed`` (one page, rendered once at app creation), the offline base
+layer, Leaflet's files, and what a large atlas's map fetches: its features and popups.
+
+``/`` and ``/embed`` serve the same page; its script notices the ``/embed`` path and drops the
+header, so both always show the same map with the same state. Only ``/embed`` may be framed by
+other sites. Leaflet comes from the xstatic-leaflet package, never a CDN: the page works
+offline, and the CSP can allow scripts and stylesheets from this origin only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, send_from_directory
+from xstatic.pkg import leaflet
+
+import geodata
+from webapp.map.prepared import MapPart
+from webapp.responses import replayable, send
+from webapp.security import frameable
+from webapp.state import get_state
+
+bp = Blueprint("map", __name__)
+
+#: The committed Natural Earth layer (see geodata/basemap/README.md).
+BASEMAP_DIR = Path(geodata.__file__).resolve().parent / "basemap"
+BASEMAP_FILES = frozenset({"natural-earth.geojson"})
+#: Files of the Leaflet package the page may ask for; anything else is a 404.
+LEAFLET_FILES = frozenset(
+    {
+        "leaflet.js",
+        "leaflet.css",
+        "images/layers.png",
+        "images/layers-2x.png",
+        "images/marker-icon.png",
+        "images/marker-icon-2x.png",
+        "images/marker-shadow.png",
+    }
+)
+
+
+def prepared() -> MapPart:
+    """What the map part prepared for the app handling the current request."""
+    return get_state().part("map")
+
+
+@bp.get("/")
+@replayable
+def index() -> Response:
+    """The full-window map, rendered once when the app was created."""
+    return Response(prepared().page, mimetype="text/html")
+
+
+@bp.get("/embed")
+@frameable
+@replayable
+def embed() -> Response:
+    """The same map without the header, for an ``<iframe>`` on any site.
+
+    Takes the map state in the fragment like ``/``, plus ``?focus=<id>`` (fit to one feature,
+    fade the others) and ``?only=<id>,<id>`` (show only those features), read by the script.
+    """
+    return Response(prepared().page, mimetype="text/html")
+
+
+@bp.get("/basemap/<name>")
+@replayable
+def basemap(name: str) -> Response:
+    """The offline base layer (country borders and coastlines), cached for a day."""
+    if name not in BASEMAP_FILES:
+        abort(404, f"There is no base layer {name!r}.")
+    response = send_from_directory(BASEMAP_DIR, name, max_age=86400)
+    response.mimetype = "application/geo+json"
+    return response
+
+
+@bp.get("/assets/leaflet/<path:filename>")
+@replayable
+def leaflet_file(filename: str) -> Response:
+    """One Leaflet file, e.g. /assets/leaflet/leaflet.js or /assets/leaflet/images/layers.png."""
+    if filename not in LEAFLET_FILES:
+        abort(404, f"Leaflet has no file {filename!r} here.")
+    return send_from_directory(leaflet.BASE_DIR, filename, max_age=86400)
+
+
+@bp.get("/assets/map/features.json")
+@replayable
+def map_features() -> Response:
+    """The features a large atlas's map draws, in columns (``webapp.map.pagedata.map_feed``)."""
+    return send(prepared().feed)
+
+
+@bp.get("/assets/map/popups/<feature_id>.html")
+@replayable
+def map_popup(feature_id: str) -> Response:
+    """The popup of one feature: the HTML fragment a small atlas's page holds for it."""
+    entity = prepared().popup(feature_id)
+    if entity is None:
+        abort(404, f"There is no feature {feature_id!r}; the list is at /features.")
+    return send(entity)

@@ -1,0 +1,188 @@
+"""The part of the data contract the web app relies on, as pydantic models.
+
+The pipeline (``geodata``) owns the contract; these models only check what the pages need, so
+that a file breaking it fails loudly when the app starts instead of rendering a half-empty map.
+Unknown properties are ignored: the pipeline may add fields without touching the web app.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.dataclasses import dataclass
+
+from geodata.spatial import NEAR_SITES_LISTED
+
+#: Feature ids become CSS class names on the map, so they must be plain slugs.
+SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+
+Position = list[float]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Source(_Model):
+    """A verbatim quote and the seed file it was taken from."""
+
+    seed: str
+    quote: str
+
+
+class DateEvent(_Model):
+    """A dated milestone; ``when`` is free text as the source states it (e.g. "Q4 2026")."""
+
+    event: str
+    when: str
+
+
+class Status(_Model):
+    """The project stage and its milestones."""
+
+    stage: str
+    dates: list[DateEvent] = []
+
+
+class Figure(_Model):
+    """A quantity stated by a source, e.g. an area of 100 ha."""
+
+    label: str
+    value: int | float | str
+    unit: str | None = None
+    quote: str | None = None
+
+
+class LocatedBy(_Model):
+    """A place of the feature and how its position was found (``geonames:<id>``, ...)."""
+
+    place: str
+    lon: float
+    lat: float
+    resolved_by: str
+
+
+class Neighbour(_Model):
+    """Another feature and its geodesic distance, computed at build time."""
+
+    id: str
+    name: str
+    distance_km: float
+
+
+class Properties(_Model):
+    """The feature properties shown in popups, tooltips and the legend."""
+
+    id: str = Field(pattern=SLUG_PATTERN)
+    name: str
+    aliases: list[str] = []
+    kind: Literal["site", "corridor"]
+    category: str
+    countries: list[str] = []
+    status: Status | None = None
+    figures: list[Figure] = []
+    description: str = ""
+    sources: list[Source] = []
+    length_km: float | None = Field(default=None, description="Corridors: geodesic length.")
+    located_by: list[LocatedBy] = []
+    nearest_corridor: Neighbour | None = Field(
+        default=None, description="Sites: the closest corridor and its geodesic distance."
+    )
+    sites_within_100km: list[Neighbour] = Field(
+        default=[],
+        max_length=NEAR_SITES_LISTED,
+        description=(
+            f"Corridors: the nearest {NEAR_SITES_LISTED} sites within 100 km, by distance then "
+            "id; sites_within_100km_count says how many there are."
+        ),
+    )
+    sites_within_100km_count: int | None = Field(
+        default=None,
+        ge=0,
+        description="Corridors: how many sites are within 100 km, listed or not.",
+    )
+
+
+class Geometry(_Model):
+    """A Point (site) or a LineString / MultiLineString (corridor), in (lon, lat) order."""
+
+    type: Literal["Point", "LineString", "MultiLineString"]
+    coordinates: Position | list[Position] | list[list[Position]]
+
+    @model_validator(mode="after")
+    def _nesting_matches_type(self) -> Geometry:
+        depth = {"Point": 0, "LineString": 1, "MultiLineString": 2}[self.type]
+        level: object = self.coordinates
+        for _ in range(depth):
+            if not isinstance(level, list) or not level:
+                raise ValueError(f"{self.type} needs non-empty nested coordinate lists")
+            level = level[0]
+        if not (isinstance(level, list) and len(level) >= 2 and isinstance(level[0], float)):
+            raise ValueError(f"{self.type} coordinates are not nested {depth} deep")
+        return self
+
+
+class Feature(_Model):
+    """One corridor or site."""
+
+    type: Literal["Feature"]
+    geometry: Geometry
+    properties: Properties
+
+    @model_validator(mode="after")
+    def _kind_matches_geometry(self) -> Feature:
+        is_point = self.geometry.type == "Point"
+        if is_point != (self.properties.kind == "site"):
+            raise ValueError(
+                f"feature {self.properties.id!r} is a {self.properties.kind} "
+                f"but has a {self.geometry.type} geometry"
+            )
+        return self
+
+    def lines(self) -> list[list[Position]]:
+        """The corridor's line parts in (lon, lat) order; a LineString is one part."""
+        if self.geometry.type == "MultiLineString":
+            return self.geometry.coordinates  # type: ignore[return-value]
+        if self.geometry.type == "LineString":
+            return [self.geometry.coordinates]  # type: ignore[list-item]
+        return []
+
+
+@dataclass(frozen=True, slots=True, config=ConfigDict(extra="ignore"))
+class Citation:
+    """A catalogued quote located in its article: ``text[start:end]`` is the quote.
+
+    A slotted dataclass rather than a model: an atlas of 100,000 features holds as many
+    citations, and this takes about a third of a model's memory.
+    """
+
+    feature: str | None
+    label: str
+    quote: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    why: str | None = None
+
+
+class SeedArticle(_Model):
+    """A source article with every catalogued quote located in it (from sources.json)."""
+
+    seed: str
+    slug: str = Field(pattern=SLUG_PATTERN)
+    title: str
+    text: str
+    citations: list[Citation]
+
+    @model_validator(mode="after")
+    def _citations_match_text(self) -> SeedArticle:
+        for citation in self.citations:
+            if not citation.start < citation.end <= len(self.text):
+                raise ValueError(f"citation {citation.quote!r} lies outside {self.seed}")
+        return self
+
+
+class SourceIndex(_Model):
+    """sources.json: the articles the atlas cites."""
+
+    seeds: list[SeedArticle]

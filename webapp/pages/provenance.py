@@ -1,0 +1,150 @@
+"""Where a fact comes from, shaped for the pages: quotes in their articles, and resolved positions.
+
+The feature page links each quote to its highlighted place on the source page
+(``/sources/<slug>#q-<n>``, ``n`` being the citation's index in sources.json), and says how
+each position was resolved. The source page shows the article as segments (see
+``webapp.pages.highlight``) with, per segment, what to link and how to label it. Everything here is
+plain data; templates escape it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from webapp.model.articles import Article, Cited
+from webapp.pages.highlight import Segment, paragraphs
+
+GEONAMES_URL = "https://www.geonames.org/{}"
+#: Labels in a quote's tooltip, and feature links after a shared quote, shown before "N more".
+LISTED = 10
+OSM_URL = "https://www.openstreetmap.org/{}/{}"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How a position was found, as text, with a link to the gazetteer record when there is one."""
+
+    text: str
+    href: str | None = None
+
+
+def describe_resolution(resolved_by: str) -> Resolution:
+    """A readable form of a ``located_by`` entry's ``resolved_by``.
+
+    >>> describe_resolution("geonames:1514402")
+    Resolution(text='GeoNames 1514402', href='https://www.geonames.org/1514402')
+    >>> describe_resolution("curated:Wikipedia, article X").text
+    'curated: Wikipedia, article X'
+    >>> describe_resolution("nominatim:way/42")
+    Resolution(text='OpenStreetMap way 42 (Nominatim)', href='https://www.openstreetmap.org/way/42')
+    """
+    scheme, _, value = resolved_by.partition(":")
+    if scheme == "geonames" and value.isdigit():
+        return Resolution(f"GeoNames {value}", GEONAMES_URL.format(value))
+    if scheme == "curated":
+        return Resolution(f"curated: {value}")
+    osm_type, _, osm_id = value.partition("/")
+    if scheme == "nominatim" and osm_type in {"node", "way", "relation"} and osm_id.isdigit():
+        return Resolution(
+            f"OpenStreetMap {osm_type} {osm_id} (Nominatim)", OSM_URL.format(osm_type, osm_id)
+        )
+    return Resolution(resolved_by)
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A small link after a quote: to a feature page, or to the note on a not-mapped mention."""
+
+    href: str
+    text: str
+    label: str
+
+
+@dataclass(frozen=True)
+class MarkedSegment:
+    """One segment of the article as the template renders it."""
+
+    text: str
+    marked: bool = False
+    anchors: tuple[int, ...] = ()
+    citations: tuple[int, ...] = ()
+    href: str | None = None
+    title: str = ""
+    unmapped: bool = False
+    tags: tuple[Tag, ...] = ()
+
+
+def _some(items: list[str], more: str) -> list[str]:
+    """At most :data:`LISTED` of ``items``, then how many more there are."""
+    extra = len(items) - LISTED
+    return items if extra <= 0 else [*items[:LISTED], more.format(f"{extra:,}")]
+
+
+def _title(citations: list[Cited]) -> str:
+    labels = [
+        c.label if c.feature else f"Not mapped: {c.label}. {c.why or ''}".strip() for c in citations
+    ]
+    return " | ".join(_some(list(dict.fromkeys(labels)), "and {} more"))
+
+
+def _tags(
+    segment: Segment,
+    article: Article,
+    ambiguous: set[int],
+    names: Mapping[str, str],
+    feature_url: Callable[[str], str],
+) -> tuple[Tag, ...]:
+    tags = []
+    for number in segment.ends:
+        citation = article.citations[number]
+        if citation.feature is None:
+            label = f"Not mapped: {citation.label}"
+            tags.append(Tag(f"#nm-{number}", "*", label))
+        elif number in ambiguous:
+            name = names.get(citation.feature, citation.label)
+            tags.append(Tag(feature_url(citation.feature), name, f"Feature page: {name}"))
+    if len(tags) > LISTED:
+        more = f"{len(tags) - LISTED:,} more"
+        tags[LISTED:] = [Tag("#supported-heading", more, "Every feature this article supports")]
+    return tuple(tags)
+
+
+def mark_article(
+    article: Article, names: Mapping[str, str], feature_url: Callable[[str], str]
+) -> list[list[MarkedSegment]]:
+    """The article's paragraphs, every catalogued quote marked and linked.
+
+    A marked segment links to its feature when the quotes covering it name exactly one
+    feature. Where several features share a passage (e.g. two technoparks in one sentence),
+    the text is left unlinked and each quote ends with a small link per feature (the first
+    :data:`LISTED`, then how many more); a not-mapped mention ends with a link to its note.
+    """
+    citations = article.citations
+    spans = list(zip(citations.starts.tolist(), citations.ends.tolist(), strict=True))
+    split = paragraphs(article.text, spans)
+    ambiguous: set[int] = set()
+    for paragraph in split:
+        for segment in paragraph:
+            if len(citations.features_of(segment.citations)) > 1:
+                ambiguous.update(segment.citations)
+    result = []
+    for paragraph in split:
+        row = []
+        for segment in paragraph:
+            covering = [citations[n] for n in segment.citations]
+            features = citations.features_of(segment.citations)
+            row.append(
+                MarkedSegment(
+                    text=segment.text,
+                    marked=bool(covering),
+                    anchors=segment.starts,
+                    citations=segment.citations,
+                    href=feature_url(features[0]) if len(features) == 1 else None,
+                    title=_title(covering),
+                    unmapped=bool(covering) and not features,
+                    tags=_tags(segment, article, ambiguous, names, feature_url),
+                )
+            )
+        result.append(row)
+    return result

@@ -1,0 +1,233 @@
+"""The text pages: the feature table, a page per feature, the source articles with their quotes.
+
+Pages are rendered from the atlas loaded at app creation; each URL's page is rendered once and
+then replayed (``webapp.responses.replayable``).
+Bad query values and unknown ids abort with a message before anything is cached; the app's
+error handler turns them into HTML error pages in the common layout.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request, url_for
+from markupsafe import Markup
+
+from geodata.vocabulary import KINDS, STAGES
+from webapp.model.atlas import Atlas
+from webapp.model.schema import Feature
+from webapp.pages.provenance import describe_resolution, mark_article
+from webapp.pages.table import FILTERS, SORTS, QueryError, TableOrder, TableQuery, parse_query
+from webapp.responses import public_root, replayable
+from webapp.security import MAX_URL_CHARS
+from webapp.state import get_state
+
+bp = Blueprint("pages", __name__)
+
+COLUMNS = {
+    "name": "Name",
+    "kind": "Kind",
+    "category": "Category",
+    "countries": "Countries",
+    "status": "Status",
+    "length": "Length",
+}
+
+
+# --- /features -------------------------------------------------------------------------------
+
+
+def _query_url(query: TableQuery, **changes: str) -> str:
+    params = {name: ",".join(values) for name, values in query.filters.items() if values}
+    if query.text is not None:
+        params["q"] = query.text
+    params |= {"sort": query.sort, "order": query.order} | changes
+    return url_for("pages.features_index", **params)
+
+
+def _sort_links(query: TableQuery) -> list[dict[str, str | None]]:
+    links = []
+    for column in SORTS:
+        current = column == query.sort
+        order = "desc" if current and query.order == "asc" else "asc"
+        aria = ("ascending" if query.order == "asc" else "descending") if current else None
+        href = _query_url(query, sort=column, order=order)
+        links.append({"column": column, "label": COLUMNS[column], "href": href, "aria": aria})
+    return links
+
+
+def _pages(query: TableQuery, matched: int) -> dict[str, Any]:
+    """Where the page shown starts and ends, and the links to the pages around it."""
+    page_size = get_state().limits.table_page_size
+    last = max(1, -(-matched // page_size))
+    if query.page > last:
+        abort(400, f"There is no page {query.page}: these filters give {last} page(s).")
+    first = (query.page - 1) * page_size
+    return {
+        "number": query.page,
+        "last": last,
+        "first_row": first + 1,
+        "last_row": min(first + page_size, matched),
+        "start": first,
+        "previous": _query_url(query, page=str(query.page - 1)) if query.page > 1 else None,
+        "next": _query_url(query, page=str(query.page + 1)) if query.page < last else None,
+    }
+
+
+def _choices(atlas: Atlas) -> dict[str, list[str]]:
+    counts = atlas.counts()
+    store = atlas.store
+    stages = set(atlas.stages())
+    return {
+        "kind": [k for k in KINDS if counts.get(f"{k}s")],
+        "category": list(store.category_names),
+        "country": list(store.country_codes),
+        "status": [s for s in STAGES if s in stages],
+    }
+
+
+@bp.get("/features")
+@replayable
+def features_index() -> str:
+    """Every feature in a table, filtered and sorted by the query parameters, a page at a time."""
+    state = get_state()
+    atlas = state.atlas
+    choices = _choices(atlas)
+    try:
+        query = parse_query(request.args.to_dict(flat=False), categories=choices["category"])
+    except QueryError as err:
+        abort(400, str(err))
+    selected = state.index.select_positions(query.index_query()).positions
+    order: TableOrder = state.part("pages")
+    positions = order.ordered(selected, query)
+    pages = _pages(query, len(positions))
+    shown = positions[pages["start"] : pages["start"] + state.limits.table_page_size]
+    return render_template(
+        "pages/features.html",
+        rows=[f.properties for f in atlas.features_at(shown)],
+        matched=len(positions),
+        total=len(atlas),
+        pages=pages,
+        query=query,
+        filters=FILTERS,
+        choices=choices,
+        sort_links=_sort_links(query),
+        reset_url=url_for("pages.features_index"),
+    )
+
+
+# --- /features/<id> --------------------------------------------------------------------------
+
+
+def _sources(atlas: Atlas, feature: Feature) -> list[dict[str, Any]]:
+    quoted = []
+    for source in feature.properties.sources:
+        slug = source.seed.removesuffix(".txt")
+        seed = atlas.seed(slug)
+        number = seed.citations.number_of(feature.properties.id, source.quote) if seed else None
+        href = None
+        if seed is not None:
+            anchor = f"q-{number}" if number is not None else None
+            href = url_for("pages.source_page", slug=slug, _anchor=anchor)
+        quoted.append(
+            {
+                "quote": source.quote,
+                "seed": source.seed,
+                "title": seed.title if seed else None,
+                "href": href,
+            }
+        )
+    return quoted
+
+
+def embed_snippet(host_url: str, feature: Feature) -> str:
+    """The HTML a visitor pastes into their page to embed this feature's map (as text)."""
+    template = Markup(
+        '<iframe src="{}embed?focus={}" title="{}" width="640" height="420" '
+        'style="border:0" loading="lazy"></iframe>'
+    )
+    title = f"Map of {feature.properties.name} (Corridor Atlas)"
+    return str(template.format(host_url, feature.properties.id, title))
+
+
+@bp.get("/features/<feature_id>")
+@replayable
+def feature_page(feature_id: str) -> str:
+    """One feature: focused map, facts, provenance of its position, and its quotes."""
+    atlas = get_state().atlas
+    feature = atlas.feature(feature_id)
+    if feature is None:
+        abort(404, f"There is no feature {feature_id!r} in the atlas.")
+    located = [
+        {**entry.model_dump(), "resolution": describe_resolution(entry.resolved_by)}
+        for entry in feature.properties.located_by
+    ]
+    return render_template(
+        "pages/feature.html",
+        p=feature.properties,
+        located=located,
+        sources=_sources(atlas, feature),
+        snippet=embed_snippet(public_root() + "/", feature),
+        known=lambda other: atlas.store.position(other) is not None,
+    )
+
+
+# --- /sources --------------------------------------------------------------------------------
+
+
+@bp.get("/sources")
+@replayable
+def sources_index() -> str:
+    """The articles the atlas cites, with how many features each supports."""
+    atlas = get_state().atlas
+    seeds = [
+        {"seed": s, "features": len(s.citations.features()), "quotes": len(s.citations)}
+        for s in atlas.seeds
+    ]
+    return render_template("pages/sources.html", seeds=seeds)
+
+
+@bp.get("/sources/<slug>")
+@replayable
+def source_page(slug: str) -> str:
+    """One article, every catalogued quote highlighted and linked to its feature."""
+    atlas = get_state().atlas
+    seed = atlas.seed(slug)
+    if seed is None:
+        abort(404, f"There is no source article {slug!r}.")
+    store = atlas.store
+    positions = {i: store.position(i) for i in seed.citations.features()}
+    positions = {i: p for i, p in positions.items() if p is not None}
+    names = {i: store.names[p] for i, p in positions.items()}
+
+    def feature_url(feature_id: str) -> str:
+        return url_for("pages.feature_page", feature_id=feature_id)
+
+    shown = list(positions)[: get_state().limits.listed_supported]
+    numbers = seed.citations.numbers_by_feature()
+    return render_template(
+        "pages/source.html",
+        seed=seed,
+        paragraphs=mark_article(seed, names, feature_url),
+        features=[
+            {"id": i, "name": names[i], "category": store.category_names[store.categories[p]]}
+            for i, p in ((i, positions[i]) for i in shown)
+        ],
+        more=len(positions) - len(shown),
+        quotes_of={i: numbers[i] for i in shown},
+        unmapped=[(n, seed.citations[n]) for n in seed.citations.numbers_of(None)],
+        map_src=_embed_only(list(positions)),
+    )
+
+
+def _embed_only(ids: list[str]) -> str | None:
+    """The /embed address showing only ``ids``; the whole map if that address would be longer
+    than the app serves (an article citing hundreds of features).
+
+    >>> _embed_only(["a", "b"]), _embed_only(["x" * 5000, "y" * 5000]), _embed_only([])
+    ('/embed?only=a,b', '/embed', None)
+    """
+    if not ids:
+        return None
+    src = f"/embed?only={','.join(ids)}"
+    return src if len(src) <= MAX_URL_CHARS else "/embed"
