@@ -32,14 +32,15 @@ define apt_packages
 	fi
 endef
 
-# The tests drive Debian's chromium (browser tests) and GDAL's ogrinfo (a real OGC API client).
+# The tests drive Debian's chromium (browser tests), GDAL's ogrinfo (a real OGC API client) and
+# nginx (a caching proxy in front of the server).
 system-deps:
 	$(call apt_packages,chromium ogrinfo,chromium gdal-bin fonts-dejavu-core)
+	$(call apt_packages,nginx,nginx)
 
 # The benchmarks also run wrk and nginx (serving) and npm (folium's default files, benchmark 3).
 bench-deps: system-deps
 	$(call apt_packages,wrk,wrk)
-	$(call apt_packages,nginx,nginx)
 	$(call apt_packages,npm,npm)
 
 build: $(STAMP)
@@ -77,3 +78,8 @@ load: $(STAMP)
 .PHONY: bench bench-deps
 bench: $(STAMP) bench-deps
 	$(BIN)/python -m bench.run
+
+# Geoparsing (issue 11): parse_places on four research corpora; writes bench/EVAL.md.
+.PHONY: eval
+eval: $(STAMP)
+	$(BIN)/python -m bench.eval

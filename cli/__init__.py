@@ -12,6 +12,7 @@ import sys
 from importlib import metadata
 
 from cli import build as build_command
+from cli import ingest as ingest_command
 from cli import serve as serve_command
 from geodata.errors import AtlasError
 
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"corridor-atlas {_version()}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     build_command.add_parser(commands, _HelpFormatter)
+    ingest_command.add_parser(commands, _HelpFormatter)
 
     serve_command.add_parser(commands, _HelpFormatter)
     return parser

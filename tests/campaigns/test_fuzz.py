@@ -24,7 +24,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
@@ -37,6 +36,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.harness import running
 from webapp.server import make_server
 
 EXAMPLES = int(os.environ.get("ATLAS_FUZZ_EXAMPLES", "60"))
@@ -86,13 +86,8 @@ def server(built_data_dir: Path) -> Iterator[LiveServer]:
             raise
 
     waitress.application = recording
-    thread = threading.Thread(target=waitress.run, daemon=True)
-    thread.start()
-    try:
+    with running(waitress):
         yield live
-    finally:
-        waitress.close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="module")

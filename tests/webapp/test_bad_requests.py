@@ -11,7 +11,6 @@ writes itself (a request line it cannot parse, headers over its limit) are plain
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import hostile
+from tests.support.harness import running
 from webapp.security import MAX_URL_CHARS
 from webapp.server import make_server
 
@@ -192,11 +192,8 @@ def test_huge_headers_reach_no_view_as_an_error(client):
 @pytest.fixture(scope="module")
 def live_port(built_data_dir: Path) -> Iterator[int]:
     server = make_server(built_data_dir, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield server.effective_port
-    server.close()
-    thread.join(timeout=5)
+    with running(server):
+        yield server.effective_port
 
 
 @dataclass

@@ -12,7 +12,6 @@ import json
 import re
 import subprocess
 import sys
-import threading
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from tests.support.harness import running
 from tests.support.pages import JS_STRING, csp_directives, map_data, popups_by_id
 from tests.support.samples import feature, write_data_dir
 from webapp import create_app, default_data_dir
@@ -486,13 +486,6 @@ def test_app_never_loads_the_geocoders(built_data_dir):
 
 def test_server_serves_the_app(built_data_dir):
     server = make_server(built_data_dir, host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.effective_port}/healthz"
-        with urllib.request.urlopen(url, timeout=10) as response:
-            assert response.status == 200
-            assert json.load(response)["status"] == "ok"
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with running(server) as base, urllib.request.urlopen(f"{base}/healthz", timeout=10) as answer:
+        assert answer.status == 200
+        assert json.load(answer)["status"] == "ok"
