@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.eval_corpora import CORPORA, Article, load
+from bench.report import EVAL_MARKERS
 from geodata.gazetteer import default_index
 from geodata.geometry import geodesic_km
 from geodata.geoparse import PlaceMention, parse_places
@@ -33,7 +34,7 @@ from geodata.geoparse.parse import areas_for
 HERE = Path(__file__).parent
 QUICK_ARTICLES = 40
 ACCURATE_KM = 161.0
-START, END = "<!-- eval:start -->", "<!-- eval:end -->"
+START, END = EVAL_MARKERS
 PUBLISHED = [
     ("CLAVIN / CLIFF", "LGL", ".813", ".443", ".573", ".706"),
     ("Edinburgh Geoparser", "LGL", ".715", ".547", ".620", ".760"),

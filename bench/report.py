@@ -102,4 +102,17 @@ def write_results(
         *[f"- {name}: {seconds:.0f} s" for name, seconds in timings.items()],
         "",
     ]
-    path.write_text("\n".join(lines), encoding="utf-8")
+    path.write_text("\n".join(lines) + _evaluation_kept(path), encoding="utf-8")
+
+
+#: Where ``make eval`` puts its section in RESULTS.md; ``make bench`` keeps what lies between.
+EVAL_MARKERS = ("<!-- eval:start -->", "<!-- eval:end -->")
+
+
+def _evaluation_kept(path: Path) -> str:
+    """The evaluation section ``make eval`` wrote into the previous file, kept as it was."""
+    start, end = EVAL_MARKERS
+    previous = path.read_text(encoding="utf-8") if path.exists() else ""
+    if start not in previous or end not in previous:
+        return ""
+    return "\n" + previous[previous.index(start) : previous.index(end) + len(end)] + "\n"

@@ -1,5 +1,8 @@
-"""The ``corridor-atlas`` command: ``build`` the GeoJSON, or ``serve`` the atlas.
+"""The ``corridor-atlas`` command, one module per subcommand.
 
+corridor-atlas ingest ARTICLE   # proposals/<stem>.yaml: proposed corridors, sites and places
+corridor-atlas review           # a local, token-protected page to accept, edit or reject them
+corridor-atlas accept FILE      # accepted proposals into the catalogue, then a rebuild
 corridor-atlas build            # catalogue -> geodata/*.geojson and manifest.json (offline)
 corridor-atlas build --check    # exit 1, naming what differs, if the outputs are stale
 corridor-atlas serve            # granian on http://127.0.0.1:8000 (--server waitress, --workers N)
@@ -11,8 +14,10 @@ import argparse
 import sys
 from importlib import metadata
 
+from cli import accept as accept_command
 from cli import build as build_command
 from cli import ingest as ingest_command
+from cli import review as review_command
 from cli import serve as serve_command
 from geodata.errors import AtlasError
 
@@ -22,6 +27,8 @@ Asia, every fact cited to its source article."""
 
 EPILOG = """\
 examples:
+  corridor-atlas ingest new.txt   propose the corridors, sites and places of an article
+  corridor-atlas review           review the proposals on a local page (token in the address)
   corridor-atlas build            build the outputs from the catalogue (offline)
   corridor-atlas build --check    exit 1, naming what differs, if the outputs are stale
   corridor-atlas serve            serve the atlas on http://127.0.0.1:8000
@@ -80,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     build_command.add_parser(commands, _HelpFormatter)
     ingest_command.add_parser(commands, _HelpFormatter)
+    review_command.add_parser(commands, _HelpFormatter)
+    accept_command.add_parser(commands, _HelpFormatter)
 
     serve_command.add_parser(commands, _HelpFormatter)
     return parser

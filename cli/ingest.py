@@ -61,7 +61,7 @@ def add_parser(commands: Any, formatter_class: type[argparse.HelpFormatter]) -> 
     parser.set_defaults(run=run_ingest)
 
 
-def _read(name: str, args: argparse.Namespace) -> Article:
+def _read(name: str, args: argparse.Namespace) -> tuple[Article, bytes]:
     if name == "-":
         data = sys.stdin.buffer.read()
         label = f"stdin-{hashlib.sha256(data).hexdigest()[:16]}.txt"
@@ -71,7 +71,7 @@ def _read(name: str, args: argparse.Namespace) -> Article:
             raise ArticleError(f"{name}: a directory, not an article")
         data = path.read_bytes()
         label = path.name
-    return read_article(data, label, title=args.title, published=args.published)
+    return read_article(data, label, title=args.title, published=args.published), data
 
 
 def run_ingest(args: argparse.Namespace) -> int:
@@ -80,10 +80,12 @@ def run_ingest(args: argparse.Namespace) -> int:
         raise ArticleError("'-' (stdin) can be given only once")
     articles = [_read(name, args) for name in args.articles]
     ingester = Ingester(load_catalogue(args.catalogue))
-    results = [(article, *ingester.ingest(article)) for article in articles]
-    for article, document, _ in results:
+    results = [(article, *ingester.ingest(article)) for article, _ in articles]
+    for (article, document, _), (_, data) in zip(results, articles, strict=True):
         path = proposals_path(args.out, article.name)
         keep_statuses(document, path)
+        # The article, unchanged, beside its proposals: review and accept read it from there.
+        write_atomically(args.out / article.name, data)
         write_atomically(path, to_yaml(document))
         print(summary(path, document))
     if args.geojson:

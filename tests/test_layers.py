@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The user-facing parts of the web app: each imports the foundations, never another part.
-PARTS = ("map", "pages", "downloads", "api")
+PARTS = ("map", "pages", "downloads", "api", "review")
 #: Modules that must not import Flask: the data model, plain HTTP, the cache, and the API's
 #: Flask-free core (everything of webapp.api but its adapter and route modules).
 FLASK_FREE = [

@@ -39,6 +39,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     corrupt, and ``ValueError`` for a configuration value it cannot use.
     """
     app = Flask(__name__)
+    # A doubled slash is a 404, not a redirect: Werkzeug would build the redirect's absolute
+    # Location from the Host header, which a client chooses.
+    app.url_map.merge_slashes = False
     app.config.from_mapping(DATA_DIR=None, LIMITS=None, PROXY_HEADERS=0, PUBLIC_URL=None)
     if config is not None:
         app.config.from_mapping(config)

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from geodata.errors import ManifestError
 from geodata.outputs import ATLAS, read_manifest
+from webapp.http import mediatypes
 from webapp.model.atlas import Atlas
 from webapp.state import get_state
 
@@ -78,7 +79,7 @@ def error_page(error: HTTPException) -> Response:
             code=error.code, name=escape(error.name), description=escape(error.description)
         )
     response.set_data(html)
-    response.mimetype = "text/html"
+    response.content_type = mediatypes.HTML
     return response
 
 

@@ -36,13 +36,15 @@ def keep_statuses(document: dict[str, Any], previous: Path) -> None:
         proposal["status"] = statuses.get(proposal["id"], proposal["status"])
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Write ``content`` (text as UTF-8) to a temporary file beside ``path``, then rename it
+    into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
     with tempfile.NamedTemporaryFile(
-        "w", dir=path.parent, prefix=f".{path.name}.", delete=False, encoding="utf-8"
+        "wb", dir=path.parent, prefix=f".{path.name}.", delete=False
     ) as handle:
-        handle.write(text)
+        handle.write(data)
     try:
         os.replace(handle.name, path)
     except OSError:

@@ -364,7 +364,10 @@ def test_the_command_writes_yaml_and_geojson(tmp_path):
     assert result.returncode == 0, result.stderr
     stdout = result.stdout.decode()
     assert "002_9f4c402e24e736ce.txt: 3 corridors, 4 sites" in stdout
-    assert sorted(p.name for p in out.iterdir()) == [n.replace(".txt", ".yaml") for n in SEED_NAMES]
+    written = sorted(p.name for p in out.iterdir())
+    assert written == sorted([*SEED_NAMES, *(n.replace(".txt", ".yaml") for n in SEED_NAMES)])
+    for name in SEED_NAMES:  # each article kept beside its proposals, unchanged
+        assert (out / name).read_bytes() == (SEEDS / name).read_bytes()
     document = yaml.safe_load((out / "002_9f4c402e24e736ce.yaml").read_text(encoding="utf-8"))
     assert document["article"] == "002_9f4c402e24e736ce.txt"
     assert len(document["sha256"]) == 64

@@ -214,3 +214,11 @@ def test_an_unknown_limit_is_refused_by_name(built_data_dir):
     with pytest.raises(ValueError, match="table_page"):
         create_app({"DATA_DIR": built_data_dir, "LIMITS": {"table_page": 5}})
     assert Limits.from_config(None) == Limits()
+
+
+@pytest.mark.parametrize(
+    "path", ["/features//bekabad-industrial-park", "/features/%2F0", "/api//x"]
+)
+def test_a_doubled_slash_is_a_404_not_a_redirect_built_from_the_host(client, path):
+    response = client.get(path, headers={"Host": "evil.example"})
+    assert response.status_code == 404 and "Location" not in response.headers

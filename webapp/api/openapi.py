@@ -36,7 +36,7 @@ PROBLEM = mediatypes.PROBLEM
 #: What each download format is documented as: media type and, for GeoJSON, its schema.
 DOWNLOAD_TYPES = {
     "geojson": (mediatypes.GEOJSON, "FeatureCollection"),
-    "csv": ("text/csv", None),
+    "csv": (mediatypes.CSV.split(";")[0], None),
     "kml": (mediatypes.KML, None),
 }
 
@@ -183,7 +183,7 @@ def _json(media_type: str, schema: str) -> dict[str, Any]:
 
 def _responses() -> dict[str, Any]:
     problem = {PROBLEM: {"schema": ref("schemas", "Problem")}}
-    html = {"text/html": {"schema": {"type": "string"}}}
+    html = {mediatypes.HTML.split(";")[0]: {"schema": {"type": "string"}}}
     return {
         "BadRequest": {"description": "A query parameter is unknown or bad.", "content": problem},
         "NotFound": {"description": "No such collection or feature.", "content": problem},
@@ -205,7 +205,7 @@ def _get(summary: str, parameters: list[str], responses: dict[str, Any], tag: st
 
 def _ogc_paths() -> dict[str, Any]:
     bad, missing, fresh = (ref("responses", n) for n in ("BadRequest", "NotFound", "NotModified"))
-    json_ = "application/json"
+    json_ = mediatypes.JSON
     return {
         "/ogc": _get(
             "Landing page",
@@ -351,9 +351,7 @@ def openapi_document(
             "This document",
             [],
             {
-                "200": _cached(
-                    "OpenAPI 3.0.", {"application/json": {"schema": {"type": "object"}}}
-                ),
+                "200": _cached("OpenAPI 3.0.", {mediatypes.JSON: {"schema": {"type": "object"}}}),
                 "304": fresh,
             },
             "Query API",

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, abort, send_from_directory
 from xstatic.pkg import leaflet
 
 import geodata
+from webapp.http import mediatypes
 from webapp.map.prepared import MapPart
 from webapp.responses import replayable, send
 from webapp.security import frameable
@@ -48,7 +49,7 @@ def prepared() -> MapPart:
 @replayable
 def index() -> Response:
     """The full-window map, rendered once when the app was created."""
-    return Response(prepared().page, mimetype="text/html")
+    return Response(prepared().page, content_type=mediatypes.HTML)
 
 
 @bp.get("/embed")
@@ -60,7 +61,7 @@ def embed() -> Response:
     Takes the map state in the fragment like ``/``, plus ``?focus=<id>`` (fit to one feature,
     fade the others) and ``?only=<id>,<id>`` (show only those features), read by the script.
     """
-    return Response(prepared().page, mimetype="text/html")
+    return Response(prepared().page, content_type=mediatypes.HTML)
 
 
 @bp.get("/basemap/<name>")
@@ -70,7 +71,7 @@ def basemap(name: str) -> Response:
     if name not in BASEMAP_FILES:
         abort(404, f"There is no base layer {name!r}.")
     response = send_from_directory(BASEMAP_DIR, name, max_age=86400)
-    response.mimetype = "application/geo+json"
+    response.content_type = mediatypes.GEOJSON
     return response
 
 

@@ -14,9 +14,10 @@ and keeps only the index, not the words.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -28,18 +29,6 @@ _WORD = re.compile(r"\w+")
 MIN_SKELETON_LETTERS = 4
 #: Separates features (and, within one, names) in the string that name substrings are found in.
 _FEATURE_MARK, _NAME_MARK = "\x00", "\x01"
-
-
-def _memo(function: Callable[[str], str]) -> Callable[[str], str]:
-    cache: dict[str, str] = {}
-
-    def keyed(text: str) -> str:
-        key = cache.get(text)
-        if key is None:
-            key = cache[text] = function(text)
-        return key
-
-    return keyed
 
 
 class _Postings:
@@ -71,7 +60,8 @@ class TextIndex:
     """The keys every feature can be found by (see the module), inverted: key -> positions."""
 
     def __init__(self, texts: Sequence[tuple[Sequence[str], str]]) -> None:
-        exact, skeleton = _memo(exact_key), _memo(skeleton_key)
+        # The same words recur across features: each key is computed once per index.
+        exact, skeleton = functools.cache(exact_key), functools.cache(skeleton_key)
         words: dict[str, list[int]] = {}
         skeletons: dict[str, list[int]] = {}
         name_skeletons: dict[str, list[int]] = {}
