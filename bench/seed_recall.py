@@ -9,13 +9,19 @@ the catalogue (``existing:``) and a matched proposal carries the catalogued geom
 
 A catalogue feature counts as found when a proposal of its kind (and, for sites, its category)
 lies within 25 km of it (sites) or has both ends within 25 km of its trunk's ends (corridors).
-A proposal is *misplaced* when it names a catalogued feature but is not within that distance,
-*not mapped* when it is about an item the catalogue lists as not mappable, and *wrong* when it
-is about nothing in the catalogue at all. Place proposals (role ``place``) are not counted.
+Position is the whole test: a proposal that names the feature but is drawn elsewhere is not
+found, whatever its flags say. Of those, a proposal whose position the ingest itself declares a
+placeholder in ``needs_decision`` (a facility with no town, a route of countries only) is
+counted apart as *placeholder*: proposed and honestly flagged, the position left to the curator,
+so it is not in the found figure. Any other such proposal is *misplaced*. A proposal is *not
+mapped* when it is about an item the catalogue lists as not mappable (reported with whether it
+is flagged), and *wrong* when it is about nothing in the catalogue at all. Place proposals (role
+``place``) are not counted.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from geodata import DEFAULT_CATALOGUE, DEFAULT_SEEDS_DIR
@@ -25,6 +31,9 @@ from geodata.ingest.proposals import SAME_PLACE_KM, Proposal, name_key
 from geodata.ingest.text import read_article
 from geodata.sources import squash_whitespace
 
+#: How the ingest says a position is a stand-in (see geodata.ingest.facilities and .routes).
+_PLACEHOLDER = re.compile(r"placeholder|give its position")
+
 
 @dataclass
 class Recall:
@@ -33,6 +42,7 @@ class Recall:
     features: int
     found: set[str] = field(default_factory=set)
     misplaced: list[str] = field(default_factory=list)
+    placeholder: list[str] = field(default_factory=list)
     not_mapped: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
     proposals: int = 0
@@ -40,7 +50,8 @@ class Recall:
     def line(self, label: str) -> str:
         return (
             f"{label}: {len(self.found)} of {self.features} catalogue features proposed; "
-            f"{self.proposals} corridor/site proposals, {len(self.misplaced)} misplaced, "
+            f"{self.proposals} corridor/site proposals, {len(self.placeholder)} of them named "
+            f"with a flagged placeholder position, {len(self.misplaced)} misplaced, "
             f"{len(self.not_mapped)} not_mapped items proposed, {len(self.wrong)} wrong"
         )
 
@@ -70,7 +81,9 @@ def _score(proposal: Proposal, catalogue: Catalogue, scorer, recall: Recall) -> 
     names = {name_key(n) for n in (doc["entry"]["name"], *doc["entry"]["aliases"])}
     named = [e for e in catalogue.entries if names & {name_key(n) for n in (e.name, *e.aliases)}]
     sentences = [squash_whitespace(s["quote"]) for s in doc["evidence"]["sentences"]]
-    if named:
+    if named and any(_PLACEHOLDER.search(why) for why in doc["needs_decision"]):
+        recall.placeholder.append(doc["id"])
+    elif named:
         recall.misplaced.append(doc["id"])
     elif any(
         squash_whitespace(source.quote) in sentence
@@ -78,7 +91,8 @@ def _score(proposal: Proposal, catalogue: Catalogue, scorer, recall: Recall) -> 
         for source in item.sources
         for sentence in sentences
     ):
-        recall.not_mapped.append(doc["id"])
+        flagged = "flagged" if doc["needs_decision"] else "NOT flagged"
+        recall.not_mapped.append(f"{doc['id']} ({flagged})")
     else:
         recall.wrong.append(doc["id"])
 
@@ -105,7 +119,7 @@ def main() -> None:
         missing = sorted({e.id for e in load_catalogue(DEFAULT_CATALOGUE).entries} - recall.found)
         if missing:
             print(f"  not found: {', '.join(missing)}")
-        for kind in ("misplaced", "not_mapped", "wrong"):
+        for kind in ("placeholder", "misplaced", "not_mapped", "wrong"):
             if getattr(recall, kind):
                 print(f"  {kind}: {', '.join(getattr(recall, kind))}")
 

@@ -3,7 +3,8 @@
 A facility is found by its head noun, named by the words before it (and an "of ..." or
 "to ..." phrase after it), and bound to the first "in/at/near <place>" that follows it in its
 clause ("... logistics center opened in Russia's Omsk region" -> Omsk, not Fergana). A named
-facility with no town ("the Kambarata-1 Hydroelectric Power Station") is kept and flagged.
+facility with no town ("the Kambarata-1 Hydroelectric Power Station") is kept and flagged; one
+the clause puts at a border is drawn at the border point nearest its surest named place.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from geodata.geometry import geodesic_km
+from geodata.ingest.borders import BorderPoint, nearest_border
 from geodata.ingest.places import Located, Resolver, country_named
 
 #: Head nouns and the catalogue category each means; the first alternative that matches wins.
@@ -76,6 +79,16 @@ _BOUND = re.compile(rf"\b(?:in|at|near) (?:the )?{_PLACE}")
 _CLAUSE_END = re.compile(r";|,? while |, which |, and (?:the|a) ")
 
 
+#: Words that put a facility at a border ("on the Kazakh-Uzbek border", "border crossing
+#: points"), not a mere mention of one ("border trade").
+_BORDER = re.compile(
+    r"\b(?:on|at|near|along|by) the (?:[\w-]+ ){0,3}?border\b(?! trade)"
+    r"|\bborder[- ](?:crossing|checkpoint|post)s?\b|\bcross-border\b",
+    re.I,
+)
+_BOUND_ANY = re.compile(rf"\b(?:in|at|near|and) (?:the )?{_PLACE}")
+
+
 @dataclass
 class SiteFinding:
     """One facility found in the text and where it is."""
@@ -89,6 +102,7 @@ class SiteFinding:
     needs_decision: list[str] = field(default_factory=list)
     country: str | None = None
     refers_back: bool = False
+    border: BorderPoint | None = None
 
 
 def find_sites(text: str, sentences: list[tuple[int, int]], resolver: Resolver):
@@ -127,6 +141,10 @@ def _sites_at(sentence, start, end, head, limit, resolver) -> list[SiteFinding]:
         clause=(start + clause_start, start + clause_end),
         mention=(start + first, start + name_end),
     )
+    if _BORDER.search(sentence[clause_start:clause_end]):
+        site = _at_border(name, generic, (sentence, name_end, clause_end, start), resolver, common)
+        if site is not None:
+            return [site]
     bound = _BOUND.search(window)
     if category == "summit venue" and not bound:
         bound = _last_bound(sentence[clause_start : head.start()])
@@ -141,8 +159,7 @@ def _sites_at(sentence, start, end, head, limit, resolver) -> list[SiteFinding]:
         chosen = places if plural else places[:1]
         sites = []
         for place, why in chosen:
-            label = f"{name} in {place.mention}" if generic else name
-            label = f"{name} ({place.mention})" if plural else label
+            label = f"{name} ({place.mention})" if plural else _label(name, generic, place)
             site = SiteFinding(label, place=place, needs_decision=list(why), **common)
             if len(places) > 1 and not plural:
                 named = ", ".join(p.mention for p, _ in places)
@@ -245,3 +262,49 @@ def _places_in_name(sentence: str, first: int, head_start: int, offset: int, res
         if place is not None and place.kind != "country":
             return [(place, [])]
     return []
+
+
+def _label(name: str, generic: bool, place: Located) -> str:
+    """A generic facility's name with its place ("Logistics centre in Termez")."""
+    named_here = place.mention.lower() in name.lower()
+    return f"{name} in {place.mention}" if generic and not named_here else name
+
+
+def _at_border(name, generic, where, resolver, common):
+    """A facility its clause puts at a border: at the border point nearest the named place
+    that is surest and closest to a border ("near the Atameken and Gulistan border crossing
+    points"; "on the Kazakh-Uzbek border ... in the Turkistan Region ... and the Syrdarya
+    Region"), flagged. None when no named place lies near a border."""
+    sentence, name_end, clause_end, offset = where
+    places = [
+        found
+        for bound in _BOUND_ANY.finditer(sentence, name_end, clause_end)
+        for found in _bound_places(bound, offset, resolver)
+    ]
+    placed = [(p, why, b) for p, why in places if (b := nearest_border(p.lon, p.lat))]
+    if not placed:
+        return None
+    # A name that fits several places of its own country is the least sure of them.
+    place, why, border = min(placed, key=lambda t: (_unsure(t[0]), t[2].km))
+    town = f"{place.name}, the region's namesake town" if why else place.mention
+    decisions = [
+        f"the article puts it at a border: the point is the nearest point of the Natural Earth "
+        f"border to {town} ({border.km:g} km from it); give the facility's position",
+    ]
+    # Regions are wide; two towns the sentence pairs at one border should be close.
+    far = [p.mention for p, reasons in places if not reasons and _km(p, place) > 100]
+    if far:
+        decisions.append(
+            f"{', '.join(far)} resolved more than 100 km from {place.mention}, which the "
+            "sentence pairs with it: probably another place of the same name"
+        )
+    label = _label(name, generic, place)
+    return SiteFinding(label, place=place, needs_decision=decisions, border=border, **common)
+
+
+def _unsure(place: Located) -> bool:
+    return any(a.get("country") == place.country for a in place.alternatives)
+
+
+def _km(a: Located, b: Located) -> float:
+    return geodesic_km((a.lon, a.lat), (b.lon, b.lat))

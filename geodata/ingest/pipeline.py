@@ -9,7 +9,8 @@ from typing import Any
 from geodata.catalogue import Catalogue
 from geodata.geocoding import GazetteerLocator
 from geodata.ingest.facilities import find_sites
-from geodata.ingest.places import COUNTRIES, Located, Resolver, country_named, mentions_in
+from geodata.ingest.placenames import place_records
+from geodata.ingest.places import COUNTRIES, Located, Resolver, country_named
 from geodata.ingest.proposals import Assembler, CatalogueIndex, Proposal, located_record
 from geodata.ingest.routes import find_routes
 from geodata.ingest.text import Article
@@ -50,22 +51,9 @@ class Ingester:
 
     def _places(self, article: Article, sentences, assembler: Assembler):
         """Every place the article names, from the geoparser, else from what was located."""
-        parsed = mentions_in(article.text)
+        parsed = list(place_records(article.text, sentences))
         if parsed:
-            for m in parsed:
-                record = {
-                    "mention": m.mention,
-                    "start": m.start,
-                    "end": m.end,
-                    "lat": m.lat,
-                    "lon": m.lon,
-                    "resolved_by": m.resolved_by,
-                    "confidence": m.confidence,
-                    "alternatives": list(m.alternatives),
-                    "why": m.why,
-                    "unresolved": m.unresolved,
-                }
-                yield record, _sentence_of(sentences, m.start)
+            yield from parsed
             return
         seen: set[int | None] = set()
         for proposal in list(assembler.proposals.values()):

@@ -102,6 +102,29 @@ def country_named(word: str) -> str | None:
     return _COUNTRY_WORD.get(word.replace("’", "'").removesuffix("'s"))
 
 
+def demonym_of(word: str) -> str | None:
+    """The country a demonym or country adjective stands for ("Kazakhs" -> "Kazakhstan"), else
+    None; a country's own name is not a demonym.
+
+    >>> demonym_of("Kazakh"), demonym_of("Uzbeks"), demonym_of("Uzbekistan")
+    ('Kazakhstan', 'Uzbekistan', None)
+    """
+    for form in (word, word.removesuffix("s")):
+        country = country_named(form)
+        if country is not None and form != country and not form.endswith(("'s", "’s")):
+            return country
+    return None
+
+
+def not_a_place(name: str) -> bool:
+    """Whether ``name`` is a word these articles never use as a place ("President", "May").
+
+    >>> not_a_place("President"), not_a_place("Kumkurgan")
+    (True, False)
+    """
+    return name in _NOT_PLACES or not re.match(r"[A-Z]", name)
+
+
 def country_code(country: str) -> str:
     """The ISO code of a country in :data:`COUNTRIES`."""
     return COUNTRIES[country][0]
@@ -172,7 +195,7 @@ class Resolver:
                 f"a country; its capital {capital} stands in",
                 kind="country",
             )
-        if name in _NOT_PLACES or not re.match(r"[A-Z]", name):
+        if not_a_place(name):
             return None
         parsed = self._mentions.get((start, end))
         if parsed is not None and parsed.kind == "settlement" and parsed.geonameid is not None:

@@ -3,7 +3,9 @@
 A proposal's ``entry`` is exactly a :class:`geodata.catalogue.Entry` (validated here), so a
 curator who accepts it adds a valid entry. A corridor or site the catalogue already holds
 (same name or alias, same endpoints, or same category within :data:`SAME_PLACE_KM`) is
-proposed as that entry with the article added as a source, marked ``existing: <id>``.
+proposed as that entry with the article added as a source, marked ``existing: <id>``. Two
+sites of one category at one resolved place in one article are one proposal, unless both carry
+different names of their own.
 """
 
 from __future__ import annotations
@@ -122,14 +124,15 @@ def _sentence(article: Article, span: tuple[int, int]) -> dict[str, Any]:
 
 
 def located_record(point: Located) -> dict[str, Any]:
-    """A resolved place as the proposals file records it."""
+    """A resolved place as the proposals file records it (no position for a placeholder)."""
+    placeholder = point.kind == "unresolved"
     return {
         "place": point.name,
         "mention": point.mention if point.start >= 0 else None,
         "start": point.start if point.start >= 0 else None,
         "end": point.end if point.start >= 0 else None,
-        "lat": point.lat,
-        "lon": point.lon,
+        "lat": None if placeholder else point.lat,
+        "lon": None if placeholder else point.lon,
         "resolved_by": point.resolved_by,
         "confidence": point.confidence,
         "alternatives": point.alternatives,
@@ -138,6 +141,16 @@ def located_record(point: Located) -> dict[str, Any]:
 
 
 def _place_spec(point: Located) -> dict[str, Any]:
+    if point.kind == "unresolved":
+        return {
+            "name": f"{point.mention} (position to be given)",
+            "lat": point.lat,
+            "lon": point.lon,
+            "reference": (
+                f"PLACEHOLDER, not a position: {point.mention} is not in the gazetteer; the "
+                "point lies between its neighbours on the route until a curator gives one"
+            ),
+        }
     name = point.mention if point.start >= 0 and point.kind == "settlement" else point.name
     return {"place": name, "country": point.country, "geonames_id": point.geonames_id}
 
@@ -146,7 +159,7 @@ def _ambiguity(point: Located) -> list[str]:
     rivals = [
         a
         for a in point.alternatives
-        if a.get("score", 0) >= 0.1
+        if (a.get("score") or 0) >= 0.1
         and a.get("lat") is not None
         and not _near((a["lon"], a["lat"]), (point.lon, point.lat))
     ]
@@ -194,7 +207,7 @@ class Assembler:
             "aliases": [mention] if mention != route.name else [],
             "kind": "corridor",
             "category": route.category,
-            "countries": _dedupe([p.country for p in points]),
+            "countries": _dedupe([p.country for p in points if p.country]),
             "status": self._status(clause),
             "figures": figures,
             "description": (
@@ -214,12 +227,26 @@ class Assembler:
         after_head = self.article.text[site.mention[0] : site.clause[1]]
         mention = self.article.text[site.mention[0] : site.mention[1]]
         decisions = list(site.needs_decision)
+        drawn = None
         if site.place is not None:
             point = site.place
             location = _place_spec(point)
             countries = [point.country]
             located = [located_record(point)]
             decisions += _ambiguity(point)
+            if site.border is not None:
+                drawn = (site.border.lon, site.border.lat)
+                location = {
+                    "name": f"{site.name} (border point nearest {point.mention})",
+                    "lat": site.border.lat,
+                    "lon": site.border.lon,
+                    "reference": (
+                        f"Inferred, not given by the article: the article puts the facility at "
+                        f"the border; the nearest vertex of the Natural Earth 1:50m country "
+                        f"borders to {point.name} (geonames:{point.geonames_id}), "
+                        f"{site.border.km:g} km from it"
+                    ),
+                }
         else:
             country = site.country or fallback_country or "Uzbekistan"
             capital, geonames_id = COUNTRIES[country][2]
@@ -274,7 +301,7 @@ class Assembler:
             located,
             decisions,
             [mention, site.name],
-            [(point.lon, point.lat)],
+            [drawn or (point.lon, point.lat)],
         )
 
     def add_reference(self, site: SiteFinding) -> None:
@@ -325,6 +352,12 @@ class Assembler:
             ]
         Entry.model_validate(entry)
         proposal_id = f"p-{entry['id']}-{role}"
+        same = self._same_site(role, entry, located) if proposal_id not in self.proposals else None
+        if same is not None:
+            self._merge(same, sentence, located, source)
+            if same.document["existing"] is None and existing is None:
+                _fold_into(same.document["entry"], entry)
+            return
         if proposal_id in self.proposals:
             self._merge(self.proposals[proposal_id], sentence, located, source)
             return
@@ -340,6 +373,24 @@ class Assembler:
             },
             [line],
         )
+
+    def _same_site(self, role: str, entry: dict, located: list) -> Proposal | None:
+        """An earlier site of this article with the same category at the same resolved place
+        ("a logistics centre in Termez", later "the Termez logistics centre"), unless both
+        carry names of their own that differ."""
+        if role != "site" or not located or located[0]["resolved_by"] is None:
+            return None
+        for proposal in self.proposals.values():
+            doc = proposal.document
+            if (
+                doc["role"] == "site"
+                and doc["entry"]["category"] == entry["category"]
+                and doc["evidence"]["located"]
+                and doc["evidence"]["located"][0]["resolved_by"] == located[0]["resolved_by"]
+                and _compatible(doc["entry"]["name"], entry["name"], located[0]["mention"])
+            ):
+                return proposal
+        return None
 
     def _merge(self, proposal: Proposal, sentence, located, source) -> None:
         evidence = proposal.document["evidence"]
@@ -372,6 +423,47 @@ class Assembler:
             },
             [[(record["lon"], record["lat"])]] if record.get("lat") is not None else [],
         )
+
+
+def _fold_into(kept: dict[str, Any], other: dict[str, Any]) -> None:
+    """Another name, dates and figures of one facility, added to the entry proposed first."""
+    if other["name"] != kept["name"] and other["name"] not in kept["aliases"]:
+        kept["aliases"].append(other["name"])
+    for key, items in (("dates", kept["status"]["dates"]), ("figures", kept["figures"])):
+        new = other["status"]["dates"] if key == "dates" else other["figures"]
+        items += [item for item in new if item not in items]
+
+
+_GENERIC_WORDS = frozenset(
+    {"a", "an", "the", "in", "at", "near", "of", "for", "to", "new", "first", "second", "major",
+     "large", "joint", "main", "international"}
+)  # fmt: skip
+
+
+def _own_words(name: str, place: str) -> set[str]:
+    """The words of a facility's name beyond its place, its head noun and generic words."""
+    words = set(re.findall(r"[\w’'-]+", name.lower()))
+    words -= set(re.findall(r"[\w’'-]+", place.lower())) | _GENERIC_WORDS
+    return {w for w in words if not _HEAD_WORD.fullmatch(w)}
+
+
+_HEAD_WORD = re.compile(
+    r"logistics|cent(?:er|re)s?|hubs?|parks?|zones?|industrial|technoparks?|plants?|"
+    r"terminals?|complex|ports?|dry|stations?|power|factor(?:y|ies)"
+)
+
+
+def _compatible(first: str, second: str, place: str) -> bool:
+    """Whether two facility names at one place can be one facility: at most one of them has
+    words of its own, or both have the same ones.
+
+    >>> _compatible("Logistics centre in Termez", "Termez logistics centre", "Termez")
+    True
+    >>> _compatible("Angren Steel plant", "Angren Copper plant", "Angren")
+    False
+    """
+    mine, theirs = _own_words(first, place), _own_words(second, place)
+    return not mine or not theirs or mine == theirs
 
 
 def _with_source(existing: Entry, source: dict[str, str]) -> dict[str, Any]:

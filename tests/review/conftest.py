@@ -32,6 +32,8 @@ EXISTING = "p-industrial-cooperation-centre-site"
 PLACE = "p-taraz-place"
 REJECTED = "p-intergovernmental-commission-site"
 NOWHERE = "p-nowhere-site"
+#: The second candidate of the corridor's last waypoint (Tashkent), offered on the edit form.
+CHIRCHIQ = 1514210
 
 PLANT = (
     "three investment projects worth $178 million are underway, including a major "
@@ -163,7 +165,7 @@ def proposals_document(text: str) -> dict[str, Any]:
             "located": [
                 {**taraz, "alternatives": []},
                 {**_located(text, "Kazakh", 1518980, []), "mention": "Kazakh"},
-                {**_located(text, "Uzbek", 1512569, []), "mention": "Uzbek"},
+                _located(text, "Uzbek", 1512569, [1512569, CHIRCHIQ]),
             ],
         },
     }

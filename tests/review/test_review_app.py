@@ -9,7 +9,17 @@ import pytest
 
 from cli import main
 from geodata.catalogue import load_catalogue
-from tests.review.conftest import CORRIDOR, PLANT, REJECTED, SITE, TARAZ_ID
+from tests.review.conftest import (
+    CHIRCHIQ,
+    CORRIDOR,
+    PLACE,
+    PLANT,
+    PROJECT_ROOT,
+    RAIL,
+    REJECTED,
+    SITE,
+    TARAZ_ID,
+)
 from webapp.review import create_review_app
 
 TOKEN = "test-token-0123456789"
@@ -54,6 +64,7 @@ def _post(client, pid: str, action: str, **form):
         ("get", PAGE),
         ("get", "/static/review/review.js"),
         ("get", "/assets/leaflet/leaflet.js"),
+        ("get", "/basemap/natural-earth.geojson"),
         ("post", f"{PAGE}/{SITE}/accept"),
         ("post", f"{PAGE}/{SITE}/reject"),
     ],
@@ -86,7 +97,11 @@ def test_the_list_names_each_article_with_its_counts(signed_in):
 def test_the_article_page_highlights_sentences_and_holds_the_map_data(signed_in):
     response = signed_in.get(PAGE)
     page = response.get_data(as_text=True)
-    assert f'<mark data-proposals="{SITE} p-taraz-place">{PLANT}</mark>' in page
+    assert f'<mark class="sentence hl-site hl-place" data-proposals="{SITE} {PLACE}"' in page
+    assert (
+        'title="site: Taraz electrometallurgical plant; place: Taraz">' + PLANT + "</mark>"
+    ) in page
+    assert f'data-proposals="{CORRIDOR}"' in page and f">{RAIL}</mark>" in page
     block = re.search(
         r'<script type="application/json" id="review-data">(.*?)</script>', page, re.S
     )
@@ -96,6 +111,7 @@ def test_the_article_page_highlights_sentences_and_holds_the_map_data(signed_in)
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy
     assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
     assert "<script>" not in re.sub(r"<script[^>]*>", "", page).replace("</script>", "")
 
 
@@ -226,3 +242,100 @@ def test_a_json_catalogue_is_refused(workspace):
 
     with pytest.raises(ProposalError, match="not JSON"):
         accept(workspace.proposals, catalogue_path=workspace.root / "catalogue.json")
+
+
+def test_the_offline_base_layer_is_the_committed_natural_earth_file(signed_in):
+    committed = PROJECT_ROOT / "geodata" / "basemap" / "natural-earth.geojson"
+    with signed_in.get("/basemap/natural-earth.geojson") as response:
+        assert response.status_code == 200
+        assert response.content_type == "application/geo+json"
+        assert response.get_data() == committed.read_bytes()
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert signed_in.get("/basemap/README.md").status_code == 404
+    assert signed_in.get("/basemap/..%2fcatalogue.yaml").status_code == 404
+
+
+def test_a_sentence_supporting_proposals_of_several_roles_carries_each_role_class(signed_in):
+    page = signed_in.get(PAGE).get_data(as_text=True)
+    classes = re.findall(r'<mark class="([^"]+)"', page)
+    assert "sentence hl-corridor" in classes and "sentence hl-site" in classes
+    assert "sentence hl-site hl-place" in classes
+    assert f'data-proposal="{CORRIDOR}">Show in the' in page
+
+
+def test_a_corridor_waypoint_with_candidates_offers_them_on_the_form(signed_in):
+    page = signed_in.get(PAGE).get_data(as_text=True)
+    assert "Waypoint 3: Tashkent" in page and 'name="waypoint-2" value="1"' in page
+    assert 'name="waypoint-0"' not in page  # Taraz's located place in the corridor has none
+    assert f"GeoNames {CHIRCHIQ}" in page
+
+
+def _corridor_form(**more):
+    return {"name": "Links", "category": "rail corridor", "stage": "planned", **more}
+
+
+def test_choosing_a_waypoint_candidate_moves_it_and_accept_writes_exactly_that(
+    signed_in, workspace
+):
+    waypoints = next(p for p in workspace.document()["proposals"] if p["id"] == CORRIDOR)["entry"][
+        "route"
+    ]
+    text = "\n".join(f"{w['place']} | {w['country']} | {w['geonames_id']}" for w in waypoints)
+    _post(signed_in, CORRIDOR, "edit", **_corridor_form(waypoints=text, **{"waypoint-2": "1"}))
+    corridor = next(p for p in workspace.document()["proposals"] if p["id"] == CORRIDOR)
+    chirchiq = {"place": "Chirchiq", "country": "UZ", "geonames_id": CHIRCHIQ}
+    assert corridor["entry"]["route"] == [*waypoints[:2], chirchiq]
+    moved = next(loc for loc in corridor["evidence"]["located"] if loc["mention"] == "Uzbek")
+    assert moved["resolved_by"] == f"geonames:{CHIRCHIQ}"
+    assert moved["lat"] == pytest.approx(41.46889)
+
+    assert _post(signed_in, CORRIDOR, "accept").status_code == 303
+    entry = next(
+        e for e in load_catalogue(workspace.catalogue).entries if e.id == corridor["entry"]["id"]
+    )
+    written = [w.model_dump(exclude_none=True) for w in entry.route]
+    assert written[:2] == waypoints[:2]
+    assert {k: written[2][k] for k in chirchiq} == chirchiq
+
+
+def test_choosing_a_site_candidate_reaches_the_catalogue(signed_in, workspace):
+    _post(
+        signed_in,
+        SITE,
+        "edit",
+        name="Taraz steel plant",
+        choice="1",
+        category="industrial plant",
+        stage="under construction",
+    )
+    assert _post(signed_in, SITE, "accept").status_code == 303
+    entry = next(e for e in load_catalogue(workspace.catalogue).entries if e.id == TARAZ_ID)
+    location = entry.location.model_dump(exclude_none=True)
+    assert {k: location[k] for k in ("place", "country", "geonames_id")} == {
+        "place": "Shymkent",
+        "country": "KZ",
+        "geonames_id": 1518980,
+    }
+
+
+def test_a_waypoint_choice_and_an_edited_waypoints_text_together_are_refused(signed_in, workspace):
+    before = workspace.proposals.read_bytes()
+    form = _corridor_form(waypoints="Taraz | KZ\nTashkent | UZ", **{"waypoint-2": "1"})
+    _post(signed_in, CORRIDOR, "edit", **form)
+    assert workspace.proposals.read_bytes() == before
+    assert "not both in one save" in signed_in.get(PAGE).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "why"),
+    [
+        ("waypoint-2", "7", "no alternative"),
+        ("waypoint-0", "0", "waypoint 1 has no alternative"),
+        ("waypoint-x", "0", "no waypoint"),
+    ],
+)
+def test_an_impossible_waypoint_choice_is_refused(signed_in, workspace, field, value, why):
+    before = workspace.proposals.read_bytes()
+    _post(signed_in, CORRIDOR, "edit", **_corridor_form(**{field: value}))
+    assert workspace.proposals.read_bytes() == before
+    assert why in signed_in.get(PAGE).get_data(as_text=True)

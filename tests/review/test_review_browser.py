@@ -15,11 +15,13 @@ from collections.abc import Iterator
 import pytest
 
 from geodata.catalogue import load_catalogue
-from tests.review.conftest import PLANT, SITE, TARAZ_ID, Workspace
+from tests.review.conftest import CORRIDOR, PLANT, RAIL, SITE, TARAZ_ID, Workspace
 from tests.support.live import PROJECT, RECORD_CSP_VIOLATIONS, cli_command, launched_chromium
 
 pytestmark = pytest.mark.browser
 BANNER = re.compile(r"on (http://127\.0\.0\.1:\d+/\?token=\S+)")
+TILE_HOST = "tile.openstreetmap.org"
+BASEMAP_PATHS = ".leaflet-review-basemap-pane path.review-basemap-land"
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +103,58 @@ def test_the_page_cannot_be_opened_without_the_token(browser, workspace):
     with reviewing(workspace) as address:
         response = page.goto(address.split("?")[0])
         assert response.status == 403
+
+
+def _host(url: str) -> str:
+    return re.match(r"^[a-z]+://([^/:]+)", url).group(1)
+
+
+def test_with_tiles_blocked_the_base_layer_shows_and_nothing_leaves_but_tile_requests(
+    browser, workspace
+):
+    page = browser.new_page()
+    page.add_init_script(RECORD_CSP_VIOLATIONS)
+    requests = []
+    page.on("request", lambda request: requests.append(request))
+    page.route(f"https://{TILE_HOST}/**", lambda route: route.abort())
+    with reviewing(workspace) as address:
+        page.goto(address)
+        page.goto(address.split("?")[0] + "proposals/005_taraz_fixture")
+        started = time.monotonic()
+        page.wait_for_selector(BASEMAP_PATHS, state="attached", timeout=5_000)
+        drawn_after = time.monotonic() - started
+        assert page.locator(BASEMAP_PATHS).count() >= 1
+        assert page.locator(".leaflet-review-basemap-pane path.review-basemap-border").count()
+        page.wait_for_timeout(500)  # let the tile layer ask for (and fail) its tiles
+        assert page.evaluate("window.__cspViolations") == []
+    tiles = [r for r in requests if _host(r.url) == TILE_HOST]
+    assert tiles, "the map asked for no tile: the check below would prove nothing"
+    assert {_host(r.url) for r in requests} <= {"127.0.0.1", TILE_HOST}
+    for tile in tiles:
+        assert "referer" not in {name.lower() for name in tile.headers}, tile.headers
+    print(f"base layer drawn {drawn_after:.2f} s after the page was opened; {len(tiles)} tiles")
+
+
+def test_clicking_a_proposal_marks_and_shows_its_own_sentences(browser, workspace):
+    page = browser.new_page(viewport={"width": 1200, "height": 700})
+    page.add_init_script(RECORD_CSP_VIOLATIONS)
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())
+    with reviewing(workspace) as address:
+        page.goto(address)
+        page.goto(address.split("?")[0] + "proposals/005_taraz_fixture")
+        rail = page.locator(f"#article-text mark[data-proposals='{CORRIDOR}']")
+        assert rail.inner_text() == RAIL
+        assert "corridor: Kazakh" in rail.get_attribute("title")
+        page.locator(f"section[data-id='{CORRIDOR}'] h2").click()
+        page.wait_for_selector("#article-text mark.active")
+        assert page.locator("#article-text mark.active").all_inner_texts() == [RAIL]
+        assert (
+            page.locator(f"section[data-id='{CORRIDOR}']")
+            .get_attribute("class")
+            .endswith("selected")
+        )
+        box, view = rail.bounding_box(), page.locator("#article-text").bounding_box()
+        assert view["y"] <= box["y"] and box["y"] + box["height"] <= view["y"] + view["height"]
+        page.locator(f"section[data-id='{SITE}'] button.show-sentences").click()
+        assert page.locator("#article-text mark.active").all_inner_texts() == [PLANT]
+        assert page.evaluate("window.__cspViolations") == []

@@ -112,20 +112,17 @@ def _check_app_answer(response, statuses: range = range(400, 500)) -> None:
     assert hostile.security_header_problems(response.headers) == []
 
 
-#: Paths with a double slash: Werkzeug redirects them (308) to the path with one slash, on
-#: this origin, which then answers 404.
-MERGED_SLASHES = {"/assets/leaflet//etc/passwd", "/static//etc/passwd", "/static/%2fetc%2fpasswd"}
+#: Paths with a double slash answer 404 at once: no redirect whose Location Werkzeug would
+#: build from the Host header.
+DOUBLED_SLASHES = {"/assets/leaflet//etc/passwd", "/static//etc/passwd", "/static/%2fetc%2fpasswd"}
 
 
 @pytest.mark.parametrize("path", TRAVERSALS)
 def test_traversals_are_404s(client, path):
     with client.get(path) as response:
-        if path in MERGED_SLASHES:
-            assert response.status_code == 308
-            location = response.headers["Location"]
-            assert location.startswith("http://localhost/") and "//" not in location[7:]
-            with client.get(location) as response:
-                _check_app_answer(response, range(404, 405))
+        if path in DOUBLED_SLASHES:
+            assert "Location" not in response.headers
+            _check_app_answer(response, range(404, 405))
         else:
             _check_app_answer(response)
 
@@ -248,11 +245,8 @@ def _check_raw(answer: RawAnswer, statuses: range = range(400, 500)) -> None:
 )
 def test_raw_traversals_are_404s(live_port, target):
     answer = send_raw(live_port, get(target))
-    if target.decode() in MERGED_SLASHES:
-        assert answer.status == 308
-        location = answer.headers["Location"]
-        assert location.startswith("http://127.0.0.1/") and "//" not in location[7:]
-        answer = send_raw(live_port, get(location.removeprefix("http://127.0.0.1").encode()))
+    if target.decode() in DOUBLED_SLASHES:
+        assert answer.status == 404 and "Location" not in answer.headers
     _check_raw(answer)
 
 

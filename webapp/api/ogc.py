@@ -65,7 +65,7 @@ def landing(data: ApiData, request: ApiRequest) -> ApiResponse:
         "links": [
             _link(request, PREFIX, "self", mediatypes.JSON, "This document"),
             _link(request, f"{PREFIX}/api", "service-desc", mediatypes.OPENAPI, "API definition"),
-            _link(request, "/api", "service-doc", mediatypes.HTML, "API documentation"),
+            _link(request, "/api", "service-doc", "text/html", "API documentation"),
             _link(request, f"{PREFIX}/conformance", "conformance", mediatypes.JSON, "Conformance"),
             _link(request, f"{PREFIX}/collections", "data", mediatypes.JSON, "Collections"),
         ],

@@ -7,7 +7,8 @@ not left in the history or sent on as a Referer); any request with neither, or a
 another host name than 127.0.0.1 or localhost (DNS rebinding), is refused with 403. Every
 state-changing request is a POST whose form carries the session's CSRF token: missing is
 400, wrong is 403. Responses carry the public app's security headers and a
-policy allowing scripts and styles from this origin only.
+policy allowing scripts and styles from this origin only, and ``Referrer-Policy:
+no-referrer``, so a tile request says nothing of the page that made it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ COOKIE = "review_token"
 LOCAL_NAMES = frozenset({"127.0.0.1", "localhost"})
 #: The tile servers the review map may load images from (the base layer is optional).
 TILE_ORIGINS = ("https://tile.openstreetmap.org",)
+#: The review's pages send no Referer anywhere (the tile requests included).
+REFERRER_POLICY = "no-referrer"
 
 
 def csrf_token() -> str:
@@ -64,6 +67,9 @@ def _add_headers(response: Response) -> Response:
     response.headers.setdefault(
         "Content-Security-Policy", content_security_policy([], TILE_ORIGINS)
     )
+    # No Referer at all, not even the origin the public app sends the tile servers: nothing
+    # about this local page (its port, a path, a token) leaves the machine.
+    response.headers["Referrer-Policy"] = REFERRER_POLICY
     for name, value in STATIC_HEADERS.items():
         response.headers.setdefault(name, value)
     response.headers.setdefault("Cache-Control", "no-store")

@@ -21,9 +21,11 @@ from flask import (
 )
 from xstatic.pkg import leaflet
 
+import geodata
 from geodata.accept import accept, find_article, read_proposals
 from geodata.errors import AtlasError
 from geodata.vocabulary import CORRIDOR_CATEGORIES, SITE_CATEGORIES, STAGES
+from webapp.http import mediatypes
 from webapp.review import proposals as store
 
 bp = Blueprint(
@@ -35,6 +37,10 @@ bp = Blueprint(
 )
 
 _STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+#: The committed Natural Earth layer, read where the build keeps it (the public map serves the
+#: same file; parts never import each other, so the review names the directory itself).
+BASEMAP_DIR = Path(geodata.__file__).resolve().parent / "basemap"
+BASEMAP_FILES = frozenset({"natural-earth.geojson"})
 LEAFLET_FILES = frozenset(
     {
         "leaflet.js",
@@ -76,13 +82,14 @@ def article(stem: str) -> str:
         "article.html",
         stem=stem,
         document=document,
-        segments=store.segments(text, items),
+        highlighted=store.highlights(text, items),
         missing=missing,
         proposals=items,
         map_data=store.map_items(items),
         categories={"site": SITE_CATEGORIES, "corridor": CORRIDOR_CATEGORIES},
         stages=STAGES,
         alternatives=store.alternatives,
+        waypoint_alternatives=store.waypoint_alternatives,
         waypoints=store.waypoints_text,
     )
 
@@ -97,10 +104,12 @@ def reject(stem: str, proposal_id: str) -> Response:
 
 @bp.post("/proposals/<stem>/<proposal_id>/edit")
 def edit(stem: str, proposal_id: str) -> Response:
-    """Save the edits (name, category, stage, point, waypoints) if the entry stays valid."""
+    """Save the edits (name, category, stage, point, waypoints and their points) if the
+    entry stays valid."""
     form = {key: request.form.get(key, "") for key in ("name", "category", "stage", "choice")}
     if "waypoints" in request.form:
         form["waypoints"] = request.form["waypoints"]
+    form.update((k, v) for k, v in request.form.items() if k.startswith("waypoint-"))
     try:
         _change(stem, proposal_id, lambda p: store.edited(p, form))
     except store.EditRefused as refused:
@@ -140,6 +149,17 @@ def leaflet_file(filename: str) -> Response:
     if filename not in LEAFLET_FILES:
         abort(404)
     return send_from_directory(leaflet.BASE_DIR, filename)
+
+
+@bp.get("/basemap/<name>")
+def basemap(name: str) -> Response:
+    """The offline base layer (land, coastlines, borders) the review map draws beneath its
+    tiles, so the map shows where things are even when no tile server answers."""
+    if name not in BASEMAP_FILES:
+        abort(404, f"There is no base layer {name!r}.")
+    response = send_from_directory(BASEMAP_DIR, name, max_age=86400)
+    response.content_type = mediatypes.GEOJSON
+    return response
 
 
 def _change(stem: str, proposal_id: str, change: Any) -> None:
