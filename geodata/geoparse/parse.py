@@ -21,6 +21,8 @@ from geodata.names import exact_key
 
 _AREAS: dict[int, tuple[GazetteerIndex, AreaTable]] = {}  # by id(index); the index is kept alive
 MAX_ALTERNATIVES = 5
+#: All-capitals words this short are read as acronyms unless a country or region has the name.
+ACRONYM_LETTERS = 4
 
 
 def areas_for(index: GazetteerIndex) -> AreaTable:
@@ -42,12 +44,22 @@ def parse_places(text: str, index: GazetteerIndex | None = None) -> list[PlaceMe
     index = index if index is not None else default_index()
     areas = areas_for(index)
 
+    def county(name: str) -> str | None:
+        return _us_county(name, areas)
+
     def known(name: str) -> bool:
         key = exact_key(name)
-        return bool(key) and bool(areas.get(name) or key in areas.by_key or index.by_exact.get(key))
+        if not key:
+            return False
+        return bool(areas.get(name) or index.by_exact.get(key) or county(name) is not None)
 
-    spans = find_spans(text, known)
-    per_span = [candidates(s.name, s.suffix, index, areas) for s in spans]
+    def major(name: str) -> bool:
+        return any(a.country is not None and a.distinctive for a in areas.get(name))
+
+    spans = find_spans(text, known, major)
+    per_span = [_candidates(s, index, areas) for s in spans]
+    kept = [i for i, found in enumerate(per_span) if not _acronym(spans[i].name, found)]
+    spans, per_span = [spans[i] for i in kept], [per_span[i] for i in kept]
     hints = [areas.demonyms[k] for k in map(exact_key, _words(text)) if k in areas.demonyms]
     context = build_context(per_span, hints, areas)
     mentions = [
@@ -66,6 +78,34 @@ def parse_places(text: str, index: GazetteerIndex | None = None) -> list[PlaceMe
     return mentions
 
 
+def _us_county(name: str, areas: AreaTable) -> str | None:
+    """The name before "County" or "Parish" when a US county is called so ("Cooke County")."""
+    head, _, last = name.rpartition(" ")
+    return head if last in ("County", "Parish") and exact_key(head) in areas.counties else None
+
+
+def _acronym(name: str, found: list[Candidate]) -> bool:
+    """A short all-capitals word ("HIV", "FDA") that is no country's or region's name.
+
+    A place called so is written in capitals only in a headline, where words are longer
+    ("ARLINGTON"); "HIV" is not Hīv in Iran.
+
+    >>> _acronym("HIV", []), _acronym("ARLINGTON", [])
+    (True, False)
+    """
+    if not (name.isalpha() and name.isupper() and 1 < len(name) <= ACRONYM_LETTERS):
+        return False
+    return not any(c.area or c.name == name for c in found)
+
+
+def _candidates(span: Span, index: GazetteerIndex, areas: AreaTable) -> list[Candidate]:
+    """What ``span`` may stand for; "Cooke County" is Cooke with the suffix County."""
+    head = _us_county(span.name, areas) if span.suffix is None else None
+    if head is not None:
+        return candidates(head, span.name[len(head) + 1 :], index, areas)
+    return candidates(span.name, span.suffix, index, areas)
+
+
 def _words(text: str) -> list[str]:
     return [t.text for t in tokens(text) if t.capitalised]
 
@@ -77,7 +117,7 @@ def _mention(text: str, span: Span, found: list[Candidate], i: int, context) -> 
     ranked = rank(found, i, context)
     alternatives = [_alternative(s, c) for s, c in ranked[1 : 1 + MAX_ALTERNATIVES]]
     best = ranked[0][1]
-    runner_up = tied(ranked)
+    runner_up = tied(ranked, i, context)
     if runner_up is not None:
         reason = (
             f"ambiguous: {best.name} ({best.country or '-'}) vs "

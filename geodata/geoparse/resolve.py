@@ -13,15 +13,25 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from geodata.gazetteer import GazetteerIndex
 from geodata.geometry import geodesic_km
 from geodata.geoparse.areas import Area, AreaTable
 from geodata.names import exact_key
 
-#: Scores closer than this between far-apart candidates leave a name unresolved.
-TIE_MARGIN = 0.08
+#: Scores closer than this between far-apart candidates leave a name unresolved (with no other
+#: evidence, a population ratio under about 13 at POPULATION_WEIGHT 1.0).
+TIE_MARGIN = 0.16
+#: The prior of a first-level region over a town of the same name.
+REGION_PRIOR = 1.0
+#: Weight of a candidate's population (log10, over 7: a city of 10 million scores about 1).
+POPULATION_WEIGHT = 1.0
+#: Weights of the article's evidence: its countries' share, and certain places nearby.
+SHARE_WEIGHT = 1.2
+NEARBY_WEIGHT = 0.8
+#: How many times more populous a near-tied best must be to win when its country is named.
+DOMINANT = 2
 #: Candidates closer than this are one place for the tie rule (a town and its district).
 SAME_PLACE_KM = 50.0
 MAX_CANDIDATES = 60
@@ -45,8 +55,11 @@ class Candidate:
 def candidates(name: str, suffix: str | None, index: GazetteerIndex, areas: AreaTable) -> list:
     """Every place ``name`` may stand for; with a region ``suffix``, regions only."""
     key = exact_key(name)
-    found = [_from_area(area, key) for area in areas.get(name)]
+    named = areas.get(name)
+    found = [_from_area(area, key) for area in named]
     positions = index.by_exact.get(key) if not name.endswith(".") or not found else ()
+    if any(area.demonym for area in named):  # "Canadian" is Canada, not Canadian, Texas
+        positions = ()
     if len(positions) > MAX_CANDIDATES:  # keep the largest: the rest only cost time
         positions = sorted(positions, key=lambda p: -index.populations[p])[:MAX_CANDIDATES]
     for position in positions:
@@ -62,7 +75,35 @@ def candidates(name: str, suffix: str | None, index: GazetteerIndex, areas: Area
         found = [_as_region(c, suffix) for c in found if c.kind != "country"]
         if any(c.primary for c in found):  # regions are named after a town's own name
             found = [c for c in found if c.primary]
+        if suffix.lower() in ("county", "parish") and key in areas.counties:
+            found = _in_county_states(name, suffix, found, areas)
     return found
+
+
+def _in_county_states(name: str, suffix: str, found: list, areas: AreaTable) -> list:
+    """The county at its own towns in each state that has one (from :mod:`.divisions`);
+    without those, the namesake towns in such a state; without any, the states themselves."""
+    key = exact_key(name)
+    states = areas.counties[key]
+    placed = [
+        areas.county_areas[(code, key)]
+        for code in sorted(states)
+        if (code, key) in areas.county_areas
+    ]
+    if placed:
+        return [_from_area(area, exact_key(area.name)) for area in placed]
+    inside = [c for c in found if c.country == "US" and c.admin1 in states]
+    if inside:
+        return inside
+    return [
+        Candidate(
+            f"{name} {suffix}", "region", "US", code, area.lat, area.lon, None, 0, True,
+            f"{name} {suffix} is in {area.name}; placed at the state, no town of its name there",
+            True,
+        )
+        for code in sorted(states)
+        if (area := areas.states.get(code)) is not None
+    ]  # fmt: skip
 
 
 def _own_name(name: str, key: str) -> bool:
@@ -95,10 +136,19 @@ class Context:
     countries: Counter
     regions: set[tuple[str, str]]
     points: list[tuple[int, float, float]]  # (span number, lat, lon)
+    own: dict[int, Counter] = field(default_factory=dict)  # what each span added to countries
 
     def country_share(self, country: str | None, own: int) -> float:
-        total = sum(self.countries.values())
-        return self.countries[country] / total if total and country else 0.0
+        """The share of the evidence for ``country`` that spans other than ``own`` give.
+
+        A name must not vote for itself: "Georgia" in a story about Atlanta would otherwise
+        make the country Georgia its own best evidence.
+        """
+        if not country:
+            return 0.0
+        mine = self.own.get(own, Counter())
+        total = sum(self.countries.values()) - sum(mine.values())
+        return (self.countries[country] - mine[country]) / total if total > 1e-9 else 0.0
 
     def nearby(self, c: Candidate, own: int) -> float:
         best = min(
@@ -133,23 +183,24 @@ def build_context(
     countries: Counter = Counter(hints)
     regions: set[tuple[str, str]] = set()
     points = []
+    own: dict[int, Counter] = {}
     for i, found in enumerate(per_span):
+        mine = own[i] = Counter()
         kinds = {c.kind for c in found}
-        if "country" in kinds:
-            for c in found:
-                if c.kind == "country":
-                    countries[c.country] += 2
-            continue
-        sure = _sure(found)
-        if sure is None:
+        if "country" in kinds:  # "Georgia" is also a US state: the vote is split
+            named = [c.country for c in found if c.area and c.country]
+            for country in named:
+                mine[country] += 2 / len(named)
+        elif (sure := _sure(found)) is None:
             for country in {c.country for c in found if c.country}:
-                countries[country] += 0.3 / max(1, len({c.country for c in found}))
-            continue
-        countries[sure.country] += 1.5 if sure.kind == "region" else 1
-        if sure.kind == "region" and sure.admin1:
-            regions.add((sure.country, sure.admin1))
-        points.append((i, sure.lat, sure.lon))
-    return Context(countries, regions, points)
+                mine[country] += 0.3 / max(1, len({c.country for c in found}))
+        else:
+            mine[sure.country] += 1.5 if sure.kind == "region" else 1
+            if sure.kind == "region" and sure.admin1:
+                regions.add((sure.country, sure.admin1))
+            points.append((i, sure.lat, sure.lon))
+        countries.update(mine)
+    return Context(countries, regions, points, own)
 
 
 def _sure(found: list[Candidate]) -> Candidate | None:
@@ -168,11 +219,11 @@ def _sure(found: list[Candidate]) -> Candidate | None:
 
 def score(c: Candidate, own: int, context: Context) -> float:
     """Prior (kind, population, own name) plus the article's evidence for this candidate."""
-    prior = {"country": 1.6, "region": 1.0}.get(c.kind, 0.0) if c.area else 0.0
-    prior += 0.5 * math.log10(c.population + 10) / 7 + (0.5 if c.primary else 0.0)
+    prior = {"country": 1.6, "region": REGION_PRIOR}.get(c.kind, 0.0) if c.area else 0.0
+    prior += POPULATION_WEIGHT * math.log10(c.population + 10) / 7 + (0.5 if c.primary else 0.0)
     share = context.country_share(c.country, own)
     region = 0.6 if c.country and (c.country, c.admin1) in context.regions else 0.0
-    return prior + 1.2 * share + region + 0.5 * context.nearby(c, own)
+    return prior + SHARE_WEIGHT * share + region + NEARBY_WEIGHT * context.nearby(c, own)
 
 
 def rank(found: list[Candidate], own: int, context: Context) -> list[tuple[float, Candidate]]:
@@ -188,10 +239,23 @@ def confidence(ranked: list[tuple[float, Candidate]]) -> float:
     return round(1 / sum(weights), 3)
 
 
-def tied(ranked: list[tuple[float, Candidate]]) -> Candidate | None:
-    """The runner-up when it is nearly as good as the best and somewhere else, else None."""
+def tied(
+    ranked: list[tuple[float, Candidate]], own: int = -1, context: Context | None = None
+) -> Candidate | None:
+    """The runner-up when it is nearly as good as the best and somewhere else, else None.
+
+    A near tie is not ambiguous when the best is :data:`DOMINANT` times as populous as the
+    runner-up and the rest of the article names its country or region: "Paris" in a story that
+    also names France is Paris, not Paris, Texas.
+    """
     if len(ranked) < 2:
         return None
     (s1, best), (s2, second) = ranked[0], ranked[1]
     far = geodesic_km((best.lon, best.lat), (second.lon, second.lat)) > SAME_PLACE_KM
-    return second if far and s1 - s2 < TIE_MARGIN else None
+    if not far or s1 - s2 >= TIE_MARGIN:
+        return None
+    if context is not None and best.population >= DOMINANT * max(1, second.population):
+        named = (best.country, best.admin1) in context.regions
+        if named or context.country_share(best.country, own) > 0:
+            return None
+    return second

@@ -41,7 +41,8 @@ COMMON = _set(
     Green Black White Red Blue Brown Young Long Short Little Big High Low Deep Fair Lucky
     Ebola Zika Covid COVID Influenza Flu Virus Disease Outbreak Health WHO CDC UN EU NATO
     So Do Does Did Can Could Would Should Will Shall May Might Must Now Today Tonight
-    AP Reuters AFP CNN BBC Associated Xinhua Interfax Trend TV Radio Online"""
+    AP Reuters AFP CNN BBC Associated Xinhua Interfax Trend TV Radio Online
+    Gov Sen Sgt Cpl Pvt Atty Supt Lt Capt Col Gen Rev Det Insp"""
 )
 #: Words after a matched place that show it is named inside the name of a body or feature, as
 #: LGL annotates it ("Alexandria Police", "Omsk Oblast"): the place is kept.
@@ -71,7 +72,7 @@ SPEECH = _set("said says told added explained noted stated wrote asked")
 TITLES = _set(
     """Mr Mrs Ms Miss Dr Prof Sir Madam President Minister Governor Mayor Senator Rep Judge
     Officer Sgt Capt Lt Col Gen Deputy Chairman Director Ambassador Father Rev Pope Pastor
-    Coach Detective Trooper Agent"""
+    Coach Detective Trooper Agent Gov Sen Atty Cpl Pvt"""
 )
 #: Abbreviations whose full stop belongs to the name ("St. Petersburg").
 ABBREVIATIONS = _set("St Ste Ft Mt Pt")

@@ -8,6 +8,7 @@ alternative and lowers the confidence.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -56,25 +57,8 @@ _NOT_PLACES = frozenset(
         "Eurasian",
         "Economic",
         "Union",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
+        *calendar.month_name[1:],  # English names: Python starts in the C locale
+        *calendar.day_name,
         "Read",
         "More",
         "Share",

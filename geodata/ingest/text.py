@@ -10,6 +10,7 @@ never changes the text: it only finds spans in it.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import re
 from dataclasses import dataclass
@@ -20,20 +21,8 @@ from geodata.errors import AtlasError
 #: Larger articles are refused: a news article is a few kilobytes, and the extractors'
 #: regular expressions are linear, but a pasted dump is not an article.
 MAX_BYTES = 2_000_000
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
+#: English month names (Python starts in the C locale, whatever the system's).
+_MONTHS = list(calendar.month_name[1:])
 _MONTH = "|".join(_MONTHS)
 _DATE_PATTERNS = (
     re.compile(rf"\b(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}}),?\s+(?P<year>(?:19|20)\d\d)\b"),
