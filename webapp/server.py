@@ -332,8 +332,13 @@ def _serve_waitress(
     previous = signal.signal(signal.SIGTERM, stop)
     try:
         _run_until_drained(waitress, stopping)
-    except KeyboardInterrupt:  # Ctrl-C stops at once, as in a terminal one expects
-        pass
+    except KeyboardInterrupt:
+        # Ctrl-C: as SIGTERM, the answers already being sent are finished (closing their
+        # connections under waitress's threads would raise in them); a second Ctrl-C stops at
+        # once.
+        stop(signal.SIGINT, None)
+        with contextlib.suppress(KeyboardInterrupt):
+            _run_until_drained(waitress, stopping)
     finally:
         signal.signal(signal.SIGTERM, previous)
         waitress.close()  # stops its threads and closes every connection left

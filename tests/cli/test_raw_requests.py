@@ -30,6 +30,7 @@ from tests.webapp.test_bad_requests import (
     BAD_METHODS,
     DOUBLED_SLASHES,
     LONG_URLS,
+    MALFORMED,
     TRAVERSALS,
     RawAnswer,
     get,
@@ -128,18 +129,7 @@ def test_unknown_methods_are_405s(live: Served, method: str, path: str):
         assert answer.status == 405
 
 
-@pytest.mark.parametrize(
-    "request_bytes",
-    [
-        get(b"/", method=b"G@T"),
-        get(b"/", method=b"GET /x"),
-        get(b"/", headers=b"Host: 127.0.0.1\r\nNo colon here\r\n"),
-        get(b"/", headers=b"Host: 127.0.0.1\r\nX-Nul: a\x00b\r\n"),
-        get(b"/", headers=b"Host: 127.0.0.1\r\nContent-Length: -1\r\n"),
-        get(b"/", headers=b"Host: 127.0.0.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n"),
-    ],
-    ids=["bad method", "space in target", "no colon", "NUL", "negative length", "two lengths"],
-)
+@pytest.mark.parametrize("request_bytes", MALFORMED.values(), ids=MALFORMED)
 def test_malformed_requests_are_4xx(live: Served, request_bytes: bytes):
     check(send_raw(port_of(live), request_bytes), range(400, 500))
 
