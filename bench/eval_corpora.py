@@ -1,4 +1,4 @@
-"""Readers for the geoparsing research corpora in ``/work/shared/corpora`` (read at run time).
+"""Readers for the geoparsing research corpora in ``../shared/corpora`` (read at run time).
 
 Each reader yields :class:`Article` records: the raw text, the gold toponyms (spans with
 coordinates) and the spans to ignore (annotations that are not gold under the rule in use, so
@@ -14,7 +14,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CORPORA_DIR = Path(os.environ.get("GEOPARSE_CORPORA", "/work/shared/corpora"))
+
+def _corpora_dir() -> Path:
+    """``$GEOPARSE_CORPORA``, else ``shared/corpora`` beside the project (as the workplace and
+    CI lay it out), else the workplace's own copy."""
+    if os.environ.get("GEOPARSE_CORPORA"):
+        return Path(os.environ["GEOPARSE_CORPORA"])
+    beside = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+    return beside if beside.is_dir() else Path("/work/shared/corpora")
+
+
+CORPORA_DIR = _corpora_dir()
 #: GeoWebNews types counted as toponyms to find: the literal ones of Gritta et al. (2019)
 #: ("A pragmatic guide to geoparsing evaluation"). The associative types (metonymy, demonyms,
 #: non-literal modifiers, ...) and the expression wrappers are ignored, not counted against.
