@@ -236,6 +236,17 @@ class Workspace:
     proposals: Path
     article: Path
 
+    def options(self) -> list[str]:
+        """The command-line options that point a command at these copies."""
+        return [
+            "--catalogue",
+            str(self.catalogue),
+            "--seeds",
+            str(self.seeds),
+            "--out",
+            str(self.out),
+        ]
+
     def document(self) -> dict[str, Any]:
         return yaml.safe_load(self.proposals.read_text(encoding="utf-8"))
 

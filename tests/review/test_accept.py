@@ -182,12 +182,7 @@ def test_the_command_reports_what_it_did(workspace, capsys):
             str(workspace.proposals),
             "--only",
             f"{SITE},{EXISTING}",
-            "--catalogue",
-            str(workspace.catalogue),
-            "--seeds",
-            str(workspace.seeds),
-            "--out",
-            str(workspace.out),
+            *workspace.options(),
             "--no-build",
         ]
     )
@@ -224,12 +219,7 @@ def test_two_accepts_at_the_same_moment_both_land(workspace):
             str(workspace.proposals),
             "--only",
             pid,
-            "--catalogue",
-            str(workspace.catalogue),
-            "--seeds",
-            str(workspace.seeds),
-            "--out",
-            str(workspace.out),
+            *workspace.options(),
         ]
 
     children = [
