@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from wordfreq import zipf_frequency
+
 from geodata.gazetteer import GazetteerIndex, default_index
 from geodata.geoparse.areas import AreaTable, build_areas
 from geodata.geoparse.facilities import misplaced
@@ -23,6 +25,18 @@ _AREAS: dict[int, tuple[GazetteerIndex, AreaTable]] = {}  # by id(index); the in
 MAX_ALTERNATIVES = 5
 #: All-capitals words this short are read as acronyms unless a country or region has the name.
 ACRONYM_LETTERS = 4
+#: A lone capitalised word that heads a sentence, a line or a headline ("Share on social media",
+#: "Visa regulations have been simplified", "Uzbekistan Set to Establish") is read as the English
+#: word when the word is this common (Zipf scale: 4 is once in 100,000 words, per ``wordfreq``)
+#: and no place it may name is a country, a region or a town of this many people.
+COMMON_WORD_ZIPF = 4.0
+COMMON_WORD_MAX_POPULATION = 100_000
+#: A lone town smaller than this, in a country nothing else in an article with at least this
+#: much country evidence points at, is left to the curator (see :func:`_stray`).
+STRAY_MAX_POPULATION = 10_000
+STRAY_EVIDENCE = 3.0
+#: A line is a headline when it has no closing full stop and this share of its words is capitalised.
+HEADLINE_CAPITALISED = 0.6
 
 
 def areas_for(index: GazetteerIndex) -> AreaTable:
@@ -58,7 +72,11 @@ def parse_places(text: str, index: GazetteerIndex | None = None) -> list[PlaceMe
 
     spans = find_spans(text, known, major)
     per_span = [_candidates(s, index, areas) for s in spans]
-    kept = [i for i, found in enumerate(per_span) if not _acronym(spans[i].name, found)]
+    kept = [
+        i
+        for i, found in enumerate(per_span)
+        if not _acronym(spans[i].name, found) and not _common_word(text, spans[i], found)
+    ]
     spans, per_span = [spans[i] for i in kept], [per_span[i] for i in kept]
     hints = [areas.demonyms[k] for k in map(exact_key, _words(text)) if k in areas.demonyms]
     context = build_context(per_span, hints, areas)
@@ -98,6 +116,39 @@ def _acronym(name: str, found: list[Candidate]) -> bool:
     return not any(c.area or c.name == name for c in found)
 
 
+def _common_word(text: str, span: Span, found: list[Candidate]) -> bool:
+    """Whether ``span`` is a common English word that starts a sentence, a line or a headline.
+
+    >>> _common_word("None\\nTaraz", Span(0, 4, "None", None, True), [])
+    True
+    """
+    name = span.name
+    if " " in name or "-" in name or any(c.area for c in found):
+        return False
+    if max((c.population for c in found), default=0) >= COMMON_WORD_MAX_POPULATION:
+        return False
+    if not (span.sentence_initial or _heads_line(text, span.start) or _in_headline(text, span)):
+        return False
+    return zipf_frequency(name.lower(), "en") >= COMMON_WORD_ZIPF
+
+
+def _heads_line(text: str, start: int) -> bool:
+    """Whether only marks ("- ", "* ") stand between the line's start and ``start``."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return not any(ch.isalnum() for ch in text[line_start:start])
+
+
+def _in_headline(text: str, span: Span) -> bool:
+    """Whether the span's line is a headline: no closing stop, mostly capitalised words."""
+    line_start = text.rfind("\n", 0, span.start) + 1
+    line_end = text.find("\n", span.end)
+    line = text[line_start : len(text) if line_end < 0 else line_end].strip()
+    words = [t for t in tokens(line) if t.text[0].isalpha()]
+    if line.endswith((".", "!", "?")) or len(words) < 3:
+        return False
+    return sum(t.capitalised for t in words) >= HEADLINE_CAPITALISED * len(words)
+
+
 def _candidates(span: Span, index: GazetteerIndex, areas: AreaTable) -> list[Candidate]:
     """What ``span`` may stand for; "Cooke County" is Cooke with the suffix County."""
     head = _us_county(span.name, areas) if span.suffix is None else None
@@ -118,6 +169,12 @@ def _mention(text: str, span: Span, found: list[Candidate], i: int, context) -> 
     alternatives = [_alternative(s, c) for s, c in ranked[1 : 1 + MAX_ALTERNATIVES]]
     best = ranked[0][1]
     runner_up = tied(ranked, i, context)
+    if runner_up is None and _stray(best, i, context):
+        reason = (
+            f"only {best.name} ({best.country}), a town of {best.population:,} people, fits; "
+            f"the article says nothing else about {best.country}"
+        )
+        return _unresolved(mention, span, best.kind, reason, [_alternative(*ranked[0])])
     if runner_up is not None:
         reason = (
             f"ambiguous: {best.name} ({best.country or '-'}) vs "
@@ -140,6 +197,16 @@ def _mention(text: str, span: Span, found: list[Candidate], i: int, context) -> 
         why=_why(best, ranked, context, i),
         unresolved=None,
     )
+
+
+def _stray(best: Candidate, i: int, context) -> bool:
+    """Whether ``best`` is a small town alone in a country the rest of the article never
+    points at, while the article points clearly elsewhere ("The Caspian Post" in a story about
+    Uzbekistan is not Caspian, Michigan)."""
+    if best.area or best.population >= STRAY_MAX_POPULATION:
+        return False
+    evidence = sum(context.countries.values()) - sum(context.own.get(i, {}).values())
+    return evidence >= STRAY_EVIDENCE and context.country_share(best.country, i) == 0
 
 
 def _why(best: Candidate, ranked, context, i: int) -> str:

@@ -84,6 +84,31 @@ def test_common_words_people_and_titles_are_not_places() -> None:
     assert [m.mention for m in parse_places(text)] == []
 
 
+def test_common_words_heading_a_sentence_line_or_headline_are_not_places() -> None:
+    text = (
+        "Kazakhstan, Uzbekistan Set to Establish Free Trade Regime\n"
+        "Share on social media\n"
+        "- Industry\n"
+        "Visa regulations have been simplified for visitors to Taraz.\n"
+        "Paris hosted the talks."
+    )
+    found = by_mention(text)
+    assert not {"Set", "Share", "Industry", "Visa"} & found.keys()
+    assert found["Taraz"].country == "KZ"
+    assert found["Paris"].country == "FR"  # a city of millions heading a sentence is kept
+
+
+def test_a_lone_small_town_in_a_country_the_article_never_names_is_left_open() -> None:
+    text = (
+        "Tashkent and Samarkand signed deals with Kazakhstan and Kyrgyzstan, "
+        "The Caspian Post reports."
+    )
+    caspian = by_mention(text)["Caspian"]
+    assert caspian.lat is None
+    assert "says nothing else about US" in caspian.unresolved
+    assert caspian.alternatives[0]["geonames_id"] == 4988212
+
+
 def test_a_mention_is_a_frozen_record_with_the_agreed_fields() -> None:
     (m,) = parse_places("Tashkent")
     names = [f.name for f in dataclasses.fields(m)]
