@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 run: $(STAMP)
 	$(BIN)/corridor-atlas serve --host 127.0.0.1 --port 8000
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps axe
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/corridor-atlas build --check
@@ -37,6 +37,18 @@ endef
 system-deps:
 	$(call apt_packages,chromium ogrinfo,chromium gdal-bin fonts-dejavu-core)
 	$(call apt_packages,nginx,nginx)
+	$(call apt_packages,npm,npm)
+
+# axe-core, the accessibility checker the browser tests load into every page (issue 12), from
+# the npm registry at a pinned version into the git-ignored .tools/axe/.
+AXE_VERSION := 4.14.1
+AXE_STAMP := .tools/axe/.installed-$(AXE_VERSION)
+.PHONY: axe
+axe: $(AXE_STAMP)
+$(AXE_STAMP): | system-deps
+	npm install --prefix .tools/axe --no-save --no-package-lock --no-audit --no-fund --silent \
+	  axe-core@$(AXE_VERSION)
+	touch $@
 
 # The benchmarks also run wrk and nginx (serving) and npm (folium's default files, benchmark 3).
 bench-deps: system-deps

@@ -164,7 +164,8 @@ def table(scores: list[Score], facts: dict, limit: int | None) -> str:
     lines += [
         "",
         f"Throughput over all {total} articles: {total / seconds:.0f} articles/s on one core "
-        f"(after a one-off {facts['load_seconds']:.1f} s to load the gazetteer, area tables and word frequencies); "
+        f"(after a one-off {facts['load_seconds']:.1f} s to load the gazetteer, area tables "
+        "and word frequencies); "
         f"peak memory (ru_maxrss) {facts['peak_mb']:.0f} MB.",
         "",
         "Published figures (end to end on raw text unless noted):",

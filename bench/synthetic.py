@@ -66,7 +66,11 @@ def _site(number: int, place: Place, rng: random.Random) -> dict:
         "kind": "site",
         "category": category,
         "countries": [place.country],
-        "status": {"stage": rng.choice(STAGES), "dates": []},
+        "status": {
+            "stage": rng.choice(STAGES),
+            "stage_assessment": "Synthetic: drawn at random.",
+            "dates": [],
+        },
         "description": f"Synthetic {category} near {place.name}.",
         "location": location,
         "sources": [{"seed": SEED, "quote": rng.choice(QUOTES)}],
@@ -97,7 +101,11 @@ def _corridor(number: int, route: list[Place], rng: random.Random) -> dict:
         "kind": "corridor",
         "category": rng.choice(CORRIDOR_CATEGORIES),
         "countries": sorted({p.country for p in route}),
-        "status": {"stage": rng.choice(STAGES), "dates": []},
+        "status": {
+            "stage": rng.choice(STAGES),
+            "stage_assessment": "Synthetic: drawn at random.",
+            "dates": [],
+        },
         "description": f"Synthetic corridor through {len(route)} towns.",
         "route": [
             {"place": p.name, "country": p.country, "geonames_id": p.geonameid} for p in route

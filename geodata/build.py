@@ -23,9 +23,19 @@ from geodata.catalogue import Entry, field_path, load_catalogue
 from geodata.errors import CatalogueError, GeocoderUnavailable, GeocodingError
 from geodata.gazetteer import GazetteerGeocoder, default_index, default_index_ready
 from geodata.geocoding import GazetteerLocator, Locator, ResolvedPlace, resolve
-from geodata.geojson import build_feature, dumps, feature_collection
-from geodata.outputs import GEOJSON_KINDS, SOURCES, output_lock, publish, verify_outputs
-from geodata.provenance import dumps_sources, source_index
+from geodata.geojson import build_feature, collection_metadata, dumps, feature_collection
+from geodata.geometry import near_pairs
+from geodata.outputs import (
+    ATLAS,
+    CORRIDORS,
+    GEOJSON_KINDS,
+    SITES,
+    SOURCES,
+    output_lock,
+    publish,
+    verify_outputs,
+)
+from geodata.provenance import article_records, as_reported, dumps_sources, source_index
 from geodata.sources import SeedLibrary, verify_quotes
 from geodata.spatial import add_spatial_answers
 
@@ -75,12 +85,25 @@ class _Steps:
 
 @dataclass(frozen=True)
 class Compiled:
-    """The bytes of each data file, and the counts a report needs."""
+    """The bytes of each data file, the counts a report needs, and the warnings it gave."""
 
     files: dict[str, bytes]
     corridors: int
     sites: int
     not_mapped: int
+    warnings: tuple[str, ...] = ()
+
+
+#: Sites closer than this are drawn on top of each other at most zooms.
+COINCIDENT_KM = 1.0
+#: Warnings about coincident sites shown one by one; the rest are counted.
+COINCIDENT_SHOWN = 20
+#: What each GeoJSON file holds, for its title.
+_HOLDS = {
+    ATLAS: "transport corridors and sites of Central Asia",
+    CORRIDORS: "transport corridors of Central Asia",
+    SITES: "industrial, logistics and other sites of Central Asia",
+}
 
 
 def compile_atlas(
@@ -115,22 +138,67 @@ def _compile(
     steps.start(f"geocoding {len(entries)} entries")
     problems: list[str] = []
     features = []
+    articles = article_records(catalogue, library)
     for done, entry in enumerate(entries, start=1):
         lines = _resolve_entry(entry, locator, catalogue_path, problems)
         if lines is not None:
-            features.append(build_feature(entry, lines))
+            reported = as_reported(entry, library, articles)
+            features.append(build_feature(entry, lines, articles, reported))
         steps.count(done, len(entries))
     if problems:
         raise CatalogueError(problems)
+    warnings = coincident_sites(features)
+    for warning in warnings:
+        steps.notice(f"warning: {warning}")
     steps.start("finding the sites near each corridor and writing the files in memory")
     add_spatial_answers(features)
-    files = {
-        name: dumps(feature_collection([f for f in features if _holds(kind, f)]))
-        for name, kind in GEOJSON_KINDS.items()
-    }
+    files = {}
+    for name, kind in GEOJSON_KINDS.items():
+        held = [f for f in features if _holds(kind, f)]
+        metadata = collection_metadata(_HOLDS[name], articles, len(held))
+        files[name] = dumps(feature_collection(held, metadata))
     files[SOURCES] = dumps_sources(source_index(catalogue, library))
     corridors = sum(entry.kind == "corridor" for entry in entries)
-    return Compiled(files, corridors, len(entries) - corridors, len(catalogue.not_mapped))
+    return Compiled(
+        files, corridors, len(entries) - corridors, len(catalogue.not_mapped), tuple(warnings)
+    )
+
+
+def coincident_sites(features: list[dict[str, Any]]) -> list[str]:
+    """One warning per group of sites at the same point or within :data:`COINCIDENT_KM` of
+    one another: a map draws them on top of each other, so a reader can click only one
+    unless the map spreads them. Not an error: several facilities in one city are real.
+    """
+    sites = [f for f in features if f["properties"]["kind"] == "site"]
+    points = [tuple(f["geometry"]["coordinates"]) for f in sites]
+    pairs = near_pairs(points, COINCIDENT_KM)  # type: ignore[arg-type]
+    group = list(range(len(sites)))  # union-find: each site's representative
+
+    def root(index: int) -> int:
+        while group[index] != index:
+            group[index] = group[group[index]]
+            index = group[index]
+        return index
+
+    for first, second, _ in pairs:
+        group[root(second)] = root(first)
+    members: dict[int, list[int]] = {}
+    for first, second, _ in pairs:
+        for index in (first, second):
+            members.setdefault(root(index), [])
+            if index not in members[root(index)]:
+                members[root(index)].append(index)
+    warnings = []
+    for indices in sorted(members.values(), key=lambda found: sorted(found)):
+        ids = ", ".join(sorted(sites[index]["id"] for index in indices))
+        same = len({points[index] for index in indices}) == 1
+        where = "share one coordinate" if same else f"lie within {COINCIDENT_KM:g} km"
+        check = "the map spreads them apart; check they are not one place"
+        warnings.append(f"{len(indices)} sites {where} ({check}): {ids}")
+    if len(warnings) > COINCIDENT_SHOWN:
+        rest = len(warnings) - COINCIDENT_SHOWN
+        warnings = [*warnings[:COINCIDENT_SHOWN], f"… and {rest} more such groups of sites"]
+    return warnings
 
 
 def _holds(kind: str | None, feature: dict[str, Any]) -> bool:

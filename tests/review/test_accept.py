@@ -59,7 +59,7 @@ def test_a_site_is_appended_after_the_last_site_and_everything_else_is_kept(work
     new = workspace.catalogue.read_text(encoding="utf-8")
     prefix, inserted, suffix = _split(old, new)
     assert "  - id: consultative-meeting-heads-of-state-tashkent" in prefix  # the last site
-    assert suffix.lstrip("\n").startswith("# Titles of the seed articles")
+    assert suffix.lstrip("\n").startswith("# How to cite each seed article")
     assert (
         inserted.count("  - id: ") == 1 and "  - id: taraz-electrometallurgical-plant\n" in inserted
     )

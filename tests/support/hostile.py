@@ -100,6 +100,7 @@ def _entry(entry_id: str, name: str, kind: str, category: str, **more) -> dict:
         "countries": ["UZ", "KZ"],
         "status": {
             "stage": "planned",
+            "stage_assessment": text("Assessment"),
             "dates": [{"event": text("Event"), "when": text("When")}],
         },
         "figures": [

@@ -16,7 +16,11 @@ def site_entry(**overrides) -> dict:
         "kind": "site",
         "category": "industrial park",
         "countries": ["UZ"],
-        "status": {"stage": "planned", "dates": []},
+        "status": {
+            "stage": "planned",
+            "stage_quote": "Bashkortostan is planning an industrial park in Bekabad",
+            "dates": [],
+        },
         "figures": [],
         "description": "An industrial park that Bashkortostan plans in Bekabad.",
         "location": {"place": "Bekabad", "country": "UZ"},
@@ -36,7 +40,7 @@ def corridor_entry(**overrides) -> dict:
         "kind": "corridor",
         "category": "rail corridor",
         "countries": ["UZ", "KZ"],
-        "status": {"stage": "operational"},
+        "status": {"stage": "operational", "stage_assessment": "Assessed by the tests."},
         "description": "A corridor used by the tests.",
         "route": [
             {"place": "Tashkent", "country": "UZ"},

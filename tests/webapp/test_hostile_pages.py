@@ -181,6 +181,7 @@ HTML_PAGES = [
     *SOURCE_PAGES,
     "/data",
     "/api",
+    "/about",
 ]
 
 
@@ -580,6 +581,11 @@ EVERY_ROUTE = [
     f"{MAP_POPUPS}hostile-site-alpha.html",
     f"{MAP_POPUPS}nope.html",
     "/api/features?q=alpha",
+    "/api/places?q=Tashkent",
+    "/api/places/?q=%3Cscript%3E",
+    "/ogc/collections?f=html",
+    "/ogc/collections/sites/items?f=html&limit=2",
+    "/basemap/cities.geojson",
     "/api/openapi.json",
     "/api/nope",
     "/ogc",
@@ -603,7 +609,7 @@ EVERY_ROUTE = [
     "/ogc/collections/sites/items/",
     "/ogc/collections/sites/items/hostile-site-alpha/",
     "/ogc/collections/sites/queryables/",
-    "/ogc?f=html",
+    "/ogc?f=xml",
     "/static/atlas.css",
     "/static/map.js",
     "/static/favicon.svg",

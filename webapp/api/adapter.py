@@ -1,15 +1,23 @@
-"""The thin Flask side of the API functions: the request they see in, their answer out."""
+"""The thin Flask side of the API functions: the request they see in, their answer out.
+
+An OGC API function may answer a browser with an :class:`~webapp.api.ogc.HtmlPage`; it is
+rendered here with Flask's templates (so the page has the site's layout) and sent like a JSON
+answer: ETag, Last-Modified, gzip, conditional, ``Vary: Accept``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, render_template, request
 
 from webapp.api.core import ApiRequest, answer
 from webapp.api.data import ApiData
+from webapp.api.ogc import VARY, HtmlPage
+from webapp.http import mediatypes
 from webapp.http.problems import ApiResponse
+from webapp.http.representation import Representation, variant
 from webapp.responses import public_root, replayable, to_response
 from webapp.state import get_state
 
@@ -29,9 +37,20 @@ def api_request() -> ApiRequest:
     )
 
 
-def run(function: Callable[..., ApiResponse], *args: Any) -> Response:
+def run(function: Callable[..., ApiResponse | HtmlPage], *args: Any) -> Response:
     """Answer the current request with ``function(api_data, api_request, *args)``."""
-    return to_response(answer(function, api_data(), api_request(), *args))
+    result = answer(function, api_data(), api_request(), *args)
+    if isinstance(result, HtmlPage):
+        return html_response(result)
+    return to_response(result)
+
+
+def html_response(page: HtmlPage) -> Response:
+    """``page`` rendered, with the validators, gzip and Vary of a negotiated JSON answer."""
+    body = render_template(page.template, **page.context).encode("utf-8")
+    entity = Representation(body, mediatypes.HTML, page.last_modified, headers={"Vary": VARY})
+    headers, sent = variant(entity, request.headers.get("Accept-Encoding"), page.cache)
+    return to_response((headers, 200, sent))
 
 
 def get(bp: Blueprint, rule: str) -> Callable[[Callable[..., Response]], Callable[..., Response]]:

@@ -1,4 +1,5 @@
-"""``GET /api/features``: search the atlas and answer one page of a GeoJSON FeatureCollection.
+"""``GET /api/features``: search the atlas and answer one page of a GeoJSON FeatureCollection;
+``GET /api/places``: the gazetteer's places a text names, for the map's "zoom to <place>".
 
 The page carries ``numberMatched`` (features the query keeps), ``numberReturned`` (on this
 page), ``timeStamp`` (when the data was built) and ``links`` (``self``, ``next``, ``prev``) that
@@ -18,11 +19,13 @@ from typing import Any
 
 from webapp.api.core import ApiRequest, json_response
 from webapp.api.data import ApiData
-from webapp.api.params import API_PARAMETERS, parse
+from webapp.api.params import API_PARAMETERS, parse, parse_place_lookup
 from webapp.http import mediatypes
 from webapp.http.mediatypes import compact_json
 from webapp.http.problems import ApiResponse
 from webapp.model.filters import FeatureQuery
+from webapp.model.search import find_places
+from webapp.style import country_names
 
 
 def timestamp(data: ApiData) -> str:
@@ -100,4 +103,37 @@ def features(data: ApiData, request: ApiRequest) -> ApiResponse:
     """Answer ``GET /api/features``; raises ParameterError on a bad query."""
     query = parse(request.args, API_PARAMETERS, data.index.categories())
     document = feature_page(data, request, query, API_PARAMETERS)
+    return json_response(request, document, mediatypes.GEOJSON, data.atlas.built_at, data.cache)
+
+
+def places(data: ApiData, request: ApiRequest) -> ApiResponse:
+    """Answer ``GET /api/places?q=…``: up to ``limit`` GeoNames places (points) that ``q``
+    names, best first (see :func:`~webapp.model.search.find_places`), the atlas's countries
+    first. A query that asks for a country, category or stage of the atlas ("Kazakhstan",
+    "railway", "planned") names no place: a village called Kazakhstan is not what it means.
+    Raises ParameterError on a bad query."""
+    text, limit = parse_place_lookup(request.args)
+    found = (
+        [] if data.index.facets.names(text) else find_places(text, limit, data.store.country_codes)
+    )
+    names = country_names()
+    document = {
+        "type": "FeatureCollection",
+        "numberReturned": len(found),
+        "features": [
+            {
+                "type": "Feature",
+                "id": f"geonames:{place.geonameid}",
+                "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]},
+                "properties": {
+                    "name": place.name,
+                    "country": place.country,
+                    "country_name": names.get(place.country, place.country),
+                    "population": place.population,
+                    "geonameid": place.geonameid,
+                },
+            }
+            for place in found
+        ],
+    }
     return json_response(request, document, mediatypes.GEOJSON, data.atlas.built_at, data.cache)

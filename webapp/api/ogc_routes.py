@@ -1,6 +1,7 @@
 """OGC API – Features (Part 1: Core) under /ogc: Flask routes over ``webapp.api.ogc``.
 
-QGIS, ArcGIS and GDAL (``ogrinfo OAPIF:http://host/ogc``) read the atlas through it.
+QGIS, ArcGIS and GDAL (``ogrinfo OAPIF:http://host/ogc``) read the atlas through it as JSON;
+a browser gets the same resources as HTML pages (templates/ogc/).
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ def conformance() -> Response:
 
 @get(bp, "/api")
 def api_definition() -> Response:
-    """The OpenAPI 3.0 definition."""
-    return adapter.run(ogc_api.api_definition)
+    """The OpenAPI 3.0 definition (a browser is sent to the /api page)."""
+    return adapter.run(ogc_api.definition)
 
 
 @get(bp, "/collections")

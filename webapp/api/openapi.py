@@ -18,7 +18,10 @@ from webapp.api.params import (
     BBOX_PATTERN,
     CRS84,
     DATETIME_PATTERN,
+    DEFAULT_PLACES,
     MAX_LIMIT,
+    MAX_PLACE_TEXT,
+    MAX_PLACES,
     MAX_RADIUS_KM,
     NEAR_PATTERN,
     OGC_PARAMETERS,
@@ -73,6 +76,25 @@ def _parameters(categories: Sequence[str], id_schema: dict[str, Any]) -> dict[st
             "description": "Text in the name, aliases, waypoints, category or description; "
             "transliteration-insensitive (Bekobod finds Bekabad).",
             "schema": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
+        },
+        "placeQ": {
+            "name": "q",
+            "in": "query",
+            "required": True,
+            "description": "A place name, transliteration-insensitive (Samarqand finds "
+            "Samarkand); names starting with it (three letters or more) follow exact ones.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_PLACE_TEXT},
+        },
+        "placeLimit": {
+            "name": "limit",
+            "in": "query",
+            "description": f"Places to answer, 1 to {MAX_PLACES}.",
+            "schema": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_PLACES,
+                "default": DEFAULT_PLACES,
+            },
         },
         "bbox": {
             "name": "bbox",
@@ -329,6 +351,52 @@ def _data_paths() -> dict[str, Any]:
     return paths
 
 
+#: The answer of /api/places: GeoJSON points with each place's name, country and population.
+_PLACES = {
+    "type": "object",
+    "required": ["type", "numberReturned", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "numberReturned": {"type": "integer", "minimum": 0},
+        "features": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type", "id", "geometry", "properties"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["Feature"]},
+                    "id": {"type": "string"},
+                    "geometry": {
+                        "type": "object",
+                        "required": ["type", "coordinates"],
+                        "properties": {
+                            "type": {"type": "string", "enum": ["Point"]},
+                            "coordinates": {
+                                "type": "array",
+                                "minItems": 2,
+                                "maxItems": 2,
+                                "items": {"type": "number"},
+                            },
+                        },
+                    },
+                    "properties": {
+                        "type": "object",
+                        "required": ["name", "country", "country_name", "population"],
+                        "properties": {
+                            "name": {"type": "string"},
+                            "country": {"type": "string"},
+                            "country_name": {"type": "string"},
+                            "population": {"type": "integer", "minimum": 0},
+                            "geonameid": {"type": "integer"},
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
 def openapi_document(
     categories: Sequence[str], feature_ids: Sequence[str], max_enum_ids: int = 1000
 ) -> dict:
@@ -342,6 +410,16 @@ def openapi_document(
             list(API_PARAMETERS),
             {
                 "200": _cached("A page of matching features.", _json(GEOJSON, "FeatureCollection")),
+                "304": fresh,
+                "400": bad,
+            },
+            "Query API",
+        ),
+        "/api/places": _get(
+            "Gazetteer places a text names (GeoNames cities500), best first",
+            ["placeQ", "placeLimit"],
+            {
+                "200": _cached("Matching places as points.", {GEOJSON: {"schema": _PLACES}}),
                 "304": fresh,
                 "400": bad,
             },

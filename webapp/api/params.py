@@ -73,6 +73,12 @@ OGC_PARAMETERS = (
     "status",
     "q",
 )
+#: Parameters of /api/places, the gazetteer lookup.
+PLACE_PARAMETERS = ("q", "limit")
+#: The most places one lookup answers, and how many when no limit is given.
+MAX_PLACES, DEFAULT_PLACES = 20, 5
+#: The longest place name looked up.
+MAX_PLACE_TEXT = 100
 #: The only coordinate reference system served (WGS 84 longitude, latitude).
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 OUTPUT_FORMATS = ("json", "geojson")
@@ -230,3 +236,36 @@ def parse(
         crs=_crs("crs", _single(params, "crs")),
         bbox_crs=_crs("bbox-crs", _single(params, "bbox-crs")),
     )
+
+
+def parse_place_lookup(params: Mapping[str, Sequence[str]]) -> tuple[str, int]:
+    """``q`` (required, 1 to :data:`MAX_PLACE_TEXT` characters) and ``limit`` (1 to
+    :data:`MAX_PLACES`, default :data:`DEFAULT_PLACES`) of ``/api/places``. A ``q`` that names
+    nothing (punctuation only) is answered, with no places, not refused.
+
+    >>> parse_place_lookup({"q": ["Samarkand"], "limit": ["03"]})
+    ('Samarkand', 3)
+    >>> parse_place_lookup({"q": ["Samarkand"], "limit": ["21"]})
+    Traceback (most recent call last):
+    ...
+    webapp.http.problems.ParameterError: limit must be an integer from 1 to 20, not '21'.
+    """
+    for name in params:
+        if name not in PLACE_PARAMETERS:
+            raise ParameterError(
+                name,
+                f"Unknown query parameter {name!r}; /api/places accepts q and limit.",
+                list(PLACE_PARAMETERS),
+            )
+    text_allowed = f"a place name of 1 to {MAX_PLACE_TEXT} characters"
+    text = _single(params, "q")
+    if text is None or not 0 < len(text) <= MAX_PLACE_TEXT:
+        raise ParameterError("q", f"q must be {text_allowed}.", text_allowed)
+    limit = _single(params, "limit")
+    if limit is None:
+        return text, DEFAULT_PLACES
+    digits = limit.lstrip("0")
+    if not _DIGITS.fullmatch(limit) or not digits or len(digits) > 2 or int(digits) > MAX_PLACES:
+        allowed = f"an integer from 1 to {MAX_PLACES}"
+        raise ParameterError("limit", f"limit must be {allowed}, not {limit!r}.", allowed)
+    return text, int(digits)

@@ -45,6 +45,12 @@ def features() -> Response:
     return adapter.run(features_api.features)
 
 
+@get(bp, "/places")
+def places() -> Response:
+    """Gazetteer places a text names (see the OpenAPI document), for "zoom to <place>"."""
+    return adapter.run(features_api.places)
+
+
 def _openapi(data: ApiData, request: ApiRequest) -> ApiResponse:
     return ogc_api.api_definition(data, request, mediatypes.JSON)
 

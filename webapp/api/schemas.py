@@ -146,10 +146,32 @@ def component_schemas(categories: Sequence[str]) -> dict[str, Any]:
                     "items": {"type": "number"},
                 },
                 "features": {"type": "array", "items": ref("schemas", "Feature")},
+                "metadata": ref("schemas", "CollectionMetadata"),
                 "numberMatched": {"type": "integer", "minimum": 0},
                 "numberReturned": {"type": "integer", "minimum": 0},
                 "timeStamp": {"type": "string", "format": "date-time"},
                 "links": links,
+            },
+        },
+        "CollectionMetadata": {
+            "type": "object",
+            "description": "The published files' title, licence, how to cite them and what "
+            "they cover (a foreign member of the GeoJSON FeatureCollection).",
+            "properties": {
+                "title": text,
+                "licence": text,
+                "licence_url": text,
+                "cite_as": text,
+                "coverage": {
+                    "type": "object",
+                    "properties": {
+                        "articles": {"type": "integer", "minimum": 0},
+                        "articles_dated": {"type": "integer", "minimum": 0},
+                        "first_published": {"type": "string", "format": "date", "nullable": True},
+                        "last_published": {"type": "string", "format": "date", "nullable": True},
+                        "features": {"type": "integer", "minimum": 0},
+                    },
+                },
             },
         },
         "LandingPage": {

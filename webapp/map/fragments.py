@@ -8,15 +8,24 @@ escaping (see ``webapp.map.elements``), never by joining strings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from webapp.map.elements import script_json
+from webapp.map.pagedata import (
+    BASIS_STYLES,
+    LEG_STYLES,
+    SITE_RADIUS,
+    STAGE_LEGEND,
+    shape_path,
+    stage_style,
+)
 from webapp.model.schema import Feature
-from webapp.style import NAV, format_number
+from webapp.style import NAV, citation, format_number, long_date, schematic_length
 
 _env = Environment(
     loader=PackageLoader("webapp", "templates"),
@@ -28,11 +37,67 @@ _env = Environment(
 
 
 _env.filters["number"] = format_number
+_env.filters["citation"] = citation
+_env.filters["long_date"] = long_date
+_env.filters["schematic_length"] = schematic_length
+_env.globals["shape_path"] = shape_path
+
+#: A site listed as "also here": (feature id, name).
+Neighbour = tuple[str, str]
 
 
-def popup_html(feature: Feature) -> Markup:
-    """The popup of one feature: name, category, status, figures, description and sources."""
-    return Markup(_env.get_template("fragments/popup.html").render(p=feature.properties))
+def _status(properties: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The stage, how it is backed (a quote, or the atlas's assessment) and when reported."""
+    status = properties.get("status")
+    if not isinstance(status, Mapping) or not status.get("stage"):
+        return None
+    return {
+        "stage": status["stage"],
+        "quote": status.get("stage_quote"),
+        "assessment": status.get("stage_assessment"),
+        "as_reported": status.get("as_reported"),
+        "dates": status.get("dates") or [],
+    }
+
+
+def popup_html(
+    feature: Feature,
+    properties: Mapping[str, Any] | None = None,
+    also_here: Sequence[Neighbour] = (),
+    source_links: Sequence[str | None] = (),
+) -> Markup:
+    """The popup of one feature, what a reader needs first on top: the status and when it was
+    reported, the first citation, then the facts, the description and the other sources.
+
+    ``properties`` are the feature's properties as built (fields the validated model may not
+    carry: citation fields, the stage's backing); by default the model's own. ``also_here``
+    lists the sites at the same place, ``source_links`` each source's link to its quote.
+    """
+    raw = dict(properties) if properties is not None else feature.properties.model_dump()
+    sources = [dict(s) for s in raw.get("sources") or [] if isinstance(s, Mapping)]
+    links = list(source_links) + [None] * len(sources)
+    for source, href in zip(sources, links, strict=False):
+        source["href"] = href
+    context = {
+        "p": feature.properties,
+        "status": _status(raw),
+        "first": sources[0] if sources else None,
+        "others": sources[1:],
+        "also_here": also_here,
+    }
+    return Markup(_env.get_template("fragments/popup.html").render(**context))
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One entry of the legend: its label, colour, marker shape (sites), feature count and the
+    overlay keys it shows and hides."""
+
+    label: str
+    colour: str
+    count: int
+    overlays: tuple[str, ...]
+    shape: str | None = None
 
 
 def tooltip_html(feature: Feature) -> Markup:
@@ -57,14 +122,26 @@ def layer_name(label: str, colour: str, swatch: Literal["line", "dot"]) -> str:
 
 
 def legend_html(
-    corridors: Sequence[tuple[str, str]],
-    categories: Sequence[tuple[str, str, int]],
+    corridors: Sequence[LegendEntry],
+    categories: Sequence[LegendEntry],
     downloads: Sequence[tuple[str, str]],
 ) -> Markup:
-    """The legend: (name, colour) per corridor, (category, colour, count) per site category,
-    and (file name, URL) per download link."""
+    """The legend, which is also the category filter: an entry per corridor (or category of
+    corridors) and per category of sites, each with the overlays it switches, then what each
+    line style and marker fill means, and (file name, URL) per download link."""
     template = _env.get_template("fragments/legend.html")
-    return Markup(template.render(corridors=corridors, categories=categories, downloads=downloads))
+    return Markup(
+        template.render(
+            corridors=corridors,
+            categories=categories,
+            downloads=downloads,
+            stages=[(label, stage_style(stage)) for label, stage in STAGE_LEGEND],
+            endpoints=BASIS_STYLES["endpoints"],
+            stations=BASIS_STYLES["stations"],
+            sea=LEG_STYLES["sea"],
+            radius=SITE_RADIUS,
+        )
+    )
 
 
 def chrome_html(map_id: str) -> Markup:

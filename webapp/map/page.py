@@ -14,10 +14,13 @@ draw the sites clustered on a canvas (``static/map-large.js``)."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Any
 
 import folium
 from branca.element import MacroElement
@@ -26,6 +29,8 @@ from markupsafe import Markup
 from webapp.map.basemaps import BASEMAPS, NATURAL_EARTH
 from webapp.map.elements import BoundHtml, HtmlPage, Legend, OfflineBasemap, StartAtlas, Verbatim
 from webapp.map.fragments import (
+    LegendEntry,
+    Neighbour,
     chrome_html,
     json_data_html,
     layer_name,
@@ -33,12 +38,30 @@ from webapp.map.fragments import (
     popup_html,
     tooltip_html,
 )
-from webapp.map.pagedata import Overlay, large_map_data, map_data, slug
+from webapp.map.pagedata import (
+    Overlay,
+    basis_style,
+    large_map_data,
+    leg_parts,
+    map_data,
+    same_place,
+    slug,
+    stage_style,
+)
 from webapp.model.atlas import Atlas
 from webapp.model.schema import Feature
-from webapp.style import CORRIDOR_CLASS, SITE_CLASS, corridor_colour, feature_class, site_colour
+from webapp.style import (
+    CORRIDOR_CLASS,
+    SITE_CLASS,
+    corridor_colour,
+    feature_class,
+    site_colour,
+    site_shape,
+)
 
 TITLE = "Corridor Atlas"
+_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+_VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 POPUP_OPTIONS = {"maxWidth": 360, "maxHeight": 360, "className": "atlas-popup-frame"}
 #: The id of the page's JSON data block (``webapp.map.pagedata``).
 DATA_ELEMENT_ID = "atlas-data"
@@ -53,6 +76,7 @@ MAP_SCRIPTS = (
     "map-controls.js",
     "map-basemap.js",
     "map-search.js",
+    "map-reader.js",
     "map.js",
 )
 #: The scripts of a large atlas's page: supercluster and map-large.js, before map.js.
@@ -80,31 +104,74 @@ def _latlon(position: list[float]) -> list[float]:
     return [position[1], position[0]]
 
 
-def _bind(layer: MacroElement, f: Feature) -> None:
+def _raw_properties(atlas: Atlas, feature_id: str) -> dict[str, Any]:
+    """A feature's properties as built, with the fields the validated model may not carry."""
+    position = atlas.store.position(feature_id)
+    return json.loads(atlas.store.raw(position))["properties"] if position is not None else {}
+
+
+def _source_links(atlas: Atlas, feature_id: str, sources: Sequence[Any]) -> list[str | None]:
+    """Each source's link to its quote in the source page (``#q-<n>``), or to the page."""
+    links: list[str | None] = []
+    for source in sources:
+        seed = source.get("seed") if isinstance(source, dict) else None
+        article = atlas.seed(seed.removesuffix(".txt")) if isinstance(seed, str) else None
+        if article is None:
+            links.append(None)
+            continue
+        number = article.citations.number_of(feature_id, source.get("quote"))
+        anchor = f"#q-{number}" if number is not None else ""
+        links.append(f"/sources/{article.slug}{anchor}")
+    return links
+
+
+@dataclass(frozen=True)
+class _Popups:
+    """What a popup needs beyond its feature: the atlas (built properties, source links) and
+    the sites at the same place as each site."""
+
+    atlas: Atlas
+    also_here: Mapping[str, list[Neighbour]]
+
+    def html(self, f: Feature) -> Any:
+        raw = _raw_properties(self.atlas, f.properties.id)
+        links = _source_links(self.atlas, f.properties.id, raw.get("sources") or [])
+        return popup_html(f, raw, self.also_here.get(f.properties.id, []), links)
+
+
+def _bind(layer: MacroElement, f: Feature, popups: _Popups) -> None:
     BoundHtml("bindTooltip", tooltip_html(f), sticky=True).add_to(layer)
-    BoundHtml("bindPopup", popup_html(f), **POPUP_OPTIONS).add_to(layer)
+    BoundHtml("bindPopup", popups.html(f), **POPUP_OPTIONS).add_to(layer)
 
 
 def _add_corridor(
-    m: folium.Map, corridor: Feature, label: str, colour: str
+    m: folium.Map, corridor: Feature, label: str, colour: str, popups: _Popups
 ) -> tuple[folium.FeatureGroup, folium.PolyLine]:
+    """A corridor's overlay and line: dashed by stage, thin and faded when only its endpoints
+    are known. Sea legs are left out of it: the map script draws them (``legs`` in the data)."""
     group = folium.FeatureGroup(name=layer_name(label, colour, "line"), overlay=True)
+    status = corridor.properties.status
+    dash = stage_style(status.stage if status else None)["dash"]
+    raw = _raw_properties(popups.atlas, corridor.properties.id)
+    own, _ = leg_parts(corridor)
     line = folium.PolyLine(
-        [[_latlon(p) for p in part] for part in corridor.lines()],
+        [[_latlon(p) for p in part] for part in own],
         color=colour,
-        weight=4,
-        opacity=0.85,
+        **basis_style(raw.get("basis")),
+        dash_array=dash,
         class_name=feature_class(CORRIDOR_CLASS, corridor.properties.id),
     )
-    _bind(line, corridor)
+    _bind(line, corridor, popups)
     line.add_to(group)
     group.add_to(m)
     return group, line
 
 
 def _add_sites(
-    m: folium.Map, category: str, sites: list[Feature]
+    m: folium.Map, category: str, sites: list[Feature], popups: _Popups
 ) -> tuple[folium.FeatureGroup, dict[str, folium.CircleMarker]]:
+    """A category's overlay and its sites' markers; the map script gives each its category's
+    shape and its stage's fill, and spreads the markers that share a place."""
     name = layer_name(f"{category} ({len(sites)})", site_colour(category), "dot")
     group = folium.FeatureGroup(name=name, overlay=True)
     markers = {}
@@ -118,27 +185,38 @@ def _add_sites(
             fill_opacity=0.9,
             class_name=feature_class(SITE_CLASS, site.properties.id),
         )
-        _bind(marker, site)
+        _bind(marker, site, popups)
         marker.add_to(group)
         markers[site.properties.id] = marker
     group.add_to(m)
     return group, markers
 
 
-def _sites_by_category(atlas: Atlas) -> list[tuple[str, list[Feature]]]:
+def _sites_by_category(sites: Sequence[Feature]) -> list[tuple[str, list[Feature]]]:
     def key(f: Feature) -> str:
         return f.properties.category
 
-    return [(c, list(fs)) for c, fs in groupby(sorted(atlas.sites, key=key), key=key)]
+    return [(c, list(fs)) for c, fs in groupby(sorted(sites, key=key), key=key)]
+
+
+def _site_entries(counts: Sequence[tuple[str, int]]) -> list[LegendEntry]:
+    """The legend's entry of each site category, switching its overlay."""
+    return [
+        LegendEntry(c, site_colour(c), n, (f"sites-{slug(c)}",), site_shape(c)) for c, n in counts
+    ]
 
 
 def _legend(
     corridors: list[Feature], assets: PageAssets, by_category: list[tuple[str, list[Feature]]]
 ) -> Legend:
+    entries = [
+        LegendEntry(c.properties.name, corridor_colour(i), 1, (c.properties.id,))
+        for i, c in enumerate(corridors)
+    ]
     return Legend(
         legend_html(
-            corridors=[(c.properties.name, corridor_colour(i)) for i, c in enumerate(corridors)],
-            categories=[(c, site_colour(c), len(fs)) for c, fs in by_category],
+            corridors=entries,
+            categories=_site_entries([(c, len(fs)) for c, fs in by_category]),
             downloads=list(assets.downloads.items()),
         )
     )
@@ -180,6 +258,7 @@ def _new_map(atlas: Atlas, assets: PageAssets, scripts: Sequence[str] = MAP_SCRI
         ("leaflet_css", assets.leaflet_css),
         ("atlas_css", assets.atlas_css),
         ("map_css", assets.static_prefix + "map.css"),
+        ("map_reader_css", assets.static_prefix + "map-reader.css"),
     ]
     page = HtmlPage(title=TITLE)
     page.add_child(m)
@@ -198,19 +277,21 @@ def build_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
     overlays: list[tuple[Overlay, MacroElement]] = []
     features: list[tuple[str, MacroElement]] = []
     corridors = list(atlas.corridors)  # validated once: each reading of the atlas parses
+    sites = list(atlas.sites)
+    popups = _Popups(atlas, same_place(sites))
     names = Counter(c.properties.name for c in corridors)
     for index, corridor in enumerate(corridors):
         # The layer control keys overlays by label: two corridors sharing a name need the id.
         label = corridor.properties.name
         if names[label] > 1:
             label = f"{label} ({corridor.properties.id})"
-        group, line = _add_corridor(m, corridor, label, corridor_colour(index))
+        group, line = _add_corridor(m, corridor, label, corridor_colour(index), popups)
         cid = corridor.properties.id
         overlays.append((Overlay(cid, label, corridor.properties.category, (cid,)), group))
         features.append((cid, line))
-    by_category = _sites_by_category(atlas)
-    for category, sites in by_category:
-        group, markers = _add_sites(m, category, sites)
+    by_category = _sites_by_category(sites)
+    for category, members in by_category:
+        group, markers = _add_sites(m, category, members, popups)
         overlay = Overlay(f"sites-{slug(category)}", category, category, tuple(markers))
         overlays.append((overlay, group))
         features.extend(markers.items())
@@ -248,9 +329,10 @@ def build_large_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
     Legend(
         legend_html(
             corridors=[
-                (f"{c} ({count})", CORRIDOR_CATEGORY_COLOUR) for c, count in corridor_categories
+                LegendEntry(c, CORRIDOR_CATEGORY_COLOUR, count, (f"corridors-{slug(c)}",))
+                for c, count in corridor_categories
             ],
-            categories=[(c, site_colour(c), count) for c, count in site_categories],
+            categories=_site_entries(site_categories),
             downloads=list(assets.downloads.items()),
         )
     ).add_to(m)
@@ -285,5 +367,9 @@ def render_page(atlas: Atlas, assets: PageAssets, inline_limit: int = 1000) -> s
     """The complete HTML page of the map (rendered once, at app creation; / and /embed): every
     feature inline up to ``inline_limit`` features, else the large atlas's page."""
     if len(atlas) > inline_limit:
-        return build_large_map(atlas, assets).get_root().render()
-    return build_map(atlas, assets).get_root().render()
+        page = build_large_map(atlas, assets).get_root().render()
+    else:
+        page = build_map(atlas, assets).get_root().render()
+    # folium's viewport forbids zooming the page (user-scalable=no, maximum-scale=1.0); a
+    # reader who needs larger text must be able to pinch-zoom (WCAG 1.4.4).
+    return _FOLIUM_VIEWPORT.sub(_VIEWPORT, page, count=1)

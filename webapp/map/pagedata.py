@@ -8,13 +8,19 @@ code, so the Content-Security-Policy has nothing to allow). Names are keyed here
 
 A large atlas's page carries none of its features (:func:`large_map_data`): its scripts fetch
 them as one feed (:func:`map_feed`), in columns, and key the names for search themselves.
+
+How features are drawn is data too (:data:`DRAWING`): one table gives the line style of each
+stage, basis and mode and the marker shapes and fills, and both the map's scripts and the legend
+(``webapp.map.fragments``) read it, so the legend cannot explain a style the map does not draw.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -24,10 +30,147 @@ from webapp.http.mediatypes import compact_json
 from webapp.model.atlas import Atlas
 from webapp.model.schema import Feature
 from webapp.model.store import KINDS, FeatureStore
-from webapp.style import corridor_colour, country_names, site_colour
+from webapp.style import corridor_colour, country_names, site_colour, site_shape
 
 _WORDS = re.compile(r"[\W_]+")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+#: A corridor line and a site marker per stage: the line's dash pattern (None: solid; round
+#: caps turn "1 8" into dots) and the marker's fill: "full", "half" (the lower half) or "ring"
+#: (hollow). Stages share a style in threes, as the legend groups them.
+STAGE_STYLES: dict[str, dict[str, Any]] = {
+    "operational": {"dash": None, "fill": "full"},
+    "completed": {"dash": None, "fill": "full"},
+    "under construction": {"dash": "10 7", "fill": "half"},
+    "planned": {"dash": "1 8", "fill": "ring"},
+    "proposed": {"dash": "1 8", "fill": "ring"},
+}
+#: How a stage outside the vocabulary is drawn (as the most tentative one).
+UNKNOWN_STAGE_STYLE = STAGE_STYLES["proposed"]
+#: The legend's rows of stage styles: (label, a stage drawn so).
+STAGE_LEGEND = (
+    ("operational or completed", "operational"),
+    ("under construction", "under construction"),
+    ("planned or proposed", "planned"),
+)
+
+#: A corridor line by how it was drawn (``basis``): through its stations, or only between its
+#: endpoints (thinner and faded: the route between is not known). "mixed" is drawn as stations.
+BASIS_STYLES: dict[str, dict[str, float]] = {
+    "stations": {"weight": 4, "opacity": 0.9},
+    "mixed": {"weight": 4, "opacity": 0.9},
+    "endpoints": {"weight": 3, "opacity": 0.5},
+}
+#: Legs of a corridor drawn apart from its line, by mode: sea and ferry crossings. Rail and road
+#: legs are the corridor's own line.
+LEG_STYLES: dict[str, dict[str, Any]] = {
+    "sea": {"color": "#1565c0", "weight": 2.5, "opacity": 1, "dash": "6 5"},
+}
+#: Marker size in screen pixels (the "radius" of every shape).
+SITE_RADIUS = 7
+
+
+def _polygon(corners: int, rotation: float = -90, inner: float | None = None) -> list[list[float]]:
+    """The vertices of a regular polygon (or a star with ``inner`` radius) on the unit circle,
+    y pointing down as on screen; the first vertex at ``rotation`` degrees."""
+    points = corners * 2 if inner else corners
+    vertices = []
+    for i in range(points):
+        angle = math.radians(rotation + 360 * i / points)
+        radius = inner if inner and i % 2 else 1.0
+        vertices.append([round(radius * math.cos(angle), 3), round(radius * math.sin(angle), 3)])
+    return vertices
+
+
+def _plus(half_width: float) -> list[list[float]]:
+    """The 12 vertices of a plus sign whose arms are ``2 * half_width`` wide."""
+    w = half_width
+    quarter = [[-w, -1], [w, -1], [w, -w]]  # the top arm and the corner to the right arm
+    vertices = []
+    for turn in range(4):  # each quarter turned by 90 degrees: (x, y) -> (-y, x)
+        for x, y in quarter:
+            for _ in range(turn):
+                x, y = -y, x
+            vertices.append([x + 0.0, y + 0.0])
+    return vertices
+
+
+#: Marker shapes as vertices on the unit circle (screen orientation); "circle" has none.
+SHAPES: dict[str, list[list[float]]] = {
+    "circle": [],
+    "square": [[-0.8, -0.8], [0.8, -0.8], [0.8, 0.8], [-0.8, 0.8]],
+    "diamond": _polygon(4),
+    "triangle": _polygon(3),
+    "triangle-down": _polygon(3, rotation=90),
+    "pentagon": _polygon(5),
+    "hexagon": _polygon(6, rotation=0),
+    "star": _polygon(5, inner=0.45),
+    "star4": _polygon(4, inner=0.4),
+    "plus": _plus(0.32),
+    "tall": [[-0.45, -1], [0.45, -1], [0.45, 1], [-0.45, 1]],
+}
+
+
+def shape_path(shape: str, radius: float = 1.0, x: float = 0.0, y: float = 0.0) -> str:
+    """SVG path data of a marker shape of ``radius`` centred at (x, y); the map script draws
+    the same vertices (``static/map.js``).
+
+    >>> shape_path("square", 10)
+    'M-8 -8L8 -8L8 8L-8 8Z'
+    >>> shape_path("circle", 2, 5, 5)
+    'M3 5a2 2 0 1 0 4 0a2 2 0 1 0 -4 0Z'
+    """
+    vertices = SHAPES.get(shape) or []
+    if not vertices:
+        arc = f"a{radius:g} {radius:g} 0 1 0"
+        return f"M{x - radius:g} {y:g}{arc} {2 * radius:g} 0{arc} {-2 * radius:g} 0Z"
+    points = [f"{x + vx * radius:g} {y + vy * radius:g}" for vx, vy in vertices]
+    return "M" + "L".join(points) + "Z"
+
+
+def stage_style(stage: str | None) -> dict[str, Any]:
+    """How a stage is drawn (:data:`STAGE_STYLES`); unknown and missing stages as proposed.
+
+    >>> stage_style("under construction")["fill"], stage_style(None)["fill"]
+    ('half', 'ring')
+    """
+    return STAGE_STYLES.get(stage or "", UNKNOWN_STAGE_STYLE)
+
+
+def basis_style(basis: str | None) -> dict[str, float]:
+    """The weight and opacity of a corridor line by its ``basis``; unknown: as stations."""
+    return BASIS_STYLES.get(basis or "", BASIS_STYLES["stations"])
+
+
+def leg_parts(feature: Feature) -> tuple[list[list[list[float]]], dict[str, list]]:
+    """A corridor's line parts split by mode: those drawn as the corridor's own line (rail,
+    road, and all of them when ``leg_modes`` is absent or does not match the parts), and those
+    drawn apart by mode (:data:`LEG_STYLES`), each in (lon, lat) order."""
+    parts = feature.lines()
+    modes = getattr(feature.properties, "leg_modes", None) or []
+    if len(modes) != len(parts):
+        return parts, {}
+    own = [part for part, mode in zip(parts, modes, strict=True) if mode not in LEG_STYLES]
+    apart: dict[str, list] = {}
+    for part, mode in zip(parts, modes, strict=True):
+        if mode in LEG_STYLES:
+            apart.setdefault(mode, []).append(part)
+    if not own:  # a corridor all at sea keeps its line (and its popup) as the sea leg
+        return parts, {}
+    return own, apart
+
+
+def drawing() -> dict[str, Any]:
+    """The drawing vocabulary the map's scripts read: stage, basis and leg styles, shapes."""
+    return {
+        "stages": {slug(stage): style for stage, style in STAGE_STYLES.items()},
+        "unknownStage": UNKNOWN_STAGE_STYLE,
+        "basis": BASIS_STYLES,
+        "legs": LEG_STYLES,
+        "shapes": SHAPES,
+        "radius": SITE_RADIUS,
+    }
 
 
 @dataclass(frozen=True)
@@ -125,6 +268,7 @@ def categories(kinds: Mapping[str, str], overlays: Sequence[Overlay]) -> list[di
             "name": category,
             "kind": kinds.get(category, "site"),
             "colour": site_colour(category) if kinds.get(category) != "corridor" else None,
+            "shape": site_shape(category) if kinds.get(category) != "corridor" else None,
             "overlays": [o.key for o in overlays if o.category == category],
         }
         for category in sorted(order, key=lambda c: (kinds.get(c) != "corridor", c))
@@ -140,14 +284,25 @@ def _choices(atlas: Atlas, overlays: Sequence[Overlay]) -> dict:
         "categories": categories(kinds, overlays),
         "stages": [{"key": slug(stage), "name": stage} for stage in ordered_stages(atlas.stages())],
         "countries": countries(atlas.country_counts()),
+        "drawing": drawing(),
     }
+
+
+def _legs(feature: Feature) -> list[dict]:
+    """A corridor's legs drawn apart (sea crossings): mode and [lat, lon] parts."""
+    _, apart = leg_parts(feature)
+    return [
+        {"mode": mode, "lines": [[[lat, lon] for lon, lat, *_ in part] for part in parts]}
+        for mode, parts in apart.items()
+    ]
 
 
 def map_data(atlas: Atlas, overlays: Sequence[Overlay]) -> dict:
     """The JSON document the map's scripts start from."""
     overlay_of = {fid: o.key for o in overlays for fid in o.feature_ids}
-    features = [
-        {
+    features = []
+    for f in atlas.features:
+        entry = {
             "id": f.properties.id,
             "name": f.properties.name,
             "kind": f.properties.kind,
@@ -158,8 +313,10 @@ def map_data(atlas: Atlas, overlays: Sequence[Overlay]) -> dict:
             "url": f"/features/{f.properties.id}",
             "terms": search_terms(f, [place.place for place in f.properties.located_by]),
         }
-        for f in atlas.features
-    ]
+        if f.properties.kind == "corridor":
+            entry["basis"] = getattr(f.properties, "basis", None)
+            entry["legs"] = _legs(f)
+        features.append(entry)
     return {
         **_choices(atlas, overlays),
         "features": features,
@@ -252,3 +409,37 @@ def map_feed(store: FeatureStore) -> bytes:
         },
     }
     return compact_json(feed)
+
+
+#: Sites closer than this are "at the same place": each popup lists the others ("also here").
+SAME_PLACE_KM = 1.0
+_KM_PER_DEGREE = 111.2
+
+
+def same_place(sites: Iterable[Feature], within_km: float = SAME_PLACE_KM) -> dict[str, list]:
+    """For each site, the (id, name) of the other sites within ``within_km``, by name.
+
+    Sites are bucketed on a grid of about ``within_km`` so that only neighbouring cells are
+    compared; the distance is the equirectangular one, exact enough at a kilometre.
+    """
+    cell = within_km / _KM_PER_DEGREE
+    grid: dict[tuple[int, int], list[tuple[str, str, float, float]]] = {}
+    for site in sites:
+        lon, lat = site.geometry.coordinates[:2]  # type: ignore[misc]
+        key = (math.floor(lat / cell), math.floor(lon / cell))
+        grid.setdefault(key, []).append((site.properties.id, site.properties.name, lon, lat))
+    near: dict[str, list] = {}
+    for (row, col), members in grid.items():
+        cells = [(row + dr, col + dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1)]
+        candidates = [other for key in cells for other in grid.get(key, [])]
+        for fid, _, lon, lat in members:
+            scale = math.cos(math.radians(lat))
+            found = [
+                (oid, oname)
+                for oid, oname, olon, olat in candidates
+                if oid != fid
+                and math.hypot((olon - lon) * scale, olat - lat) * _KM_PER_DEGREE <= within_km
+            ]
+            if found:
+                near[fid] = sorted(found, key=lambda entry: (entry[1], entry[0]))
+    return near

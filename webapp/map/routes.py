@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, send_from_directory
+from flask import Blueprint, Response, abort, request, send_from_directory
 from xstatic.pkg import leaflet
 
 import geodata
 from webapp.http import mediatypes
+from webapp.map.basemaps import CITIES_FILE, city_labels
 from webapp.map.prepared import MapPart
 from webapp.responses import replayable, send
 from webapp.security import frameable
@@ -64,10 +65,22 @@ def embed() -> Response:
     return Response(prepared().page, content_type=mediatypes.HTML)
 
 
+@bp.record_once
+def _name_cities(_setup: object) -> None:
+    """Make the offline layer's city names when the app is made, not at a reader's request."""
+    city_labels()
+
+
 @bp.get("/basemap/<name>")
 @replayable
 def basemap(name: str) -> Response:
-    """The offline base layer (country borders and coastlines), cached for a day."""
+    """The offline base layer (country borders and coastlines, and the names of capitals and
+    large cities made from GeoNames when the app started), cached for a day."""
+    if name == CITIES_FILE:
+        response = Response(city_labels(), content_type=mediatypes.GEOJSON)
+        response.cache_control.max_age = 86400
+        response.add_etag()
+        return response.make_conditional(request)
     if name not in BASEMAP_FILES:
         abort(404, f"There is no base layer {name!r}.")
     response = send_from_directory(BASEMAP_DIR, name, max_age=86400)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass
 
 from geodata.spatial import NEAR_SITES_LISTED
+from geodata.vocabulary import BASES, LEG_MODES
 
 #: Feature ids become CSS class names on the map, so they must be plain slugs.
 SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
@@ -25,10 +26,22 @@ class _Model(BaseModel):
 
 
 class Source(_Model):
-    """A verbatim quote and the seed file it was taken from."""
+    """A verbatim quote and the seed file it was taken from, with its article's citation."""
 
     seed: str
     quote: str
+    title: str | None = Field(
+        default=None, description="The article's headline, or a label the atlas wrote."
+    )
+    title_is_editorial: bool | None = Field(
+        default=None, description="True when the title is the atlas's label, not a headline."
+    )
+    publisher: str | None = Field(default=None, description="Null when the article names none.")
+    published: str | None = Field(
+        default=None,
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description="Publication date (YYYY-MM-DD); null when the article states none.",
+    )
 
 
 class DateEvent(_Model):
@@ -39,9 +52,21 @@ class DateEvent(_Model):
 
 
 class Status(_Model):
-    """The project stage and its milestones."""
+    """The project stage, what backs it, and its milestones."""
 
     stage: str
+    stage_quote: str | None = Field(
+        default=None, description="Words of a cited article that state the stage."
+    )
+    stage_assessment: str | None = Field(
+        default=None,
+        description="Why the atlas assessed the stage when no quote states it (one line).",
+    )
+    as_reported: str | None = Field(
+        default=None,
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description="Publication date of the article the status comes from; null if unknown.",
+    )
     dates: list[DateEvent] = []
 
 
@@ -85,6 +110,16 @@ class Properties(_Model):
     description: str = ""
     sources: list[Source] = []
     length_km: float | None = Field(default=None, description="Corridors: geodesic length.")
+    basis: Literal[BASES] | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="Corridors: how the line was drawn (through stations, between its two "
+        "ends only, or both).",
+    )
+    leg_modes: list[Literal[LEG_MODES]] = Field(  # type: ignore[valid-type]
+        default=[],
+        description="Corridors: the mode of each part of the geometry, in order "
+        "(a LineString has one).",
+    )
     located_by: list[LocatedBy] = []
     nearest_corridor: Neighbour | None = Field(
         default=None, description="Sites: the closest corridor and its geodesic distance."
@@ -166,11 +201,21 @@ class Citation:
 
 
 class SeedArticle(_Model):
-    """A source article with every catalogued quote located in it (from sources.json)."""
+    """A source article, how to cite it, and every catalogued quote located in it (from
+    sources.json). Citation fields are null where the article does not state them."""
 
     seed: str
     slug: str = Field(pattern=SLUG_PATTERN)
+    headline: str | None = None
     title: str
+    title_is_editorial: bool | None = None
+    author: str | None = None
+    publisher: str | None = None
+    published: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    published_note: str | None = None
+    url: str | None = None
+    language: str | None = None
+    reference: str | None = None
     text: str
     citations: list[Citation]
 

@@ -12,7 +12,19 @@ the query must match a word of the feature, by the start of its :func:`~geodata.
 or, for words of four letters or more, by :func:`~geodata.names.skeleton_key` (so Bekobod finds
 Bekabad and Tirmiz finds Termez); or the whole query may match a whole name the same ways
 (``Xian`` finds Xi'an). The keys are inverted once (:class:`TextIndex`): a word prefix is a
-range of the sorted words, whose positions lie side by side.
+range of the sorted words, whose positions lie side by side. A query word also matches the
+features it names as a facet (:class:`Facets`): a country by name, word for its people or, as a
+whole query, ISO code ("Kazakhstan", "kazakh", "KZ"), a category ("railway", "power plant") or
+a stage ("planned").
+
+Text answers are ranked (:meth:`FeatureIndex.rank`), one order for the API, the features table
+and the map: features located at the queried place (sites there, then corridors through it),
+then those in a country, category or stage the query names, then the rest; within each, the
+feature's own name matched exactly, then an alias, then a name starting with the query, then
+one whose words start with the query's words, then skeletons; ties go to sites before
+corridors, then by name and id. A place the query names is thus found before a feature merely
+named after it ("Tashkent" lists the sites in Tashkent before a Tashkent institute's branch in
+Almaty).
 
 >>> index = FeatureIndex(FeatureStore.from_features([{"type": "Feature", "id": "a",
 ...     "geometry": {"type": "Point", "coordinates": [69.27, 40.22]}, "properties": {"id": "a",
@@ -26,17 +38,51 @@ range of the sorted words, whose positions lie side by side.
 
 from __future__ import annotations
 
+import threading
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 from shapely import STRtree
 from shapely.affinity import translate
 
+from geodata.names import exact_key, skeleton_key
 from geodata.spatial import distance_to_legs_km, lambert_km, search_box
 from webapp.model.filters import FeatureQuery
 from webapp.model.store import KINDS, FeatureStore
+from webapp.model.text import MIN_SKELETON_LETTERS, NameKeys, query_terms
+from webapp.style import country_names
+
+if TYPE_CHECKING:  # the gazetteer (and geopy) load at the first place lookup, not with the app
+    from geodata.gazetteer import GazetteerIndex, Place
+
+#: Words for a country that its GeoNames name is not: its people, other names in use.
+COUNTRY_WORDS = {
+    "AF": ("Afghan",), "AZ": ("Azerbaijani", "Azeri"), "CN": ("Chinese",),
+    "GE": ("Georgian",), "IR": ("Iranian", "Persia"), "KG": ("Kyrgyz", "Kirghizia"),
+    "KZ": ("Kazakh", "Qazaqstan"), "PK": ("Pakistani",), "RU": ("Russian",),
+    "TJ": ("Tajik",), "TM": ("Turkmen",), "TR": ("Turkish", "Türkiye"),
+    "UZ": ("Uzbek", "Uzbekistani", "O'zbekiston"),
+}  # fmt: skip
+#: Words people search a category by that its name lacks.
+CATEGORY_WORDS = {
+    "rail corridor": ("railway", "railways", "railroad", "train"),
+    "power plant": ("power station", "hydropower", "energy"),
+    "education": ("university", "institute", "school"),
+    "industrial plant": ("factory", "plant"),
+    "exhibition": ("expo", "fair"),
+    "summit venue": ("summit",),
+}
+#: Words for a stage that its name lacks.
+STAGE_WORDS = {"under construction": ("construction", "being built")}
+#: A query word this long or longer may stand for a facet word it starts ("kaza": Kazakhstan).
+MIN_FACET_PREFIX = 4
+#: Ranks of the located tiers (lower first): a site at the place, a corridor through it, a
+#: facet (country, category, stage) the query names, anything else.
+AT_SITE, THROUGH, IN_FACET, ELSEWHERE = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -80,6 +126,88 @@ def _legs(line: shapely.Geometry) -> np.ndarray:
     return np.concatenate([np.stack([c[:-1], c[1:]], axis=1) for c in coordinates])
 
 
+class Facets:
+    """The countries, categories and stages of an atlas, each with the keys a query names it
+    by; :meth:`mask` gives the features a query word (or a whole query) names this way.
+
+    >>> store = FeatureStore.from_features([{"type": "Feature", "id": "a", "geometry": {
+    ...     "type": "Point", "coordinates": [69.2, 41.3]}, "properties": {"id": "a", "name": "A",
+    ...     "kind": "site", "category": "education", "countries": ["KZ"],
+    ...     "status": {"stage": "planned", "dates": []}}}])
+    >>> facets = Facets(store)
+    >>> [facets.mask(w, whole=True).tolist() for w in ("Kazakhstan", "kz", "kazakh", "university")]
+    [[True], [True], [True], [True]]
+    >>> facets.names("planned"), facets.names("Kyrgyzstan")
+    (True, False)
+    """
+
+    def __init__(self, store: FeatureStore) -> None:
+        self._store = store
+        names = country_names()
+        entries: list[tuple[str, str, str]] = []  # (key, facet kind, value)
+        for code in store.country_codes:
+            for word in (names.get(code, code), *COUNTRY_WORDS.get(code, ())):
+                entries.append((exact_key(word), "country", code))
+        for category in store.category_names:
+            words = [category, *category.split(), *CATEGORY_WORDS.get(category, ())]
+            entries += [(exact_key(word), "category", category) for word in words]
+        for stage in store.stage_names:
+            for word in (stage, *STAGE_WORDS.get(stage, ())):
+                entries.append((exact_key(word), "stage", stage))
+        self._entries = [entry for entry in entries if entry[0]]
+        self._codes = {code.lower(): code for code in store.country_codes}
+
+    def _named(self, key: str, whole: bool) -> list[tuple[str, str]]:
+        found = [
+            (kind, value)
+            for word, kind, value in self._entries
+            if word == key or (len(key) >= MIN_FACET_PREFIX and word.startswith(key))
+        ]
+        if whole and key in self._codes:
+            found.append(("country", self._codes[key]))
+        return found
+
+    def names(self, text: str) -> bool:
+        """Whether ``text`` as a whole is exactly a facet word or ISO code of this atlas: a
+        query that asks for a country, category or stage rather than a place."""
+        key = exact_key(text)
+        return key in self._codes or any(word == key for word, _, _ in self._entries)
+
+    def mask(self, text: str, whole: bool = False) -> np.ndarray:
+        """The features ``text`` names as a facet; an ISO code counts only as a ``whole``
+        query (two-letter words such as "in" or "at" are codes too)."""
+        store = self._store
+        found = np.zeros(len(store), dtype=bool)
+        for kind, value in self._named(exact_key(text), whole):
+            if kind == "country":
+                found |= store.in_countries([value])
+            elif kind == "category":
+                found |= store.categories == store.category_names.index(value)
+            else:
+                found |= store.stages == store.stage_names.index(value)
+        return found
+
+
+class _Ranking:
+    """Each feature's name, aliases and located places, keyed for grading a text query."""
+
+    def __init__(self, store: FeatureStore) -> None:
+        names: list[list[str]] = []
+        aliases: list[list[str]] = []
+        places: list[list[str]] = []
+        for position in range(len(store)):
+            properties = store.feature(position)["properties"]
+            names.append([properties["name"]])
+            aliases.append(list(properties.get("aliases") or ()))
+            places.append([place["place"] for place in properties.get("located_by") or ()])
+        self.names, self.aliases = NameKeys(names), NameKeys(aliases)
+        self.places = NameKeys(places, words=False)
+        by_name = sorted(range(len(store)), key=lambda p: (store.names[p].casefold(), store.ids[p]))
+        self.name_rank = np.empty(len(store), dtype=np.int64)
+        self.name_rank[by_name] = np.arange(len(store))
+        self.is_corridor = store.kinds == KINDS.index("corridor")
+
+
 class FeatureIndex:
     """The features' columns (a :class:`FeatureStore`), an STRtree of lines and text keys."""
 
@@ -88,6 +216,57 @@ class FeatureIndex:
         self._text = features.text_index
         self._line_positions = np.array(sorted(features.lines), dtype=np.int64)
         self._tree = STRtree([features.lines[p] for p in self._line_positions])
+        self.facets = Facets(features)
+        self._ranking: _Ranking | None = None  # made at the first text query
+
+    def text_mask(self, text: str) -> np.ndarray:
+        """The features ``text`` finds: by their words (every query word must match), by one
+        whole name, or by the facets its words (or the whole query) name."""
+        terms = query_terms(text)
+        if not terms:
+            return np.zeros(len(self.store), dtype=bool)
+        every = np.ones(len(self.store), dtype=bool)
+        for term in terms:
+            every &= self._text.term_mask(term) | self.facets.mask(term)
+        return every | self._text.whole_mask(text) | self.facets.mask(text, whole=True)
+
+    def _facet_tier(self, text: str, terms: Sequence[str]) -> np.ndarray:
+        every = np.ones(len(self.store), dtype=bool)
+        for term in terms:
+            every &= self.facets.mask(term)
+        return every | self.facets.mask(text, whole=True)
+
+    def rank(self, positions: np.ndarray, text: str) -> np.ndarray:
+        """``positions`` (features ``text`` found) best first, in the order the module gives."""
+        if self._ranking is None:
+            self._ranking = _Ranking(self.store)
+        ranking = self._ranking
+        terms = query_terms(text)
+        located = np.full(len(self.store), ELSEWHERE, dtype=np.int64)
+        located[self._facet_tier(text, terms)] = IN_FACET
+        at_place = ranking.places.same(text)
+        located[at_place & ranking.is_corridor] = THROUGH
+        located[at_place & ~ranking.is_corridor] = AT_SITE
+        grade = np.full(len(self.store), 8, dtype=np.int64)
+        grades = [
+            (ranking.names.same(text), 0),
+            (ranking.aliases.same(text), 1),
+            (ranking.names.starting(text), 2),
+            (ranking.aliases.starting(text), 3),
+            (ranking.names.words(terms), 4),
+            (ranking.aliases.words(terms), 5),
+        ]
+        for matched, level in reversed(grades):  # the best level a name reaches wins
+            grade[matched] = level
+        order = np.lexsort(
+            (
+                ranking.name_rank[positions],
+                ranking.is_corridor[positions],
+                grade[positions],
+                located[positions],
+            )
+        )
+        return positions[order]
 
     def categories(self) -> list[str]:
         """The categories present, sorted."""
@@ -108,7 +287,7 @@ class FeatureIndex:
         if query.stages:
             keep &= np.isin(store.stages, self._codes(query.stages, store.stage_names))
         if query.text is not None:
-            keep &= self._text.mask(query.text)
+            keep &= self.text_mask(query.text)
         return keep
 
     def _touching(self, areas: Sequence[shapely.Geometry], predicate: str | None) -> np.ndarray:
@@ -143,11 +322,14 @@ class FeatureIndex:
         return km
 
     def select_positions(self, query: FeatureQuery) -> Selection:
-        """Every feature the query keeps: in file order, or nearest first for ``near``."""
+        """Every feature the query keeps: nearest first for ``near``, else best first for a
+        text query (:meth:`rank`), else in file order."""
         keep = self._properties_mask(query)
         if query.bbox is not None:
             keep &= self._touching(_boxes(*query.bbox), "intersects")
         if query.near is None:
+            if query.text is not None:
+                return Selection(self.rank(np.flatnonzero(keep), query.text))
             return Selection(np.flatnonzero(keep))
         lat, lon = query.near
         keep &= self._touching(_wrapped(search_box((lon, lat), query.radius_km)), None)
@@ -158,3 +340,68 @@ class FeatureIndex:
         ids = [self.store.ids[p] for p in positions]
         order = sorted(range(len(positions)), key=lambda i: (km[i], ids[i]))
         return Selection(positions[order], km[order])
+
+
+#: Gazetteer keys a query's prefix may run through before the lookup stops reading.
+MAX_PREFIX_KEYS = 2_000
+#: The shortest query matched by the start of a place's name.
+MIN_PLACE_PREFIX = 3
+_GAZETTEER_LOCK = threading.Lock()
+
+
+def _gazetteer() -> GazetteerIndex:
+    """The build's gazetteer (GeoNames cities500), loaded at the first place lookup only:
+    about a second and 170 MB that a server answering no place lookup never spends."""
+    from geodata.gazetteer import default_index
+
+    with _GAZETTEER_LOCK:
+        return default_index()
+
+
+def find_places(
+    text: str, limit: int, preferred: Sequence[str] = (), gazetteer: GazetteerIndex | None = None
+) -> list[Place]:
+    """Up to ``limit`` gazetteer places that ``text`` names, best first: the same name (exact
+    key), then the same skeleton (five letters or more: shorter skeletons collide), then names
+    starting with it (three letters or more); within
+    each, places in the ``preferred`` countries (the atlas's), then the more populous.
+
+    >>> [(p.name, p.country) for p in find_places("Samarkand", 1)]
+    [('Samarkand', 'UZ')]
+    """
+    index = gazetteer or _gazetteer()
+    key, skeleton = exact_key(text), skeleton_key(text)
+    if not key:
+        return []
+    levels: dict[int, int] = {}
+    for level, positions in (
+        (0, index.by_exact.get(key)),
+        (1, index.by_skeleton.get(skeleton) if len(key) > MIN_SKELETON_LETTERS else ()),
+        (2, _prefixed(index, key) if len(key) >= MIN_PLACE_PREFIX else ()),
+    ):
+        for position in positions:
+            levels.setdefault(position, level)
+    preferred_set = set(preferred)
+
+    def order(position: int) -> tuple[int, bool, int, int]:
+        return (
+            levels[position],
+            index.countries[position] not in preferred_set,
+            -index.populations[position],
+            index.geonameids[position],
+        )
+
+    return [index.place(position) for position in sorted(levels, key=order)[:limit]]
+
+
+def _prefixed(index: GazetteerIndex, key: str) -> list[int]:
+    """Places with an exact key starting with ``key`` (at most :data:`MAX_PREFIX_KEYS` keys)."""
+    table = index.by_exact
+    start = key.encode()
+    low = bisect_left(table.keys, start)
+    found: list[int] = []
+    for i in range(low, min(low + MAX_PREFIX_KEYS, len(table.keys))):
+        if not table.keys[i].startswith(start):
+            break
+        found.extend(table.positions[i])
+    return found

@@ -100,21 +100,109 @@ class TextIndex:
             at = self._names.find(key, int(self._starts[position + 1]))
         return found
 
-    def mask(self, text: str) -> np.ndarray:
-        """Which features ``text`` (a user's query) finds."""
+    def whole_mask(self, text: str) -> np.ndarray:
+        """Features with one name that the whole of ``text`` matches (inside its exact key,
+        or its whole skeleton)."""
         found = np.zeros(self._size, dtype=bool)
-        terms = [key for key in (exact_key(word) for word in _WORD.findall(text)) if key]
-        if not terms:
-            return found
         whole, whole_skeleton = exact_key(text), skeleton_key(text)
-        found[self._in_names(whole)] = True
+        if whole:
+            found[self._in_names(whole)] = True
         if whole_skeleton:
             found[self._name_skeletons.exact(whole_skeleton)] = True
+        return found
+
+    def term_mask(self, term: str) -> np.ndarray:
+        """Features with a word that ``term`` (one word's exact key) starts, or, for a term of
+        :data:`MIN_SKELETON_LETTERS` or more, a word of the same skeleton."""
+        matches = np.zeros(self._size, dtype=bool)
+        matches[self._words.prefix(term)] = True
+        if len(term) >= MIN_SKELETON_LETTERS:
+            matches[self._skeletons.exact(skeleton_key(term))] = True
+        return matches
+
+    def mask(self, text: str) -> np.ndarray:
+        """Which features ``text`` (a user's query) finds."""
+        terms = query_terms(text)
+        if not terms:
+            return np.zeros(self._size, dtype=bool)
         every = np.ones(self._size, dtype=bool)
         for term in terms:
-            matches = np.zeros(self._size, dtype=bool)
-            matches[self._words.prefix(term)] = True
+            every &= self.term_mask(term)
+        return self.whole_mask(text) | every
+
+
+def query_terms(text: str) -> list[str]:
+    """The exact keys of the words of a query, in order, empty ones dropped.
+
+    >>> query_terms("Xi'an – Tashkent!")
+    ['xi', 'an', 'tashkent']
+    """
+    return [key for key in (exact_key(word) for word in _WORD.findall(text)) if key]
+
+
+class NameKeys:
+    """One list of names per feature (its name, or its aliases, or its places), keyed so that a
+    query can be graded against them: same name, name starting with the query, every query
+    word starting a word of the name, or the same skeleton (whole or word by word).
+
+    >>> keys = NameKeys([["Tashkent"], ["Tashkent branch of MEPhI"], ["Almaty"]])
+    >>> keys.same("Tashkent").tolist(), keys.starting("tash").tolist()
+    ([True, False, False], [True, True, False])
+    >>> keys.words(["branch", "tash"]).tolist(), keys.same("Almati").tolist()
+    ([False, True, False], [False, False, True])
+    """
+
+    def __init__(self, names: Sequence[Sequence[str]], words: bool = True) -> None:
+        """``words=False`` keys whole names only (:meth:`words` then matches nothing)."""
+        exact, skeleton = functools.cache(exact_key), functools.cache(skeleton_key)
+        wholes: dict[str, list[int]] = {}
+        whole_skeletons: dict[str, list[int]] = {}
+        word_keys: dict[str, list[int]] = {}
+        word_skeletons: dict[str, list[int]] = {}
+        for position, texts in enumerate(names):
+            for text in texts:
+                wholes.setdefault(exact(text), []).append(position)
+                whole_skeletons.setdefault(skeleton(text), []).append(position)
+            if not words:
+                continue
+            found = {w for text in texts for w in _WORD.findall(text)}
+            for key in {exact(w) for w in found}:
+                word_keys.setdefault(key, []).append(position)
+            for key in {skeleton(w) for w in found}:
+                if len(key) >= MIN_SKELETON_LETTERS - 1:
+                    word_skeletons.setdefault(key, []).append(position)
+        for table in (wholes, whole_skeletons, word_keys):
+            table.pop("", None)
+            for key, positions in table.items():
+                table[key] = sorted(set(positions))
+        self._size = len(names)
+        self._wholes, self._whole_skeletons = _Postings(wholes), _Postings(whole_skeletons)
+        self._words, self._word_skeletons = _Postings(word_keys), _Postings(word_skeletons)
+
+    def _mask(self, positions: np.ndarray) -> np.ndarray:
+        found = np.zeros(self._size, dtype=bool)
+        found[positions] = True
+        return found
+
+    def same(self, text: str) -> np.ndarray:
+        """A name whose exact key, or whole skeleton, is the query's."""
+        found = self._mask(self._wholes.exact(exact_key(text)))
+        skeleton = skeleton_key(text)
+        if len(exact_key(text)) >= MIN_SKELETON_LETTERS and skeleton:
+            found |= self._mask(self._whole_skeletons.exact(skeleton))
+        return found
+
+    def starting(self, text: str) -> np.ndarray:
+        """A name whose exact key starts with the query's."""
+        key = exact_key(text)
+        return self._mask(self._wholes.prefix(key)) if key else self._mask(np.array([], int))
+
+    def words(self, terms: Sequence[str]) -> np.ndarray:
+        """Every term starts a word of one of the names (same skeleton for longer terms)."""
+        every = np.ones(self._size, dtype=bool)
+        for term in terms:
+            found = self._mask(self._words.prefix(term))
             if len(term) >= MIN_SKELETON_LETTERS:
-                matches[self._skeletons.exact(skeleton_key(term))] = True
-            every &= matches
-        return found | every
+                found |= self._mask(self._word_skeletons.exact(skeleton_key(term)))
+            every &= found
+        return every

@@ -3,8 +3,9 @@
 The feature page links each quote to its highlighted place on the source page
 (``/sources/<slug>#q-<n>``, ``n`` being the citation's index in sources.json), and says how
 each position was resolved. The source page shows the article as segments (see
-``webapp.pages.highlight``) with, per segment, what to link and how to label it. Everything here is
-plain data; templates escape it.
+``webapp.pages.highlight``) with, per segment, what to link and how to label it; by default only
+the paragraphs that hold a quote (:func:`excerpt`). Everything here is plain data; templates
+escape it.
 """
 
 from __future__ import annotations
@@ -148,3 +149,24 @@ def mark_article(
             )
         result.append(row)
     return result
+
+
+def excerpt(
+    paragraphs: list[list[MarkedSegment]],
+) -> list[list[MarkedSegment] | None]:
+    """Only the paragraphs that hold a highlighted quote, with None wherever paragraphs were
+    left out (the page shows "…"), so a source page quotes the article rather than reprinting it.
+
+    >>> quoted, plain = [MarkedSegment("Q", marked=True)], [MarkedSegment("text")]
+    >>> [p and p[0].text for p in excerpt([plain, quoted, quoted, plain, plain, quoted])]
+    [None, 'Q', 'Q', None, 'Q']
+    >>> excerpt([plain]), excerpt([quoted]) == [quoted]
+    ([None], True)
+    """
+    shown: list[list[MarkedSegment] | None] = []
+    for paragraph in paragraphs:
+        if any(segment.marked for segment in paragraph):
+            shown.append(paragraph)
+        elif not shown or shown[-1] is not None:
+            shown.append(None)
+    return shown

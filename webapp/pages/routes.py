@@ -1,4 +1,5 @@
-"""The text pages: the feature table, a page per feature, the source articles with their quotes.
+"""The text pages: the feature table, a page per feature, the source articles with their quotes,
+and the About page (scope, method, licence).
 
 Pages are rendered from the atlas loaded at app creation; each URL's page is rendered once and
 then replayed (``webapp.responses.replayable``).
@@ -8,21 +9,26 @@ error handler turns them into HTML error pages in the common layout.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from geodata.vocabulary import KINDS, STAGES
 from webapp.model.atlas import Atlas
 from webapp.model.schema import Feature
-from webapp.pages.provenance import describe_resolution, mark_article
+from webapp.pages import about
+from webapp.pages.citing import ArticleInfo, QuoteCitation, locate
+from webapp.pages.provenance import describe_resolution, excerpt, mark_article
 from webapp.pages.table import FILTERS, SORTS, QueryError, TableOrder, TableQuery, parse_query
 from webapp.responses import public_root, replayable
 from webapp.security import MAX_URL_CHARS
 from webapp.state import get_state
 
 bp = Blueprint("pages", __name__)
+#: The key of the articles' citations (slug -> ArticleInfo) in the app's state.
+CITATIONS_PART = "pages.citations"
 
 COLUMNS = {
     "name": "Name",
@@ -119,25 +125,40 @@ def features_index() -> str:
 # --- /features/<id> --------------------------------------------------------------------------
 
 
-def _sources(atlas: Atlas, feature: Feature) -> list[dict[str, Any]]:
-    quoted = []
-    for source in feature.properties.sources:
-        slug = source.seed.removesuffix(".txt")
-        seed = atlas.seed(slug)
-        number = seed.citations.number_of(feature.properties.id, source.quote) if seed else None
-        href = None
-        if seed is not None:
-            anchor = f"q-{number}" if number is not None else None
-            href = url_for("pages.source_page", slug=slug, _anchor=anchor)
-        quoted.append(
-            {
-                "quote": source.quote,
-                "seed": source.seed,
-                "title": seed.title if seed else None,
-                "href": href,
-            }
-        )
-    return quoted
+def _articles() -> dict[str, ArticleInfo]:
+    return get_state().part(CITATIONS_PART)
+
+
+def _cite(atlas: Atlas, feature: Feature, quote: str, seeds: list[str]) -> QuoteCitation:
+    """``quote`` cited from the first of ``seeds`` that holds it, linked to it there."""
+    article, anchor = locate(quote, feature.properties.id, seeds, atlas.seed)
+    if article is None:
+        own = next((s for s in feature.properties.sources if s.quote == quote), {})
+        return QuoteCitation(quote, own, None)
+    href = url_for("pages.source_page", slug=article.slug, _anchor=anchor)
+    return QuoteCitation(quote, _articles()[article.slug], href)
+
+
+def _raw_properties(atlas: Atlas, feature_id: str) -> dict[str, Any]:
+    """The feature's properties as built, with fields the validated model may not carry."""
+    position = atlas.store.position(feature_id)
+    return json.loads(atlas.store.raw(position))["properties"] if position is not None else {}
+
+
+def _status(atlas: Atlas, feature: Feature, raw: dict[str, Any]) -> dict[str, Any] | None:
+    """The stage with the quote that backs it or the atlas's reason, and when it was reported."""
+    status = raw.get("status")
+    if not isinstance(status, dict) or not status.get("stage"):
+        return None
+    seeds = [s.seed for s in feature.properties.sources]
+    quote = status.get("stage_quote")
+    return {
+        "stage": status["stage"],
+        "quote": _cite(atlas, feature, quote, seeds) if isinstance(quote, str) else None,
+        "assessment": status.get("stage_assessment"),
+        "as_reported": status.get("as_reported"),
+        "dates": status.get("dates") or [],
+    }
 
 
 def embed_snippet(host_url: str, feature: Feature) -> str:
@@ -162,11 +183,19 @@ def feature_page(feature_id: str) -> str:
         {**entry.model_dump(), "resolution": describe_resolution(entry.resolved_by)}
         for entry in feature.properties.located_by
     ]
+    seeds = [s.seed for s in feature.properties.sources]
+    raw = _raw_properties(atlas, feature_id)
     return render_template(
         "pages/feature.html",
         p=feature.properties,
+        basis=raw.get("basis"),
+        status=_status(atlas, feature, raw),
+        figures=[
+            (f, _cite(atlas, feature, f.quote, seeds) if f.quote else None)
+            for f in feature.properties.figures
+        ],
         located=located,
-        sources=_sources(atlas, feature),
+        sources=[_cite(atlas, feature, s.quote, [s.seed]) for s in feature.properties.sources],
         snippet=embed_snippet(public_root() + "/", feature),
         known=lambda other: atlas.store.position(other) is not None,
     )
@@ -180,8 +209,14 @@ def feature_page(feature_id: str) -> str:
 def sources_index() -> str:
     """The articles the atlas cites, with how many features each supports."""
     atlas = get_state().atlas
+    articles = _articles()
     seeds = [
-        {"seed": s, "features": len(s.citations.features()), "quotes": len(s.citations)}
+        {
+            "seed": s,
+            "info": articles[s.slug],
+            "features": len(s.citations.features()),
+            "quotes": len(s.citations),
+        }
         for s in atlas.seeds
     ]
     return render_template("pages/sources.html", seeds=seeds)
@@ -190,7 +225,9 @@ def sources_index() -> str:
 @bp.get("/sources/<slug>")
 @replayable
 def source_page(slug: str) -> str:
-    """One article, every catalogued quote highlighted and linked to its feature."""
+    """One article: each catalogued quote highlighted within its paragraph and linked to its
+    feature, and the original's address. The whole text only where the deployment says it may
+    show it (``SHOW_FULL_TEXT``)."""
     atlas = get_state().atlas
     seed = atlas.seed(slug)
     if seed is None:
@@ -205,10 +242,14 @@ def source_page(slug: str) -> str:
 
     shown = list(positions)[: get_state().limits.listed_supported]
     numbers = seed.citations.numbers_by_feature()
+    marked = mark_article(seed, names, feature_url)
+    full_text = bool(current_app.config.get("SHOW_FULL_TEXT"))
     return render_template(
         "pages/source.html",
         seed=seed,
-        paragraphs=mark_article(seed, names, feature_url),
+        info=_articles()[slug],
+        full_text=full_text,
+        paragraphs=marked if full_text else excerpt(marked),
         features=[
             {"id": i, "name": names[i], "category": store.category_names[store.categories[p]]}
             for i, p in ((i, positions[i]) for i in shown)
@@ -231,3 +272,20 @@ def _embed_only(ids: list[str]) -> str | None:
         return None
     src = f"/embed?only={','.join(ids)}"
     return src if len(src) <= MAX_URL_CHARS else "/embed"
+
+
+# --- /about ----------------------------------------------------------------------------------
+
+
+@bp.get("/about")
+@replayable
+def about_page() -> str:
+    """What the atlas covers, how it was made, what its stages mean, and how to cite it."""
+    atlas = get_state().atlas
+    return render_template(
+        "pages/about.html",
+        coverage=about.coverage(atlas, _articles().values()),
+        stages=[(stage, about.STAGE_MEANINGS[stage]) for stage in STAGES],
+        bases=about.BASIS_MEANINGS,
+        licence=about.licence(atlas),
+    )

@@ -32,6 +32,9 @@ from webapp.model.store import KINDS as STORE_KINDS
 from webapp.model.store import FeatureStore
 
 SORTS = ("name", "kind", "category", "countries", "status", "length")
+#: The order of a text search (``q``) when no sort is given: the search index's ranking, the
+#: same as the API's and the map's.
+RELEVANCE = "relevance"
 ORDERS = ("asc", "desc")
 FILTERS = ("kind", "category", "country", "status")
 #: Rows of the table shown a page.
@@ -111,7 +114,9 @@ def parse_query(params: Mapping[str, Sequence[str]], categories: Sequence[str]) 
         "country": found.countries,
         "status": found.stages,
     }
-    sort, order = _single(params, "sort", SORTS), _single(params, "order", ORDERS)
+    sort, order = _single(params, "sort", (RELEVANCE, *SORTS)), _single(params, "order", ORDERS)
+    if sort == RELEVANCE and found.text is None:
+        sort = "name"  # nothing to rank by (a form sent again with its search cleared)
     return TableQuery(filters, sort, order, _page(params), found.text)
 
 
@@ -150,7 +155,10 @@ class TableOrder:
         self._lengths = store.lengths
 
     def ordered(self, positions: np.ndarray, query: TableQuery) -> np.ndarray:
-        """``positions`` (the features that pass the filters) in the query's order."""
+        """``positions`` (the features that pass the filters) in the query's order; for
+        :data:`RELEVANCE`, the order they come in (the search index ranked them)."""
+        if query.sort == RELEVANCE:
+            return positions
         kept = positions[np.argsort(self._name_rank[positions], kind="stable")]
         sign = -1 if query.order == "desc" else 1
         if query.sort == "length":

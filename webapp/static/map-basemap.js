@@ -1,12 +1,16 @@
 /* Corridor Atlas: the offline base layer (Natural Earth land, coasts, borders and country
- * names, served by this app) and the switch to it when no tile server answers, so the map is
- * never a blank grey field.
+ * names, and the names of capitals and large cities, all served by this app), drawn beneath the
+ * tiles from the first paint so the map is never a blank grey field: tiles cover it as they
+ * load, and where none loads it is the map. It is also a base layer of its own ("Offline"),
+ * which the app switches to when no tile server answers.
  */
 (function (CA) {
   "use strict";
 
   const PANE = "atlas-basemap";
   const LABEL_PANE = "atlas-basemap-labels";
+  //: The city names, served beside the Natural Earth file (webapp/map/basemaps.py).
+  const CITIES_FILE = "cities.geojson";
   //: A tile error with no tile loaded within this many ms means the tile server is unreachable.
   const TILE_GRACE_MS = 2000;
   //: Tiles that neither load nor fail (a hanging network) get this long before the switch.
@@ -18,40 +22,50 @@
     border: { color: "#9c8aa5", weight: 1, opacity: 0.9, dashArray: "4 3", fill: false },
   };
 
+  /* Both panes lie under the tiles (200), so loaded tiles hide the offline drawing. */
   function panes(map) {
     if (!map.getPane(PANE)) {
-      map.createPane(PANE).style.zIndex = 250; // above tiles (200), below features (400)
+      map.createPane(PANE).style.zIndex = 150;
       const labels = map.createPane(LABEL_PANE);
-      labels.style.zIndex = 350;
+      labels.style.zIndex = 160;
       labels.style.pointerEvents = "none";
     }
   }
 
-  function countryLabel(feature, latlng) {
+  function label(className, feature, latlng) {
     const text = document.createElement("span");
     text.textContent = feature.properties.name; // text, never HTML
     const marker = L.marker(latlng, {
       pane: LABEL_PANE,
       interactive: false,
       keyboard: false,
-      icon: L.divIcon({ className: "atlas-country-label", html: text, iconSize: null }),
+      icon: L.divIcon({ className, html: text, iconSize: null }),
     });
     marker.minZoom = feature.properties.minzoom || 0;
     return marker;
   }
 
-  /* Country names appear from their own zoom on, so small countries do not crowd the map. */
+  const countryLabel = (feature, latlng) => label("atlas-country-label", feature, latlng);
+  const cityLabel = (feature, latlng) => label(
+    feature.properties.capital ? "atlas-city-label atlas-capital" : "atlas-city-label",
+    feature,
+    latlng,
+  );
+
+  /* Names appear from their own zoom on, so small countries and cities do not crowd the map. */
   function showLabels(map, labels) {
     const zoom = map.getZoom();
-    labels.eachLayer((marker) => {
-      const node = marker.getElement();
-      if (node) {
-        node.hidden = zoom < marker.minZoom;
-      }
-    });
+    for (const group of labels) {
+      group.eachLayer((marker) => {
+        const node = marker.getElement();
+        if (node) {
+          node.hidden = zoom < marker.minZoom;
+        }
+      });
+    }
   }
 
-  /* Draw the GeoJSON of the base layer into ``group``. */
+  /* Draw the base layer's GeoJSON into ``group``; return its layer of names. */
   function draw(group, collection) {
     const byLayer = (name) => ({
       type: "FeatureCollection",
@@ -64,47 +78,66 @@
         style: () => ({ ...STYLES[name], className: `atlas-basemap-${name}` }),
       }).addTo(group);
     }
-    const labels = L.geoJSON(byLayer("label"), { pointToLayer: countryLabel }).addTo(group);
-    return labels;
+    return L.geoJSON(byLayer("label"), { pointToLayer: countryLabel }).addTo(group);
   }
 
-  /* The base layer: a layer group that fetches and draws its GeoJSON the first time it is
-   * shown, and paints the map background as sea while it is. */
+  function fetchJSON(url) {
+    return fetch(url, { credentials: "same-origin" }).then((response) => {
+      if (!response.ok) {
+        throw new Error(`${url}: HTTP ${response.status}`);
+      }
+      return response.json();
+    });
+  }
+
+  /* The base layer. Its files are fetched at once, before the app starts; ``underlay(map)``
+   * draws them beneath the tiles of ``map`` when they arrive. Shown as the base layer, it
+   * paints the map's background as sea (the tiles it replaces are gone). */
   function naturalEarth(url, attribution) {
     const group = L.layerGroup([], { attribution });
-    let loading = null;
-    let map = null;
-    let labels = null;
-    const relabel = () => labels && showLabels(map, labels);
-    group.on("add", () => {
-      map = group._map;
-      panes(map);
-      map.getContainer().classList.add("atlas-offline-base");
-      map.on("zoomend", relabel);
-      relabel();
-      if (!loading) {
-        loading = fetch(url, { credentials: "same-origin" })
-          .then((response) => {
-            if (!response.ok) {
-              throw new Error(`${url}: HTTP ${response.status}`);
-            }
-            return response.json();
-          })
-          .then((collection) => {
-            labels = draw(group, collection);
-            relabel();
-          })
-          .catch((error) => {
-            loading = null;
-            console.warn("Corridor Atlas: offline base layer unavailable", error);
-          });
+    const cities = fetchJSON(new URL(CITIES_FILE, new URL(url, window.location.href)).href)
+      .catch((error) => {
+        console.warn("Corridor Atlas: city names unavailable", error);
+        return null;
+      });
+    const shapes = fetchJSON(url);
+    let drawn = null;
+    group.underlay = (map) => {
+      if (drawn) {
+        return drawn;
       }
+      panes(map);
+      const drawing = L.layerGroup().addTo(map);
+      const labels = [];
+      const relabel = () => showLabels(map, labels);
+      const addLabels = (layer) => {
+        labels.push(layer);
+        relabel();
+      };
+      map.on("zoomend", relabel);
+      // Each file is drawn as it comes: land and borders need not wait for the city names.
+      drawn = Promise.all([
+        shapes.then((collection) => addLabels(draw(drawing, collection))).catch((error) => {
+          console.warn("Corridor Atlas: offline base layer unavailable", error);
+        }),
+        cities.then((names) => {
+          if (names) {
+            addLabels(L.geoJSON(names, { pointToLayer: cityLabel }).addTo(drawing));
+          }
+        }),
+      ]);
+      return drawn;
+    };
+    let shownOn = null;
+    group.on("add", () => {
+      shownOn = group._map;
+      shownOn.getContainer().classList.add("atlas-offline-base");
+      group.underlay(shownOn);
     });
     group.on("remove", () => {
-      map.getContainer().classList.remove("atlas-offline-base");
-      map.off("zoomend", relabel);
+      shownOn.getContainer().classList.remove("atlas-offline-base");
     });
-    group.whenDrawn = () => loading || Promise.resolve();
+    group.whenDrawn = () => drawn || Promise.resolve();
     return group;
   }
 

@@ -285,10 +285,12 @@
     box.timer = setTimeout(() => { box.hidden = true; }, (seconds || 8) * 1000);
   }
 
-  /* The legend starts folded on small screens and in frames, where it would hide the map. */
+  /* The legend starts folded on small screens (a phone held either way) and in frames, where
+   * it would hide the map. */
   function foldLegend(map, folded) {
     const details = map.getContainer().querySelector(".atlas-legend details");
-    if (details && folded) {
+    const short = window.matchMedia("(max-height: 500px)").matches;
+    if (details && (folded || short)) {
       details.open = false;
     }
   }

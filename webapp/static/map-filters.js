@@ -6,6 +6,10 @@
  * and country filters act on single features: a feature is drawn when its overlay is on and it
  * passes both (a corridor passes the country filter if any of its countries is chosen).
  * A large atlas (map-large.js) applies the same model to its clustered sites in one pass.
+ *
+ * The legend is the category filter too: each entry's checkbox shows and hides its overlays,
+ * "only" shows that entry alone, and each group has "all" and "none". Its entries follow the
+ * filters: how many of their features are shown, greyed when none is.
  */
 (function (CA) {
   "use strict";
@@ -60,13 +64,90 @@
       for (const feature of Object.values(this.app.features)) {
         const group = this.app.overlays[feature.data.overlay].group;
         const pass = this.passes(feature);
-        if (pass && !group.hasLayer(feature.layer)) {
-          group.addLayer(feature.layer);
-        } else if (!pass && group.hasLayer(feature.layer)) {
-          group.removeLayer(feature.layer);
+        for (const layer of [feature.layer, ...(feature.legs || [])]) {
+          if (pass && !group.hasLayer(layer)) {
+            group.addLayer(layer);
+          } else if (!pass && group.hasLayer(layer)) {
+            group.removeLayer(layer);
+          }
         }
       }
+      if (this.app.spread) {
+        this.app.spread.update();
+      }
       this.refresh();
+    }
+
+    /* How many features of each overlay are shown (``{overlay key: count}``). */
+    shownByOverlay() {
+      if (this.app.large) {
+        return this.app.large.shownByOverlay();
+      }
+      const counts = {};
+      for (const [id, feature] of Object.entries(this.app.features)) {
+        if (this.isShown(id)) {
+          counts[feature.data.overlay] = (counts[feature.data.overlay] || 0) + 1;
+        }
+      }
+      return counts;
+    }
+
+    /* --- the legend -------------------------------------------------------------------- */
+
+    /* Make the legend's entries switches: checkbox, "only", and "all" / "none" per group. */
+    wireLegend() {
+      const legend = this.map.getContainer().querySelector(".atlas-legend");
+      this.legend = [];
+      if (!legend) {
+        return;
+      }
+      for (const item of legend.querySelectorAll(".atlas-legend-entry")) {
+        const overlays = (item.dataset.overlays || "").split(" ")
+          .filter((key) => Object.hasOwn(this.app.overlays, key));
+        const entry = {
+          item,
+          overlays,
+          total: Number(item.dataset.total) || 0,
+          box: item.querySelector("input"),
+          count: item.querySelector(".atlas-legend-count"),
+          group: item.closest("[data-legend-group]"),
+        };
+        entry.box.addEventListener("change", () => this.showEntries([entry], entry.box.checked));
+        item.querySelector(".atlas-legend-only").addEventListener("click", () => {
+          this.showEntries(this.legend.filter((other) => other !== entry), false);
+          this.showEntries([entry], true);
+        });
+        this.legend.push(entry);
+      }
+      for (const button of legend.querySelectorAll("[data-legend-bulk]")) {
+        const group = button.closest("[data-legend-group]");
+        button.addEventListener("click", () => this.showEntries(
+          this.legend.filter((entry) => entry.group === group),
+          button.dataset.legendBulk === "all",
+        ));
+      }
+      this.refresh();
+    }
+
+    showEntries(entries, visible) {
+      for (const entry of entries) {
+        entry.overlays.forEach((key) => this.setOverlay(key, visible));
+      }
+      this.apply();
+      this.app.changed();
+    }
+
+    /* Each legend entry: checked as its overlays are, and how many of its features are shown. */
+    refreshLegend() {
+      const counts = this.shownByOverlay();
+      for (const entry of this.legend || []) {
+        const on = entry.overlays.filter((key) => this.map.hasLayer(this.app.overlays[key].group));
+        const shown = on.reduce((sum, key) => sum + (counts[key] || 0), 0);
+        entry.box.checked = on.length > 0 && on.length === entry.overlays.length;
+        entry.box.indeterminate = on.length > 0 && on.length < entry.overlays.length;
+        entry.count.textContent = shown === entry.total ? `(${shown})` : `(${shown} of ${entry.total})`;
+        entry.item.classList.toggle("atlas-legend-off", shown === 0);
+      }
     }
 
     isShown(id) {
@@ -187,6 +268,7 @@
       for (const [code, box] of this.boxes.country) {
         box.checked = this.country.has(code);
       }
+      this.refreshLegend();
       if (this.summary) {
         const shown = this.app.large
           ? this.app.large.shownCount()

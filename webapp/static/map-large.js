@@ -6,6 +6,8 @@
  * canvas polylines, which Leaflet simplifies for each zoom. A popup is fetched from the server
  * when it opens: the same HTML as a small atlas's popups. The Large object answers the app
  * (map.js, map-filters.js, map-search.js) where a small atlas has one layer per feature.
+ * Sites are painted as on a small atlas's map: their category's shape, their stage's fill;
+ * corridors dashed by stage (the page data's ``drawing`` table).
  */
 (function (CA) {
   "use strict";
@@ -93,11 +95,15 @@
         item.point = map.latLngToLayerPoint([item.lat, item.lon]);
         const at = item.point.subtract(this.origin);
         context.globalAlpha = focused && !(item.site && item.site.data.id === focused) ? 0.3 : 1;
+        if (item.site) {
+          paintSite(context, item, at);
+          continue;
+        }
         context.beginPath();
         context.arc(at.x, at.y, item.radius, 0, 2 * Math.PI);
         context.fillStyle = item.fill;
         context.fill();
-        context.lineWidth = item.site ? SITE_STYLE.weight : 2;
+        context.lineWidth = 2;
         context.strokeStyle = "#ffffff";
         context.stroke();
         if (!item.site) {
@@ -110,6 +116,26 @@
   });
 
   const element = CA.element;
+
+  /* A site in its shape, filled as its stage says: full, the lower half, or a ring. */
+  function paintSite(context, item, at) {
+    const path = new Path2D(CA.shapePath(item.shape, item.radius, at.x, at.y));
+    const fill = item.stageFill;
+    context.fillStyle = fill === "full" ? item.fill : "#ffffff";
+    context.fill(path);
+    if (fill === "half") {
+      context.save();
+      context.beginPath();
+      context.rect(at.x - item.radius - 2, at.y, 2 * item.radius + 4, item.radius + 2);
+      context.clip();
+      context.fillStyle = item.fill;
+      context.fill(path);
+      context.restore();
+    }
+    context.lineWidth = fill === "full" ? SITE_STYLE.weight : 2;
+    context.strokeStyle = fill === "full" ? "#ffffff" : item.fill;
+    context.stroke(path);
+  }
 
   /* "999", "1.2k", "34k": a cluster's size in a few characters. */
   function shortCount(count) {
@@ -166,6 +192,8 @@
     read(feed) {
       const data = this.app.data;
       const colours = new Map(data.categories.map((c) => [c.name, c.colour]));
+      const drawing = data.drawing;
+      const shapes = new Map(data.categories.map((c) => [c.name, drawing.shapes[c.shape] || []]));
       const overlays = new Map(data.overlays.map((o) => [`${o.kind} ${o.category}`, o.key]));
       const describe = (columns, i, kind) => {
         const id = columns.id[i];
@@ -187,7 +215,10 @@
       for (let i = 0; i < corridors.id.length; i += 1) {
         const feature = { data: describe(corridors, i, "corridor"), layer: null };
         const layer = L.polyline(corridors.lines[i], {
-          ...CORRIDOR_STYLE, color: corridors.colour[i], renderer: this.renderer,
+          ...CORRIDOR_STYLE,
+          color: corridors.colour[i],
+          dashArray: this.app.stageStyle(feature.data.stage).dash,
+          renderer: this.renderer,
         });
         layer.bindTooltip(() => element("span", "", feature.data.name), { sticky: true });
         layer.on("click", (event) => this.open(feature.data.id, event.latlng, true));
@@ -200,7 +231,9 @@
         const feature = {
           data: describe(sites, i, "site"), layer: null, lat: sites.lat[i], lon: sites.lon[i],
         };
-        feature.colour = colours.get(feature.data.category) || "#969696";
+        feature.colour = colours.get(feature.data.category) || "#757575";
+        feature.shape = shapes.get(feature.data.category) || [];
+        feature.stageFill = this.app.stageStyle(feature.data.stage).fill;
         feature.point = {
           type: "Feature",
           geometry: { type: "Point", coordinates: [feature.lon, feature.lat] },
@@ -229,6 +262,7 @@
       const filters = this.app.filters;
       const on = this.shownOverlays();
       let corridors = 0;
+      const counts = {};
       for (const feature of this.corridors) {
         const group = this.app.overlays[feature.data.overlay].group;
         const pass = filters.passes(feature);
@@ -237,7 +271,10 @@
         } else if (!pass && group.hasLayer(feature.layer)) {
           group.removeLayer(feature.layer);
         }
-        corridors += pass && on.has(feature.data.overlay) ? 1 : 0;
+        if (pass && on.has(feature.data.overlay)) {
+          corridors += 1;
+          counts[feature.data.overlay] = (counts[feature.data.overlay] || 0) + 1;
+        }
       }
       const signature = JSON.stringify([
         [...on], [...filters.status], [...filters.country], filters.only && [...filters.only],
@@ -245,17 +282,26 @@
       if (signature !== this.signature) {
         this.signature = signature;
         const points = [];
+        const siteCounts = {};
         for (const site of this.sites) {
           if (on.has(site.data.overlay) && filters.passes(site)) {
             points.push(site.point);
+            siteCounts[site.data.overlay] = (siteCounts[site.data.overlay] || 0) + 1;
           }
         }
+        this.siteCounts = siteCounts;
         this.index.load(points);
         this.loaded = true;
         this.siteCount = points.length;
         this.redraw();
       }
       this.shown = corridors + this.siteCount;
+      this.counts = { ...counts, ...this.siteCounts };
+    }
+
+    /* How many features of each overlay are shown, as of the last apply. */
+    shownByOverlay() {
+      return this.counts || {};
     }
 
     isShown(id) {
@@ -296,7 +342,15 @@
           return { item, lat, lon, count, radius: diameter / 2, fill: CLUSTER_FILLS[size] };
         }
         const feature = this.sites[site];
-        return { site: feature, lat, lon, radius: SITE_STYLE.radius, fill: feature.colour };
+        return {
+          site: feature,
+          lat,
+          lon,
+          radius: SITE_STYLE.radius,
+          fill: feature.colour,
+          shape: feature.shape,
+          stageFill: feature.stageFill,
+        };
       });
       this.layer.paint(this.items);
       this.drawn += 1;

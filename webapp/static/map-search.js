@@ -1,20 +1,63 @@
-/* Corridor Atlas: the search box, an ARIA combobox over feature names, aliases and places.
+/* Corridor Atlas: the search box, an ARIA combobox over the atlas's features and places.
  *
- * Typing lists the matches (map-names.js ranks them); the arrow keys move through the list,
- * Enter or a click shows the chosen feature on the map and opens its popup, Escape closes the
- * list (or clears the box). The list is built with textContent only: names are text.
+ * The server ranks (GET /api/features?q=…, the API's and the features table's one ranking:
+ * features at the place typed first, then those merely named after it) and names gazetteer
+ * places (GET /api/places?q=…), so the map never ranks on its own and cannot disagree with
+ * them; the page is always served by the app. A place that no site stands at is offered as
+ * "Zoom to <place>" before the features, which only pass through it or are named after it.
+ * The arrow keys move through the list, Enter or a click shows the chosen feature (or zooms
+ * to the place), Escape closes the list (or clears the box). Rows are built with textContent
+ * only: names are text.
  */
 (function (CA) {
   "use strict";
 
   const LIMIT = 12;
+  const PLACES = 3;
+  // The API's longest q (webapp/model/filters.py MAX_TEXT) and /api/places's.
+  const MAX_QUERY = 200;
+  const MAX_PLACE_QUERY = 100;
+  // Typing settles this long before the server is asked.
+  const DEBOUNCE_MS = 120;
+  // A site this close to a place stands at it (the gazetteer gave both coordinates).
+  const SAME_PLACE_KM = 5;
+  const PLACE_ZOOM = 11;
 
-  function matchNote(result) {
-    const { feature, term } = result;
-    if (!term || term.type === "name") {
-      return feature.category;
+  function km(a, b) {
+    const rad = Math.PI / 180;
+    const dLat = (b[0] - a[0]) * rad;
+    const dLon = (b[1] - a[1]) * rad;
+    const h = Math.sin(dLat / 2) ** 2
+      + Math.cos(a[0] * rad) * Math.cos(b[0] * rad) * Math.sin(dLon / 2) ** 2;
+    return 12742 * Math.asin(Math.sqrt(h));
+  }
+
+  function getJson(url) {
+    return fetch(url, { credentials: "same-origin" })
+      .then((response) => (response.ok ? response.json() : { features: [] }))
+      .catch(() => ({ features: [] }));
+  }
+
+  /* Where a result is, for its row: a site's place; the waypoint of a corridor that the query
+   * names, else its countries. */
+  function whereOf(app, props, query) {
+    const names = new Map((app.data.countries || []).map((c) => [c.code, c.name]));
+    const countries = (props.countries || []).map((code) => names.get(code) || code);
+    const located = props.located_by || [];
+    if (props.kind === "site" && located.length) {
+      return [located[0].place, countries[0]].filter(Boolean).join(", ");
     }
-    return `${feature.category} · ${term.type === "place" ? "at" : "also"} ${term.text}`;
+    const key = CA.exactKey(query);
+    const waypoint = located.find((p) => key && CA.exactKey(p.place) === key);
+    const through = waypoint ? `through ${waypoint.place} · ` : "";
+    return through + countries.join(", ");
+  }
+
+  function noteOf(result) {
+    if (result.place) {
+      return `place · ${result.where}`;
+    }
+    return result.where ? `${result.feature.category} · ${result.where}` : result.feature.category;
   }
 
   class Search {
@@ -37,11 +80,75 @@
       this.list.addEventListener("mousedown", (event) => event.preventDefault());
     }
 
+    /* Ask the server for the query's results (after typing settles); resolves once they are
+     * shown. A newer query makes an older answer void. */
     update() {
-      if (this.app.large) {
-        this.app.large.prepareSearch(); // the keys of a large atlas's names, once
+      const query = this.input.value;
+      const asked = (this.asked = (this.asked || 0) + 1);
+      clearTimeout(this.timer);
+      if (!query.trim()) {
+        this.show(this.browse(), query);
+        this.pending = null;
+        return Promise.resolve();
       }
-      this.results = CA.search(this.app.data.features, this.input.value, LIMIT);
+      this.pending = new Promise((resolve) => {
+        this.timer = setTimeout(() => {
+          this.fetch(query).then((results) => {
+            if (asked === this.asked) {
+              this.show(results, query);
+              this.pending = null;
+            }
+            resolve();
+          });
+        }, DEBOUNCE_MS);
+      });
+      return this.pending;
+    }
+
+    /* An empty box lists every feature by name, to browse with the arrow keys. */
+    browse() {
+      return [...this.app.data.features]
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .slice(0, LIMIT)
+        .map((feature) => ({ feature, where: "" }));
+    }
+
+    fetch(query) {
+      const q = encodeURIComponent(query.slice(0, MAX_QUERY));
+      const asks = [getJson(`/api/features?q=${q}&limit=${LIMIT}`)];
+      if (query.length <= MAX_PLACE_QUERY) {
+        asks.push(getJson(`/api/places?q=${q}&limit=${PLACES}`));
+      }
+      return Promise.all(asks).then(([found, places]) => {
+        const features = found.features
+          .filter((f) => f && f.properties && this.app.feature(f.properties.id))
+          .map((f) => ({
+            feature: this.app.feature(f.properties.id).data || {
+              id: f.properties.id, name: f.properties.name, category: f.properties.category,
+            },
+            props: f.properties,
+            where: whereOf(this.app, f.properties, query),
+          }));
+        const sites = features.flatMap((r) => (r.props.kind === "site"
+          ? (r.props.located_by || []).map((p) => [p.lat, p.lon]) : []));
+        const covered = (zoom) => sites.some((at) => km(at, [zoom.place.lat, zoom.place.lon])
+          < SAME_PLACE_KM);
+        const zooms = ((places && places.features) || []).map((place) => {
+          const [lon, lat] = place.geometry.coordinates;
+          const { name, country_name: country } = place.properties;
+          return { place: { name, lat, lon }, where: `${name}, ${country}` };
+        });
+        // The best place before the features unless a site stands at it; the rest after them.
+        const [best, ...others] = zooms;
+        const first = best && !covered(best) ? [best] : [];
+        return [...first, ...features, ...others.filter((zoom) => !covered(zoom))]
+          .slice(0, LIMIT + PLACES);
+      });
+    }
+
+    show(results, query) {
+      this.results = results;
+      this.query = query;
       this.render();
       this.announce();
     }
@@ -68,13 +175,19 @@
         option.id = `atlas-search-option-${index}`;
         option.className = "atlas-search-option";
         option.setAttribute("role", "option");
-        option.dataset.feature = result.feature.id;
         const name = document.createElement("span");
         name.className = "atlas-search-name";
-        name.textContent = result.feature.name;
+        if (result.place) {
+          option.classList.add("atlas-search-place");
+          option.dataset.place = result.place.name;
+          name.textContent = `Zoom to ${result.place.name}`;
+        } else {
+          option.dataset.feature = result.feature.id;
+          name.textContent = result.feature.name;
+        }
         const note = document.createElement("span");
         note.className = "atlas-search-note";
-        note.textContent = matchNote(result);
+        note.textContent = noteOf(result);
         option.append(name, note);
         option.addEventListener("click", () => this.choose(index));
         this.list.appendChild(option);
@@ -122,11 +235,18 @@
         }
       } else if (event.key === "Enter") {
         event.preventDefault();
-        if (this.list.hidden && this.input.value.trim()) {
-          this.update();
-        }
-        if (this.results.length) {
-          this.choose(Math.max(this.active, 0));
+        const typed = this.input.value;
+        if (this.query === typed && !this.pending) {
+          if (this.results.length) {
+            this.choose(Math.max(this.active, 0));
+          }
+        } else {
+          // The answer for what was typed is not shown yet: choose its first result when it is.
+          (this.pending || this.update()).then(() => {
+            if (this.input.value === typed && this.query === typed && this.results.length) {
+              this.choose(0);
+            }
+          });
         }
       } else if (event.key === "Escape") {
         if (!this.list.hidden) {
@@ -141,9 +261,22 @@
     }
 
     choose(index) {
-      const feature = this.results[index].feature;
-      this.input.value = feature.name;
+      const result = this.results[index];
       this.close();
+      if (result.place) {
+        const { name, lat, lon } = result.place;
+        this.input.value = name;
+        this.query = name;
+        this.status.textContent = `Showing ${result.where} on the map`;
+        this.app.land(); // a flight under way will not open its popup over the place
+        this.app.map.stop();
+        this.app.map.closePopup();
+        this.app.map.flyTo([lat, lon], PLACE_ZOOM);
+        return;
+      }
+      const feature = result.feature;
+      this.input.value = feature.name;
+      this.query = feature.name;
       this.status.textContent = `Showing ${feature.name} on the map`;
       this.app.showFeature(feature.id, { animate: true });
     }

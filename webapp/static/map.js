@@ -10,6 +10,12 @@
  * map-large.js loads and draws (sites clustered, on a canvas); the app then starts the same way,
  * with ``this.large`` answering where single features' layers would.
  *
+ * How features look is drawn here from the page data's ``drawing`` table (webapp/map/pagedata.py):
+ * each site marker takes its category's shape and its stage's fill (full, lower half, ring);
+ * sea legs of corridors are drawn apart, in thin blue dashes; and sites that would cover each
+ * other on screen are spread on a small circle around their place, with a badge counting them,
+ * so that every one of them can be clicked at every zoom (Spread).
+ *
  * Names from the URL (base=, open=, ?focus=, ?only=) are looked up in tables without a
  * prototype, and only as their own keys (``feature``, ``setBase``): "__proto__" or "toString"
  * is an unknown name like any other, ignored.
@@ -37,6 +43,59 @@
 
   /* A copy of ``source`` to be keyed by outside strings: no prototype, so no key is inherited. */
   const table = (source = {}) => Object.assign(Object.create(null), source);
+
+  const SPREAD_NEAR = 16; // px: site markers closer than this cover each other
+  const SPREAD_GAP = 18; // px between neighbours on a spread's circle
+  const BADGE_CLEAR = 17; // px from a spread's badge (9 px) that another marker (7 px) keeps
+  const SVG_NS = "http://www.w3.org/2000/svg";
+
+  /* SVG path data of a marker shape (unit vertices, screen orientation; none: a circle) of
+   * radius ``r`` centred at (x, y): the same geometry as webapp.map.pagedata.shape_path. */
+  CA.shapePath = function (vertices, r, x, y) {
+    if (!vertices || !vertices.length) {
+      return `M${x - r} ${y}a${r} ${r} 0 1 0 ${2 * r} 0a${r} ${r} 0 1 0 ${-2 * r} 0Z`;
+    }
+    return `M${vertices.map(([vx, vy]) => `${x + vx * r} ${y + vy * r}`).join("L")}Z`;
+  };
+
+  /* The gradient that fills the lower half of a marker with ``colour`` (under construction),
+   * defined once per colour in a hidden SVG of the page; its id, for ``fill="url(#…)"``. */
+  function halfFill(colour) {
+    const id = `atlas-half-${colour.replace(/[^0-9a-z]/gi, "")}`;
+    if (!document.getElementById(id)) {
+      let defs = document.querySelector("svg.atlas-defs defs");
+      if (!defs) {
+        const svg = document.createElementNS(SVG_NS, "svg");
+        svg.setAttribute("class", "atlas-defs");
+        svg.setAttribute("aria-hidden", "true");
+        defs = document.createElementNS(SVG_NS, "defs");
+        svg.appendChild(defs);
+        document.body.appendChild(svg);
+      }
+      const gradient = document.createElementNS(SVG_NS, "linearGradient");
+      gradient.id = id;
+      for (const [key, value] of [["x1", 0], ["y1", 0], ["x2", 0], ["y2", 1]]) {
+        gradient.setAttribute(key, String(value));
+      }
+      for (const stopColour of ["#ffffff", colour]) {
+        const stop = document.createElementNS(SVG_NS, "stop");
+        stop.setAttribute("offset", "0.5");
+        stop.setAttribute("stop-color", stopColour);
+        gradient.appendChild(stop);
+      }
+      defs.appendChild(gradient);
+    }
+    return `url(#${id})`;
+  }
+
+  /* Leaflet path options of a site marker of ``colour`` with a stage's ``fill``. */
+  CA.siteStyle = function (colour, fill) {
+    if (fill === "full") {
+      return { color: "#ffffff", weight: 1.5, fillColor: colour, fillOpacity: 1 };
+    }
+    const inside = fill === "half" ? halfFill(colour) : "#ffffff";
+    return { color: colour, weight: fill === "half" ? 2 : 2.5, fillColor: inside, fillOpacity: 1 };
+  };
 
   const narrow = () => window.matchMedia(NARROW).matches;
   const calm = () => window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -68,6 +127,68 @@
       this.timer = null;
       this.flight = null; // the search's flight under way: {arrived, timer}
       this.filters = new CA.Filters(this);
+      this.spread = null;
+    }
+
+    /* How a stage is drawn (the data's ``drawing.stages``; an unknown stage as proposed). */
+    stageStyle(stage) {
+      const stages = this.data.drawing.stages;
+      return Object.hasOwn(stages, stage) ? stages[stage] : this.data.drawing.unknownStage;
+    }
+
+    /* Each site marker in its category's shape and colour, filled as its stage says; drawn at
+     * its place plus the offset the spread gives it (``atlasOffset``, screen pixels). */
+    drawSites() {
+      const drawing = this.data.drawing;
+      const categories = new Map(this.data.categories.map((c) => [c.name, c]));
+      for (const feature of Object.values(this.features)) {
+        const layer = feature.layer;
+        if (feature.data.kind !== "site" || !layer || !layer.setRadius) {
+          continue;
+        }
+        const category = categories.get(feature.data.category) || {};
+        const colour = category.colour || "#757575";
+        const vertices = drawing.shapes[category.shape] || [];
+        layer.atlasOffset = L.point(0, 0);
+        layer._updatePath = function () {
+          const p = this._point.add(this.atlasOffset);
+          const d = this._empty() ? "M0 0" : CA.shapePath(vertices, this._radius, p.x, p.y);
+          this._renderer._setPath(this, d);
+        };
+        layer.setStyle(CA.siteStyle(colour, this.stageStyle(feature.data.stage).fill));
+        layer.setRadius(drawing.radius);
+      }
+    }
+
+    /* A corridor's sea legs, in the style of their mode, shown and hidden with its line. */
+    drawLegs() {
+      const styles = this.data.drawing.legs;
+      for (const [id, feature] of Object.entries(this.features)) {
+        feature.legs = [];
+        for (const leg of feature.data.legs || []) {
+          const style = Object.hasOwn(styles, leg.mode) ? styles[leg.mode] : null;
+          if (!style || !feature.layer) {
+            continue;
+          }
+          const line = L.polyline(leg.lines, {
+            color: style.color,
+            weight: style.weight,
+            opacity: style.opacity,
+            dashArray: style.dash,
+            className: `atlas-leg atlas-leg-${leg.mode}`,
+          });
+          line.on("click", (event) => {
+            L.DomEvent.stop(event);
+            feature.layer.openPopup(event.latlng);
+          });
+          line.atlasOf = id;
+          feature.legs.push(line);
+          const group = this.overlays[feature.data.overlay].group;
+          if (group.hasLayer(feature.layer)) {
+            group.addLayer(line);
+          }
+        }
+      }
     }
 
     /* The feature of ``id`` if there is one (``id`` may come from the URL), else null. */
@@ -92,7 +213,11 @@
         const center = layer ? layer.getLatLng() : L.latLng(feature.lat, feature.lon);
         return { center, zoom: Math.max(this.map.getZoom(), siteZoom) };
       }
-      return { bounds: layer.getBounds() };
+      const bounds = L.latLngBounds([]).extend(layer.getBounds());
+      for (const leg of feature.legs || []) {
+        bounds.extend(leg.getBounds());
+      }
+      return { bounds };
     }
 
     goTo(target, animate) {
@@ -316,6 +441,9 @@
         return;
       }
       for (const [id, feature] of Object.entries(this.features)) {
+        // The popup names the feature: its tooltip goes, and does not come back with the focus
+        // when the popup closes (the pointer may be over a dotted line's gap by then).
+        feature.layer.on("popupopen popupclose", () => feature.layer.closeTooltip());
         feature.layer.on("popupopen", () => this.popupOpened(id));
         feature.layer.on("popupclose", () => this.popupClosed(id));
       }
@@ -333,6 +461,7 @@
         for (const [id, feature] of Object.entries(this.features)) {
           if (id !== focus) {
             feature.layer.setStyle(FADED);
+            (feature.legs || []).forEach((leg) => leg.setStyle(FADED));
           }
         }
         const layer = this.feature(focus).layer;
@@ -349,6 +478,20 @@
       }
     }
 
+    /* A link to another feature in a popup ("also here: …") opens that feature's popup on the
+     * map; its address (the feature page) stays for a new tab or a page without the map. */
+    followOpenLinks() {
+      this.map.getContainer().addEventListener("click", (event) => {
+        const link = event.target.closest ? event.target.closest("a[data-atlas-open]") : null;
+        const id = link ? link.getAttribute("data-atlas-open") : null;
+        if (!this.feature(id) || event.ctrlKey || event.metaKey || event.shiftKey) {
+          return;
+        }
+        event.preventDefault();
+        this.showFeature(id, { animate: false });
+      });
+    }
+
     start() {
       const map = this.map;
       // The map is focusable (arrow keys pan, +/- zoom): name it for screen readers.
@@ -356,7 +499,14 @@
       map.getContainer().setAttribute(
         "aria-label", "Map of the corridors and sites; arrow keys pan, plus and minus zoom",
       );
+      if (!this.large) {
+        this.drawSites();
+        this.drawLegs();
+        this.spread = new Spread(this);
+      }
       this.filters.control().addTo(map);
+      this.filters.wireLegend();
+      this.followOpenLinks();
       CA.addTools(map);
       this.watchPopups();
       this.padPopups();
@@ -389,6 +539,9 @@
       }
       this.restore(CA.parseFragment(window.location.hash), true);
       this.filters.refresh();
+      if (this.spread) {
+        this.spread.update();
+      }
       map.on("moveend overlayadd overlayremove", () => this.changed());
       window.addEventListener("hashchange", () => {
         this.restore(CA.parseFragment(window.location.hash), false);
@@ -396,10 +549,150 @@
     }
   }
 
+  /* Sites that would cover each other on screen, spread on a small circle around their middle
+   * with a badge saying how many are there (a click on it lists them). Recomputed when the zoom
+   * or the sites shown change, so every site shown can be clicked where it is drawn. */
+  class Spread {
+    constructor(app) {
+      this.app = app;
+      this.map = app.map;
+      this.badges = L.layerGroup().addTo(this.map);
+      this.groups = [];
+      this.map.on("zoomend", () => this.update());
+      this.map.on("overlayadd overlayremove", () => this.update());
+    }
+
+    shownSites() {
+      return Object.values(this.app.features).filter(
+        (f) => f.data.kind === "site" && f.layer && this.app.filters.isShown(f.data.id),
+      );
+    }
+
+    /* Where each group of sites goes: each member on a circle around the group's middle. */
+    place(groups, points) {
+      const placed = new Map(); // site index -> its point on screen
+      const middles = [];
+      for (const members of groups) {
+        const middle = members.reduce((sum, i) => sum.add(points[i]), L.point(0, 0))
+          .divideBy(members.length);
+        middles.push(middle);
+        if (members.length === 1) {
+          placed.set(members[0], points[members[0]]);
+          continue;
+        }
+        const radius = Math.max(SPREAD_NEAR, (SPREAD_GAP * members.length) / (2 * Math.PI));
+        members.forEach((i, n) => {
+          const angle = -Math.PI / 2 + (2 * Math.PI * n) / members.length;
+          placed.set(i, middle.add(L.point(Math.cos(angle), Math.sin(angle)).multiplyBy(radius)));
+        });
+      }
+      return { placed, middles };
+    }
+
+    /* Groups of sites (indexes into ``points``, each sorted by id) such that, once spread, no
+     * marker covers another or a badge: overlapping groups are merged until none overlap. */
+    cluster(sites, points) {
+      const parent = sites.map((_, i) => i);
+      const root = (i) => (parent[i] === i ? i : (parent[i] = root(parent[i])));
+      const groupsNow = () => {
+        const byRoot = new Map();
+        sites.forEach((_, i) => byRoot.set(root(i), [...(byRoot.get(root(i)) || []), i]));
+        return [...byRoot.values()].map((members) => members.sort(
+          (a, b) => (sites[a].data.id < sites[b].data.id ? -1 : 1),
+        ));
+      };
+      let positions = points;
+      for (let round = 0; round < 20; round += 1) {
+        let merged = false;
+        for (let i = 0; i < sites.length; i += 1) {
+          for (let j = i + 1; j < sites.length; j += 1) {
+            if (root(i) !== root(j) && positions[i].distanceTo(positions[j]) < SPREAD_NEAR) {
+              parent[root(j)] = root(i);
+              merged = true;
+            }
+          }
+        }
+        const groups = groupsNow();
+        const { placed, middles } = this.place(groups, points);
+        groups.forEach((members, g) => {
+          if (members.length < 2) {
+            return;
+          }
+          sites.forEach((_, k) => {
+            if (root(k) !== root(members[0]) && placed.get(k).distanceTo(middles[g]) < BADGE_CLEAR) {
+              parent[root(k)] = root(members[0]);
+              merged = true;
+            }
+          });
+        });
+        positions = sites.map((_, i) => placed.get(i));
+        if (!merged) {
+          return groups.filter((members) => members.length > 1);
+        }
+      }
+      return groupsNow().filter((members) => members.length > 1);
+    }
+
+    update() {
+      const sites = this.shownSites();
+      const points = sites.map((f) => this.map.latLngToLayerPoint(f.layer.getLatLng()));
+      const offsets = new Map();
+      this.badges.clearLayers();
+      this.groups = [];
+      const groups = this.cluster(sites, points);
+      const { placed, middles } = this.place(groups, points);
+      groups.forEach((members, g) => {
+        members.forEach((i) => offsets.set(sites[i], placed.get(i).subtract(points[i])));
+        const group = members.map((i) => sites[i]);
+        this.groups.push(group);
+        this.badge(this.map.layerPointToLatLng(middles[g]), group);
+      });
+      for (const feature of Object.values(this.app.features)) {
+        if (feature.layer && feature.layer.atlasOffset) {
+          feature.layer.atlasOffset = offsets.get(feature) || L.point(0, 0);
+          if (feature.layer._map) {
+            feature.layer.redraw();
+          }
+        }
+      }
+    }
+
+    /* The count at the middle of a spread; a click (or Enter) lists the sites there. */
+    badge(latlng, group) {
+      const names = group.map((f) => f.data.name).join(", ");
+      const icon = L.divIcon({
+        className: "atlas-spread-badge",
+        html: String(group.length),
+        iconSize: [18, 18],
+      });
+      const marker = L.marker(latlng, {
+        icon, title: `${group.length} sites here: ${names}`, alt: `${group.length} sites here`,
+      });
+      marker.on("click", () => {
+        const box = CA.element("div", "atlas-popup");
+        box.appendChild(CA.element("h3", "atlas-popup-name", `${group.length} sites here`));
+        const list = CA.element("ul", "atlas-members-list");
+        for (const feature of group) {
+          const link = CA.element("a", "", feature.data.name);
+          link.href = feature.data.url;
+          link.setAttribute("data-atlas-open", feature.data.id);
+          const item = CA.element("li");
+          item.appendChild(link);
+          list.appendChild(item);
+        }
+        box.appendChild(list);
+        L.popup({ className: "atlas-popup-frame atlas-members" })
+          .setLatLng(latlng).setContent(box).openOn(this.map);
+      });
+      this.badges.addLayer(marker);
+    }
+  }
+
   function startApp(config) {
     const app = new App(config);
     CA.app = app;
     app.start();
+    document.dispatchEvent(new CustomEvent("atlas:started", { detail: app })); // map-reader.js
     return app;
   }
 
