@@ -130,6 +130,15 @@ def citation(source: Mapping[str, Any] | object) -> Markup:
     return text + Markup(", {}, {}").format(publisher, published)
 
 
+def cited_quote(source: Mapping[str, Any]) -> str:
+    """A quote with its citation as plain text, for CSV cells and KML descriptions.
+
+    >>> cited_quote({"quote": "a park", "title": "News", "published": "2024-07-14"})
+    '“a park” — News, publisher unknown, 14 July 2024'
+    """
+    return f"“{source.get('quote', '')}” — {citation(source).striptags()}"
+
+
 #: The filters templates use to write values.
 TEMPLATE_FILTERS = {
     "citation": citation,

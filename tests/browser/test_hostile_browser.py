@@ -203,7 +203,7 @@ def test_map_tooltips_popups_legend_and_layers_show_text_literally(watched: Watc
             assert source["quote"] in shown
         # Close through the map: under load a click on the close button can land on the
         # marker beneath once the popup fades, reopening it.
-        page.evaluate("() => CorridorAtlas.app.map.closePopup()")
+        page.evaluate("() => { CorridorAtlas.app.map.closePopup(); }")
         expect(page.locator(".leaflet-popup")).to_have_count(0)
         page.mouse.move(5, 880)
     watched.check_clean()

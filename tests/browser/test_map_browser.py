@@ -407,7 +407,7 @@ def test_filters_hide_features_and_agree_with_the_layer_control(open_page, featu
 
 def test_permalink_restores_view_layers_filters_and_popup(open_page):
     page = open_page("/", tiles="load")
-    page.evaluate("() => CorridorAtlas.app.map.setView([41.0, 69.5], 6.5, {animate: false})")
+    page.evaluate("() => { CorridorAtlas.app.map.setView([41.0, 69.5], 6.5, {animate: false}); }")
     layer_control_box(page, "CartoDB Positron").check()
     layer_control_box(page, "Trans-Afghan").uncheck()
     page.get_by_role("button", name="Filters").click()
@@ -584,7 +584,7 @@ def test_every_control_is_reachable_by_keyboard_with_visible_focus(open_page):
 
 def test_measuring_sums_great_circle_distances_in_km(open_page):
     page = open_page("/", tiles="load")
-    page.evaluate("() => CorridorAtlas.app.map.setView([42.3, 73.0], 6, {animate: false})")
+    page.evaluate("() => { CorridorAtlas.app.map.setView([42.3, 73.0], 6, {animate: false}); }")
     measure = page.get_by_role("button", name="Measure distance")
     measure.click()
     expect(measure).to_have_attribute("aria-pressed", "true")

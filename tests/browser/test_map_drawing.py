@@ -81,7 +81,9 @@ def open_map(browser: Browser, live_server: str) -> Iterator[Callable[..., Page]
 
 def set_view(page: Page, lat: float, lon: float, zoom: float) -> None:
     page.evaluate(
-        "([lat, lon, zoom]) => CorridorAtlas.app.map.setView([lat, lon], zoom, {animate: false})",
+        # A block body: returning the map would have Playwright serialise all of Leaflet (5 s).
+        "([lat, lon, zoom]) => {"
+        " CorridorAtlas.app.map.setView([lat, lon], zoom, {animate: false}); }",
         [lat, lon, zoom],
     )
     page.wait_for_timeout(100)  # the spread follows the zoom

@@ -192,7 +192,7 @@ def test_every_site_is_drawn_in_a_cluster_or_alone(open_large, atlas_features):
 @pytest.mark.browser
 def test_a_click_on_a_site_opens_its_fetched_popup(open_large, atlas_features):
     page = open_large("/")
-    page.evaluate("() => CorridorAtlas.app.map.setView([40.2, 69.3], 14, {animate: false})")
+    page.evaluate("() => { CorridorAtlas.app.map.setView([40.2, 69.3], 14, {animate: false}); }")
     item = page.evaluate(
         """() => { const i = CorridorAtlas.app.large.items.find((i) => i.site);
                    const p = CorridorAtlas.app.map.latLngToContainerPoint([i.lat, i.lon]);
@@ -210,7 +210,7 @@ def test_a_click_on_a_site_opens_its_fetched_popup(open_large, atlas_features):
 @pytest.mark.browser
 def test_a_click_on_a_cluster_zooms_in(open_large):
     page = open_large("/")
-    page.evaluate("() => CorridorAtlas.app.map.setView([41, 69], 4, {animate: false})")
+    page.evaluate("() => { CorridorAtlas.app.map.setView([41, 69], 4, {animate: false}); }")
     point = page.evaluate(
         """() => { const i = CorridorAtlas.app.large.items.find((i) => !i.site);
                    const p = CorridorAtlas.app.map.latLngToContainerPoint([i.lat, i.lon]);
@@ -243,7 +243,7 @@ def test_search_filters_and_permalinks_work_as_on_a_small_atlas(open_large, atla
     )
     page.wait_for_function("() => location.hash.includes('category=')")
     sites = sum(1 for f in atlas_features.values() if f["properties"]["kind"] == "site")
-    page.evaluate("() => CorridorAtlas.app.map.setView([41, 69], 3, {animate: false})")
+    page.evaluate("() => { CorridorAtlas.app.map.setView([41, 69], 3, {animate: false}); }")
     assert page.evaluate(DRAWN_SITES) == sites - technoparks
 
     again = open_large("/" + page.url.split("/", 3)[3])

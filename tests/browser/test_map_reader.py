@@ -135,7 +135,7 @@ def test_phone_shows_details_in_a_sheet_clear_of_the_selected_site(open_page, vi
         box = page.locator(selector).bounding_box()
         assert box and box["width"] >= 44 and box["height"] >= 44, selector
 
-    page.evaluate("() => CorridorAtlas.app.map.setView([40.2, 69.2], 8, {animate: false})")
+    page.evaluate("() => { CorridorAtlas.app.map.setView([40.2, 69.2], 8, {animate: false}); }")
     site = f"path.atlas-id-{SITE}"
     page.touchscreen.tap(*centre(page, site))
     sheet = page.locator(".atlas-sheet")
@@ -263,7 +263,7 @@ def test_features_in_view_list_opens_a_popup_and_takes_focus_back(open_page, fea
     expect(page.locator(".leaflet-popup")).to_have_count(0)
     expect(first).to_be_focused()
     # Zoomed in on Tashkent, the list names only what is there.
-    page.evaluate("() => CorridorAtlas.app.map.setView([41.3, 69.3], 11, {animate: false})")
+    page.evaluate("() => { CorridorAtlas.app.map.setView([41.3, 69.3], 11, {animate: false}); }")
     expect(toggle).not_to_have_text(f"Features in view ({len(features)})")
     assert 0 < items.count() < len(features)
 

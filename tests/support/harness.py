@@ -124,7 +124,10 @@ def _stop(server: BaseWSGIServer | MultiSocketServer, thread: threading.Thread) 
 
     socket_map = server.map if isinstance(server, MultiSocketServer) else server._map
     trigger = next(d for d in socket_map.values() if d.__class__.__name__ == "trigger")
-    trigger.pull_trigger(lambda: wasyncore.close_all(socket_map))
+    try:
+        trigger.pull_trigger(lambda: wasyncore.close_all(socket_map))
+    except OSError:  # the loop has already closed its trigger: no select left to race
+        wasyncore.close_all(socket_map)
     thread.join(timeout=5)
     server.task_dispatcher.shutdown()
 

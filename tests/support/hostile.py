@@ -178,7 +178,17 @@ def catalogue() -> dict:
             {"name": text(UNMAPPED), "why": text("Why"), "sources": [_source("unmapped")]},
         ],
         "seeds": [
-            {"seed": ARTICLE, "title": LABEL, "headline": False},
+            {
+                "seed": ARTICLE,
+                "title": LABEL,
+                "headline": False,
+                "author": text("Author"),
+                "publisher": text("Publisher"),
+                "published": "2024-07-14",
+                "published_note": text("Dateline"),
+                "url": "https://example.org/a?q=%3Cscript%3E&b='\"",
+                "reference": text("Reference"),
+            },
             {"seed": HEADLINED, "title": HEADLINE, "headline": True},
         ],
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import html
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -125,8 +126,10 @@ def test_csv_has_a_row_per_feature(client, features, name):
         assert row["countries"] == " | ".join(p["countries"])
         assert row["status"] == p["status"]["stage"]
         assert row["description"] == p["description"]
-        quotes = [f"{s['seed']}: “{s['quote']}”" for s in p["sources"]]
-        assert row["sources"] == " | ".join(quotes)
+        cited = row["sources"].split(" | ")
+        assert len(cited) == len(p["sources"]) and "seed" not in row["sources"]
+        for cell, source in zip(cited, p["sources"], strict=True):  # “quote” — Headline, …
+            assert cell.startswith(f"“{source['quote']}” — {source['title']}")
         geometry = wkt.loads(row["wkt"])
         assert geometry.equals_exact(shape(feature["geometry"]), tolerance=1e-6)
         if p["kind"] == "site":
@@ -246,7 +249,8 @@ def test_kml_has_a_styled_placemark_per_feature(client, features, name):
         assert placemark.findtext(f"{KML}name") == feature["properties"]["name"]
         assert (placemark.findtext(f"{KML}styleUrl") or "").removeprefix("#") in styles
         description = placemark.findtext(f"{KML}description") or ""
-        assert feature["properties"]["sources"][0]["seed"] in description
+        first = feature["properties"]["sources"][0]
+        assert html.escape(f"“{first['quote']}” — {first['title']}") in description
         geometry = feature["geometry"]
         if geometry["type"] == "Point":
             point = placemark.find(f"{KML}Point")

@@ -260,3 +260,15 @@ def test_sea_legs_are_drawn_apart_from_the_corridor_line(tmp_path):
     latlngs, _ = _polyline(text, "with-sea")
     assert latlngs == [[[lat, lon] for lon, lat in rail]]
     assert map_data(text)["drawing"]["legs"]["sea"] == LEG_STYLES["sea"]
+
+
+def test_the_legend_says_what_the_map_covers_and_links_the_method(client, built_data_dir):
+    metadata = json.loads((built_data_dir / "atlas.geojson").read_text("utf-8"))["metadata"]
+    covered = metadata["coverage"]
+    text = " ".join(html_text(_legend(client.get("/").text)).split())
+    undated = covered["articles"] - covered["articles_dated"]
+    assert f"This map covers {covered['articles']} news articles" in text
+    assert f"({undated} of unknown date)" in text
+    assert "published 14 July 2024" in text  # the one dated article (its byline)
+    assert "6 corridors and 16 sites" in text and "Data last changed" in text
+    assert 'href="/about"' in _legend(client.get("/").text)

@@ -33,7 +33,7 @@ from webapp.api.core import ApiRequest, json_response
 from webapp.api.data import ApiData
 from webapp.api.extent import extent_map
 from webapp.api.features import FeaturePage, feature_page
-from webapp.api.params import CRS84, OGC_PARAMETERS, parse
+from webapp.api.params import CRS84, DOCUMENT_FORMATS, FEATURE_FORMATS, OGC_PARAMETERS, parse
 from webapp.http import mediatypes
 from webapp.http.problems import ApiError, ApiResponse, ParameterError
 from webapp.http.representation import CACHE_CONTROL, GzipCache
@@ -55,9 +55,6 @@ QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 TEXT_HTML = "text/html"
 #: What negotiated answers depend on, besides the URL.
 VARY = "Accept, Accept-Encoding"
-#: f of a resource that is one JSON document, and of features (GeoJSON).
-DOCUMENT_FORMATS = ("json", "html")
-FEATURE_FORMATS = ("json", "geojson", "html")
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,14 @@ from webapp.api.params import (
     CRS84,
     DATETIME_PATTERN,
     DEFAULT_PLACES,
+    DOCUMENT_FORMATS,
+    FEATURE_FORMATS,
     MAX_LIMIT,
     MAX_PLACE_TEXT,
     MAX_PLACES,
     MAX_RADIUS_KM,
     NEAR_PATTERN,
     OGC_PARAMETERS,
-    OUTPUT_FORMATS,
 )
 from webapp.api.schemas import component_schemas, ref
 from webapp.http import mediatypes
@@ -145,8 +146,9 @@ def _parameters(categories: Sequence[str], id_schema: dict[str, Any]) -> dict[st
         },
         "crs": _crs_parameter("crs", "CRS of the answer's coordinates; only CRS84."),
         "bbox-crs": _crs_parameter("bbox-crs", "CRS of bbox; only CRS84."),
-        "f": _format_parameter(["json"]),
-        "fFeatures": _format_parameter(list(OUTPUT_FORMATS)),
+        "f": _format_parameter(list(DOCUMENT_FORMATS)),
+        "fJson": _format_parameter(["json"]),
+        "fFeatures": _format_parameter(list(FEATURE_FORMATS)),
         "collectionId": {
             "name": "collectionId",
             "in": "path",
@@ -203,6 +205,11 @@ def _json(media_type: str, schema: str) -> dict[str, Any]:
     return {media_type: {"schema": ref("schemas", schema)}}
 
 
+def _or_html(content: dict[str, Any]) -> dict[str, Any]:
+    """``content`` and an HTML page: what an OGC resource answers a browser (or f=html)."""
+    return {**content, mediatypes.HTML.split(";")[0]: {"schema": {"type": "string"}}}
+
+
 def _responses() -> dict[str, Any]:
     problem = {PROBLEM: {"schema": ref("schemas", "Problem")}}
     html = {mediatypes.HTML.split(";")[0]: {"schema": {"type": "string"}}}
@@ -233,7 +240,9 @@ def _ogc_paths() -> dict[str, Any]:
             "Landing page",
             ["f"],
             {
-                "200": _cached("Links to the parts of the service.", _json(json_, "LandingPage")),
+                "200": _cached(
+                    "Links to the parts of the service.", _or_html(_json(json_, "LandingPage"))
+                ),
                 "304": fresh,
                 "400": bad,
             },
@@ -243,15 +252,15 @@ def _ogc_paths() -> dict[str, Any]:
             "Conformance classes",
             ["f"],
             {
-                "200": _cached("Conformance classes.", _json(json_, "Conformance")),
+                "200": _cached("Conformance classes.", _or_html(_json(json_, "Conformance"))),
                 "304": fresh,
                 "400": bad,
             },
             "OGC API – Features",
         ),
         "/ogc/api": _get(
-            "This API definition",
-            ["f"],
+            "This API definition (a browser is sent to /api)",
+            ["fJson"],
             {
                 "200": _cached(
                     "OpenAPI 3.0.", {mediatypes.OPENAPI: {"schema": {"type": "object"}}}
@@ -265,7 +274,9 @@ def _ogc_paths() -> dict[str, Any]:
             "The collections",
             ["f"],
             {
-                "200": _cached("atlas, corridors and sites.", _json(json_, "Collections")),
+                "200": _cached(
+                    "atlas, corridors and sites.", _or_html(_json(json_, "Collections"))
+                ),
                 "304": fresh,
                 "400": bad,
             },
@@ -275,7 +286,7 @@ def _ogc_paths() -> dict[str, Any]:
             "One collection",
             ["collectionId", "f"],
             {
-                "200": _cached("The collection.", _json(json_, "Collection")),
+                "200": _cached("The collection.", _or_html(_json(json_, "Collection"))),
                 "304": fresh,
                 "400": bad,
                 "404": missing,
@@ -288,7 +299,7 @@ def _ogc_paths() -> dict[str, Any]:
             {
                 "200": _cached(
                     "A JSON Schema of the queryable properties (OGC API – Features, Part 3).",
-                    {mediatypes.SCHEMA: {"schema": {"type": "object"}}},
+                    _or_html({mediatypes.SCHEMA: {"schema": {"type": "object"}}}),
                 ),
                 "304": fresh,
                 "400": bad,
@@ -300,7 +311,9 @@ def _ogc_paths() -> dict[str, Any]:
             "Features of a collection, a page at a time",
             ["collectionId", *("fFeatures" if name == "f" else name for name in OGC_PARAMETERS)],
             {
-                "200": _cached("A page of features.", _json(GEOJSON, "FeatureCollection")),
+                "200": _cached(
+                    "A page of features.", _or_html(_json(GEOJSON, "FeatureCollection"))
+                ),
                 "304": fresh,
                 "400": bad,
                 "404": missing,
@@ -311,7 +324,7 @@ def _ogc_paths() -> dict[str, Any]:
             "One feature",
             ["collectionId", "featureId", "fFeatures"],
             {
-                "200": _cached("The feature.", _json(GEOJSON, "Feature")),
+                "200": _cached("The feature.", _or_html(_json(GEOJSON, "Feature"))),
                 "304": fresh,
                 "400": bad,
                 "404": missing,

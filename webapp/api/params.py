@@ -82,6 +82,10 @@ MAX_PLACE_TEXT = 100
 #: The only coordinate reference system served (WGS 84 longitude, latitude).
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 OUTPUT_FORMATS = ("json", "geojson")
+#: f of an OGC resource that is one JSON document, and of OGC features (GeoJSON); both also
+#: answer a browser in HTML.
+DOCUMENT_FORMATS = ("json", "html")
+FEATURE_FORMATS = ("json", "geojson", "html")
 
 _DIGITS = re.compile(r"^[0-9]+$")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")

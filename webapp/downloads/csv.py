@@ -2,18 +2,20 @@
 
 For spreadsheets first: UTF-8 with a byte-order mark (Excel then reads the curly quotes and
 Cyrillic right), RFC 4180 quoting and CRLF line ends. Lists are joined with `` | ``, a source as
-``seed: “quote”``; sites get ``lon``/``lat`` columns and every feature a ``wkt`` geometry, so
-GIS tools can load the file too. A corridor names only its nearest sites within 100 km; the
-``sites_within_100km_count`` column beside them counts them all. A text cell that a spreadsheet
-would run as a formula (starting with ``=``, ``+``, ``-`` or ``@``) is prefixed with an
-apostrophe.
+``“quote” — Headline, Publisher, date``; sites get ``lon``/``lat`` columns and every feature a
+``wkt`` geometry, so GIS tools can load the file too. A corridor names only its nearest sites
+within 100 km; the ``sites_within_100km_count`` column beside them counts them all. A text cell
+that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-`` or ``@``) is
+prefixed with an apostrophe.
 
 >>> row = feature_row({"type": "Feature", "id": "x", "geometry": {"type": "Point",
 ...     "coordinates": [69.5, 41.25]}, "properties": {"id": "x", "name": "X park", "kind": "site",
 ...     "category": "technopark", "countries": ["UZ"], "sources": [{"seed": "000.txt",
 ...     "quote": "a park"}], "nearest_corridor": {"id": "c", "name": "C", "distance_km": 4.5}}})
->>> row["sources"], row["lon"], row["nearest_corridor_km"], row["wkt"]
-('000.txt: “a park”', 69.5, 4.5, 'POINT (69.5 41.25)')
+>>> row["sources"]
+'“a park” — untitled article, publisher unknown, date unknown'
+>>> row["lon"], row["nearest_corridor_km"], row["wkt"]
+(69.5, 4.5, 'POINT (69.5 41.25)')
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from typing import Any
 
 import shapely
 from shapely.geometry import shape
+
+from webapp.style import cited_quote
 
 JOIN = " | "
 COLUMNS = (
@@ -84,7 +88,7 @@ def feature_row(feature: dict[str, Any]) -> dict[str, Any]:
         "dates": JOIN.join(f"{d['event']}: {d['when']}" for d in status.get("dates", [])),
         "figures": JOIN.join(_figure(f) for f in p.get("figures", [])),
         "description": p.get("description", ""),
-        "sources": JOIN.join(f"{s['seed']}: “{s['quote']}”" for s in p.get("sources", [])),
+        "sources": JOIN.join(cited_quote(s) for s in p.get("sources", [])),
         "nearest_corridor": nearest.get("name", ""),
         "nearest_corridor_id": nearest.get("id", ""),
         "sites_within_100km": JOIN.join(

@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from webapp.style import site_colour
+from webapp.style import cited_quote, site_colour
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 #: Google Earth's white circle, tinted by IconStyle colour.
@@ -110,9 +110,7 @@ def balloon(properties: Mapping[str, Any]) -> str:
         else:
             heading = "Sites within 100 km"
         parts.append(f"<p>{heading}: {listed}</p>")
-    quotes = "".join(
-        f"<li>{e(s['seed'])}: “{e(s['quote'])}”</li>" for s in properties.get("sources", [])
-    )
+    quotes = "".join(f"<li>{e(cited_quote(s))}</li>" for s in properties.get("sources", []))
     if quotes:
         parts.append(f"<p>Sources:</p><ul>{quotes}</ul>")
     return "".join(parts)

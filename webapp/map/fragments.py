@@ -125,16 +125,19 @@ def legend_html(
     corridors: Sequence[LegendEntry],
     categories: Sequence[LegendEntry],
     downloads: Sequence[tuple[str, str]],
+    coverage: Mapping[str, Any] | None = None,
 ) -> Markup:
     """The legend, which is also the category filter: an entry per corridor (or category of
     corridors) and per category of sites, each with the overlays it switches, then what each
-    line style and marker fill means, and (file name, URL) per download link."""
+    line style and marker fill means, (file name, URL) per download link, and what the map
+    covers (``webapp.map.page.coverage``) with a link to the method."""
     template = _env.get_template("fragments/legend.html")
     return Markup(
         template.render(
             corridors=corridors,
             categories=categories,
             downloads=downloads,
+            coverage=coverage,
             stages=[(label, stage_style(stage)) for label, stage in STAGE_LEGEND],
             endpoints=BASIS_STYLES["endpoints"],
             stations=BASIS_STYLES["stations"],

@@ -55,6 +55,7 @@ from webapp.style import (
     SITE_CLASS,
     corridor_colour,
     feature_class,
+    long_date,
     site_colour,
     site_shape,
 )
@@ -206,8 +207,32 @@ def _site_entries(counts: Sequence[tuple[str, int]]) -> list[LegendEntry]:
     ]
 
 
+def coverage(atlas: Atlas) -> dict[str, Any]:
+    """What the map covers, for its legend: the articles (from the data's own ``metadata``),
+    the span of their known publication dates, the features, and when the data last changed
+    (the manifest's build time, which moves only when the data does)."""
+    metadata = atlas.store.header.get("metadata")
+    found = metadata.get("coverage") if isinstance(metadata, dict) else None
+    found = found if isinstance(found, dict) else {}
+    articles = found.get("articles") if isinstance(found.get("articles"), int) else len(atlas.seeds)
+    dated = found.get("articles_dated")
+    counts = atlas.counts()
+    return {
+        "articles": articles,
+        "undated": articles - dated if isinstance(dated, int) else None,
+        "first": long_date(found.get("first_published")),
+        "last": long_date(found.get("last_published")),
+        "corridors": counts["corridors"],
+        "sites": counts["sites"],
+        "updated": long_date(f"{atlas.built_at:%Y-%m-%d}"),
+    }
+
+
 def _legend(
-    corridors: list[Feature], assets: PageAssets, by_category: list[tuple[str, list[Feature]]]
+    corridors: list[Feature],
+    assets: PageAssets,
+    by_category: list[tuple[str, list[Feature]]],
+    covered: Mapping[str, Any],
 ) -> Legend:
     entries = [
         LegendEntry(c.properties.name, corridor_colour(i), 1, (c.properties.id,))
@@ -218,6 +243,7 @@ def _legend(
             corridors=entries,
             categories=_site_entries([(c, len(fs)) for c, fs in by_category]),
             downloads=list(assets.downloads.items()),
+            coverage=covered,
         )
     )
 
@@ -295,7 +321,7 @@ def build_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
         overlay = Overlay(f"sites-{slug(category)}", category, category, tuple(markers))
         overlays.append((overlay, group))
         features.extend(markers.items())
-    _legend(corridors, assets, by_category).add_to(m)
+    _legend(corridors, assets, by_category, coverage(atlas)).add_to(m)
     control = folium.LayerControl(collapsed=True)
     control.add_to(m)
     # No folium fit_bounds: its animated zoom would land after, and undo, the view that
