@@ -93,12 +93,6 @@ class Watched:
 
 
 @pytest.fixture(scope="module")
-def live_server(built_data_dir: Path) -> Iterator[str]:
-    with running(make_server(built_data_dir, host="127.0.0.1", port=0)) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
 def large_server(built_data_dir: Path) -> Iterator[str]:
     """The same atlas on the page of a large atlas (features fetched, sites clustered)."""
     server = make_server(built_data_dir, port=0, limits={"map_inline_features": 0})

@@ -28,11 +28,9 @@ from playwright.sync_api import Browser, Page, Route, expect
 
 from geodata.geometry import geodesic_km
 from geodata.names import exact_key, skeleton_key
-from tests.support.harness import running
 from tests.support.live import RECORD_CSP_VIOLATIONS
 from tests.support.pages import DESKTOP, expect_popup
 from webapp.map.basemaps import BASEMAPS, NATURAL_EARTH, tile_origins
-from webapp.server import make_server
 from webapp.style import CORRIDOR_CLASS, SITE_CLASS
 
 pytestmark = pytest.mark.browser
@@ -66,13 +64,6 @@ MAP_STATE = """() => {
 
 
 # --- servers and the browser ----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def live_server(built_data_dir: Path) -> Iterator[str]:
-    """A real waitress server on a free loopback port, in a background thread."""
-    with running(make_server(built_data_dir, host="127.0.0.1", port=0)) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support.harness import running
 from tests.support.pages import DESKTOP
 from webapp.map.basemaps import CITIES_FILE, CITY_REGION, NATURAL_EARTH
-from webapp.server import make_server
 
 pytestmark = pytest.mark.browser
 
@@ -54,12 +52,6 @@ new MutationObserver(() => {
             .some((n) => n.textContent === "Tashkent")) seen.tashkent = now;
 }).observe(document, {childList: true, subtree: true});
 """
-
-
-@pytest.fixture(scope="module")
-def live_server(built_data_dir: Path) -> Iterator[str]:
-    with running(make_server(built_data_dir, host="127.0.0.1", port=0)) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

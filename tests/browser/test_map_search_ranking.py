@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from geodata.geometry import geodesic_km
-from tests.browser.test_map_browser import features, live_server, open_page, other_site  # noqa: F401
+from tests.browser.test_map_browser import features, open_page, other_site  # noqa: F401
 from tests.support.pages import expect_popup
 
 pytestmark = pytest.mark.browser

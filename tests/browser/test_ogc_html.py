@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support.harness import running
 from tests.support.live import RECORD_CSP_VIOLATIONS
-from webapp.server import make_server
 
 pytestmark = pytest.mark.browser
 
@@ -35,13 +32,6 @@ PAGES = [
     "/ogc/collections/corridors/items/north-south-international-transport-corridor",
     f"/ogc/collections/sites/items/{SITE}",
 ]
-
-
-@pytest.fixture(scope="module")
-def live_server(built_data_dir: Path) -> Iterator[str]:
-    """A real waitress server on a free loopback port, in a background thread."""
-    with running(make_server(built_data_dir, host="127.0.0.1", port=0)) as url:
-        yield url
 
 
 @pytest.fixture

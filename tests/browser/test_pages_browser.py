@@ -19,9 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from tests.support.harness import running
 from tests.support.live import RECORD_CSP_VIOLATIONS
-from webapp.server import make_server
 
 pytestmark = pytest.mark.browser
 
@@ -32,13 +30,6 @@ DESKTOP = {"width": 1280, "height": 900}
 SCREENSHOT_FEATURE = "bekabad-industrial-park"
 #: The feature page shown in the README: a site with figures, dates and a curated position.
 README_FEATURE = "central-asia-international-industrial-cooperation-centre"
-
-
-@pytest.fixture(scope="module")
-def live_server(built_data_dir: Path) -> Iterator[str]:
-    """A real waitress server on a free loopback port, in a background thread."""
-    with running(make_server(built_data_dir, host="127.0.0.1", port=0)) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -116,6 +116,9 @@ def running(server: BaseWSGIServer | MultiSocketServer) -> Iterator[str]:
 def _stop(server: BaseWSGIServer | MultiSocketServer, thread: threading.Thread) -> None:
     """Close every socket of ``server`` from its own loop's thread, then wait for the loop.
 
+    Open connections are closed with their output buffers, which waitress spills into
+    temporary files for large answers (left to the garbage collector they warn).
+
     Closing them from this thread instead races the loop's ``select`` (a closed descriptor
     then raises in the server's thread).
     """
@@ -124,10 +127,17 @@ def _stop(server: BaseWSGIServer | MultiSocketServer, thread: threading.Thread) 
 
     socket_map = server.map if isinstance(server, MultiSocketServer) else server._map
     trigger = next(d for d in socket_map.values() if d.__class__.__name__ == "trigger")
-    try:
-        trigger.pull_trigger(lambda: wasyncore.close_all(socket_map))
-    except OSError:  # the loop has already closed its trigger: no select left to race
+
+    def close_everything() -> None:
+        for channel in list(socket_map.values()):
+            if hasattr(channel, "outbufs"):  # a connection: its buffers may be temporary files
+                channel.handle_close()
         wasyncore.close_all(socket_map)
+
+    try:
+        trigger.pull_trigger(close_everything)
+    except OSError:  # the loop has already closed its trigger: no select left to race
+        close_everything()
     thread.join(timeout=5)
     server.task_dispatcher.shutdown()
 
