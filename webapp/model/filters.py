@@ -106,16 +106,6 @@ def _number(value: float) -> str:
     return text.removesuffix(".0") if text.endswith(".0") else text
 
 
-def _number(value: float) -> str:
-    """The shortest decimal that reads back as ``value``, never in exponent form.
-
-    >>> _number(66.0), _number(1e-05), _number(69.58222)
-    ('66', '0.00001', '69.58222')
-    """
-    text = format(Decimal(repr(value)), "f")
-    return text.removesuffix(".0") if text.endswith(".0") else text
-
-
 def _parts(
     params: Mapping[str, Sequence[str]], name: str, empty: Literal["refuse", "ignore"]
 ) -> list[str]:
