@@ -209,17 +209,22 @@ def _format(text: str | None) -> str | None:
     return text
 
 
+def _refuse_unknown(
+    params: Mapping[str, Sequence[str]], accepted: Sequence[str], accepts: str
+) -> None:
+    """A 400 naming the first parameter not in ``accepted``; ``accepts`` says what is."""
+    for name in params:
+        if name not in accepted:
+            raise ParameterError(
+                name, f"Unknown query parameter {name!r}; {accepts}.", list(accepted)
+            )
+
+
 def parse(
     params: Mapping[str, Sequence[str]], accepted: Sequence[str], categories: Sequence[str]
 ) -> FeatureQuery:
     """Check ``params`` against the ``accepted`` parameter names; ``categories`` are allowed."""
-    for name in params:
-        if name not in accepted:
-            raise ParameterError(
-                name,
-                f"Unknown query parameter {name!r}; this endpoint accepts {', '.join(accepted)}.",
-                list(accepted),
-            )
+    _refuse_unknown(params, accepted, f"this endpoint accepts {', '.join(accepted)}")
     try:
         filters = parse_filters(params, categories)
     except FilterError as err:
@@ -254,13 +259,7 @@ def parse_place_lookup(params: Mapping[str, Sequence[str]]) -> tuple[str, int]:
     ...
     webapp.http.problems.ParameterError: limit must be an integer from 1 to 20, not '21'.
     """
-    for name in params:
-        if name not in PLACE_PARAMETERS:
-            raise ParameterError(
-                name,
-                f"Unknown query parameter {name!r}; /api/places accepts q and limit.",
-                list(PLACE_PARAMETERS),
-            )
+    _refuse_unknown(params, PLACE_PARAMETERS, "/api/places accepts q and limit")
     text_allowed = f"a place name of 1 to {MAX_PLACE_TEXT} characters"
     text = _single(params, "q")
     if text is None or not 0 < len(text) <= MAX_PLACE_TEXT:
