@@ -6,10 +6,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint format build check clean system-deps
 
-run: $(STAMP)
+run: $(STAMP) translations js-vendor
 	$(BIN)/corridor-atlas serve --host 127.0.0.1 --port 8000
 
-test: $(STAMP) system-deps axe
+test: $(STAMP) translations system-deps axe js-vendor
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/corridor-atlas build --check
@@ -50,10 +50,48 @@ $(AXE_STAMP): | system-deps
 	  axe-core@$(AXE_VERSION)
 	touch $@
 
+# any-ascii, the JavaScript port of the anyascii transliteration behind the search keys (issue
+# 13), from the npm registry at a pinned version; its module and table are copied into the
+# git-ignored webapp/static/vendor/any-ascii/, which the app serves and the map imports at the
+# first query not written in ASCII. Only npm is needed, not the browser tests' packages.
+ANY_ASCII_VERSION := 0.3.3
+ANY_ASCII_STAMP := .tools/any-ascii/.installed-$(ANY_ASCII_VERSION)
+ANY_ASCII_DIR := webapp/static/vendor/any-ascii
+.PHONY: js-vendor npm-dep
+js-vendor: $(ANY_ASCII_DIR)/any-ascii.js
+$(ANY_ASCII_DIR)/any-ascii.js: $(ANY_ASCII_STAMP)
+	mkdir -p $(ANY_ASCII_DIR)
+	cp .tools/any-ascii/node_modules/any-ascii/any-ascii.js \
+	  .tools/any-ascii/node_modules/any-ascii/block.js \
+	  .tools/any-ascii/node_modules/any-ascii/LICENSE $(ANY_ASCII_DIR)/
+	touch $@
+$(ANY_ASCII_STAMP): | npm-dep
+	npm install --prefix .tools/any-ascii --no-save --no-package-lock --no-audit --no-fund --silent \
+	  any-ascii@$(ANY_ASCII_VERSION)
+	touch $@
+npm-dep:
+	$(call apt_packages,npm,npm)
+
 # The benchmarks also run wrk and nginx (serving) and npm (folium's default files, benchmark 3).
 bench-deps: system-deps
 	$(call apt_packages,wrk,wrk)
 	$(call apt_packages,npm,npm)
+
+# The interface's languages (issue 13): message catalogues in webapp/translations/<lang>/LC_MESSAGES/,
+# `messages` for templates and Python, `js` for the scripts. `make messages` extracts the strings
+# and updates every catalogue; translate the new entries, then `make translations` compiles them
+# (make run and make test do so too).
+TRANSLATIONS := webapp/translations
+PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+.PHONY: translations messages
+translations: $(MO_FILES)
+$(TRANSLATIONS)/%.mo: $(TRANSLATIONS)/%.po | $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+messages: $(STAMP)
+	$(BIN)/python -m webapp.i18n.extraction
+	$(BIN)/pybabel -q update --no-wrap --no-fuzzy-matching --ignore-obsolete -D messages -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel -q update --no-wrap --no-fuzzy-matching --ignore-obsolete -D js -i $(TRANSLATIONS)/js.pot -d $(TRANSLATIONS)
 
 build: $(STAMP)
 	$(BIN)/corridor-atlas build

@@ -35,6 +35,7 @@ from geodata.outputs import (
     publish,
     verify_outputs,
 )
+from geodata.placenames import DEFAULT_PLACENAMES, Names, PlaceNamer
 from geodata.provenance import article_records, as_reported, dumps_sources, source_index
 from geodata.sources import SeedLibrary, verify_quotes
 from geodata.spatial import add_spatial_answers
@@ -134,6 +135,8 @@ def _compile(
         ready = default_index_ready()
         steps.start("loading the gazetteer" + ("" if ready else " (building its index, once)"))
         locator = GazetteerLocator(GazetteerGeocoder(default_index(progress=steps.count)))
+    # After the gazetteer: on an empty cache both parse GeoNames, and its step says so.
+    namer = PlaceNamer.load(DEFAULT_PLACENAMES)
     entries = sorted(catalogue.entries, key=lambda entry: (entry.kind != "corridor", entry.id))
     steps.start(f"geocoding {len(entries)} entries")
     problems: list[str] = []
@@ -143,7 +146,8 @@ def _compile(
         lines = _resolve_entry(entry, locator, catalogue_path, problems)
         if lines is not None:
             reported = as_reported(entry, library, articles)
-            features.append(build_feature(entry, lines, articles, reported))
+            names = _place_names(entry, lines, namer)
+            features.append(build_feature(entry, lines, articles, reported, names))
         steps.count(done, len(entries))
     if problems:
         raise CatalogueError(problems)
@@ -224,6 +228,17 @@ def _resolve_entry(
                 failed = True
         lines.append(resolved)
     return None if failed else lines
+
+
+def _place_names(
+    entry: Entry, lines: list[list[ResolvedPlace]], namer: PlaceNamer
+) -> dict[ResolvedPlace, Names]:
+    """Each resolved place's names, found through its catalogue place (pinned or curated)."""
+    return {
+        place: namer.of_place(spec, place)
+        for specs, resolved in zip(entry.places(), lines, strict=True)
+        for spec, place in zip(specs, resolved, strict=True)
+    }
 
 
 def _place_field(entry: Entry, line_number: int, position: int) -> str:

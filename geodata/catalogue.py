@@ -125,6 +125,75 @@ class Figure(_Strict):
 
 LegMode = Literal[LEG_MODES]  # type: ignore[valid-type]
 
+#: The languages names are recorded in besides English: Russian, Uzbek (Latin), Kazakh.
+NAME_LANGUAGES = ("ru", "uz", "kk")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
+def check_script(language: str, name: str) -> str:
+    """Refuse a name in the wrong script for ``language``: Russian and Kazakh are written in
+    Cyrillic, Uzbek (as the atlas records it) in Latin.
+
+    >>> check_script("uz", "Toshkent")
+    'Toshkent'
+    >>> check_script("kk", "Almaty")
+    Traceback (most recent call last):
+    ValueError: 'Almaty' is not written in Cyrillic, as kk names are
+    """
+    if language == "uz":
+        if _CYRILLIC.search(name) or not _LATIN.search(name):
+            raise ValueError(f"{name!r} is not written in Latin script, as uz names are")
+    elif _LATIN.search(name) or not _CYRILLIC.search(name):
+        raise ValueError(f"{name!r} is not written in Cyrillic, as {language} names are")
+    return name
+
+
+class CuratedName(_Strict):
+    """A name in one of the region's languages, with where a reader can check it (an
+    agreement, an official site, an encyclopaedia article): never made up or transliterated."""
+
+    name: Text
+    reference: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=10), AfterValidator(_printable)
+    ]
+
+
+def _names_in_script(names: dict[str, CuratedName] | None) -> dict[str, CuratedName] | None:
+    for language, curated in (names or {}).items():
+        try:
+            check_script(language, curated.name)
+        except ValueError as err:
+            raise _FieldProblem(f"{language}.name", str(err)) from None
+    return names
+
+
+def _names_shape(value: Any) -> Any:
+    """Say plainly what a bare string or an unsourced name lacks."""
+    if isinstance(value, dict):
+        for language, curated in value.items():
+            if language not in NAME_LANGUAGES:
+                raise _FieldProblem(
+                    str(language), f"unknown language; use {', '.join(NAME_LANGUAGES)}"
+                )
+            if isinstance(curated, str):
+                raise _FieldProblem(
+                    str(language), "give {name: ..., reference: ...}: a name needs a reference"
+                )
+            if isinstance(curated, dict) and "reference" not in curated:
+                raise _FieldProblem(
+                    f"{language}.reference", "a curated name needs a reference a reader can check"
+                )
+    return value
+
+
+#: Names of a feature or curated place in Russian, Uzbek (Latin) and Kazakh, each referenced.
+CuratedNames = Annotated[
+    dict[Literal["ru", "uz", "kk"], CuratedName],
+    BeforeValidator(_names_shape),
+    AfterValidator(_names_in_script),
+]
+
 
 class GazetteerPlace(_Strict):
     """A settlement looked up in the gazetteer; ``geonames_id`` pins an ambiguous name.
@@ -149,6 +218,7 @@ class CuratedPlace(_Strict):
         str, StringConstraints(strip_whitespace=True, min_length=10), AfterValidator(_printable)
     ]
     mode: LegMode | None = None
+    names: CuratedNames | None = None
 
 
 def _place_kind(value: Any) -> str:
@@ -169,6 +239,7 @@ class Entry(_Strict):
     id: Slug
     name: Text
     aliases: list[Text] = []
+    names: CuratedNames | None = None
     kind: Literal["corridor", "site"]
     category: Text
     countries: Annotated[list[CountryCode], Field(min_length=1)]

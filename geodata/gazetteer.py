@@ -257,7 +257,7 @@ def load_index(
     with _cycle_collector_paused():
         records = list(json.loads(source.read_bytes()).values())
         index = GazetteerIndex.from_records(records, progress)
-    _write_cache(cache_file, index)
+    write_cache(cache_file, index)
     return index
 
 
@@ -292,12 +292,13 @@ def _cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _write_cache(cache_file: Path, index: GazetteerIndex) -> None:
-    """Write atomically; a cache that cannot be written only costs speed next time."""
+def write_cache(cache_file: Path, value: object) -> None:
+    """Pickle ``value`` to ``cache_file`` atomically; a cache that cannot be written only costs
+    speed next time."""
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=cache_file.parent, delete=False) as handle:
-            pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, cache_file)
     except OSError:
         pass

@@ -17,6 +17,7 @@ from shapely.geometry import mapping
 from geodata.catalogue import Entry
 from geodata.geocoding import ResolvedPlace
 from geodata.geometry import corridor_length_km, corridor_parts, site_geometry
+from geodata.placenames import LANGUAGES, Names, curated_names
 
 #: What each of a feature's ``sources`` repeats of its article's citation.
 CITED_FIELDS = ("title", "title_is_editorial", "publisher", "published")
@@ -27,12 +28,14 @@ def build_feature(
     lines: Sequence[Sequence[ResolvedPlace]],
     articles: Mapping[str, Mapping[str, Any]] | None = None,
     as_reported: str | None = None,
+    place_names: Mapping[ResolvedPlace, Names] | None = None,
 ) -> dict[str, Any]:
     """The GeoJSON Feature of ``entry``, whose places resolved to ``lines``.
 
     ``articles`` maps a seed to its citation (see :func:`geodata.provenance.article_records`),
     copied into each source so a popup can cite it without a second file; ``as_reported`` is
-    the publication date of the article the status comes from.
+    the publication date of the article the status comes from; ``place_names`` gives each
+    place's names in the region's languages (see :mod:`geodata.placenames`).
     """
     points = [[(place.lon, place.lat) for place in line] for line in lines]
     leg_modes: list[str] = []
@@ -43,9 +46,13 @@ def build_feature(
         geometry, leg_modes = corridor_parts(points, modes)
     articles = articles or {}
     status = entry.status
+    place_names = place_names or {}
+    own = curated_names(entry.names)
     properties: dict[str, Any] = {
         "id": entry.id,
         "name": entry.name,
+        **{f"name_{language}": own.names.get(language) for language in LANGUAGES},
+        "name_refs": own.refs,
         "aliases": list(entry.aliases),
         "kind": entry.kind,
         "category": entry.category,
@@ -67,7 +74,14 @@ def build_feature(
             for source in entry.sources
         ],
         "located_by": [
-            {"place": p.label, "lon": p.lon, "lat": p.lat, "resolved_by": p.resolved_by}
+            {
+                "place": p.label,
+                "lon": p.lon,
+                "lat": p.lat,
+                "resolved_by": p.resolved_by,
+                "names": place_names.get(p, _NO_NAMES).names,
+                "name_refs": place_names.get(p, _NO_NAMES).refs,
+            }
             for p in _unique_in_order(place for line in lines for place in line)
         ],
     }
@@ -81,6 +95,9 @@ def build_feature(
         "geometry": _plain(mapping(geometry)),
         "properties": properties,
     }
+
+
+_NO_NAMES = Names()
 
 
 def _unique_in_order(places) -> list[ResolvedPlace]:

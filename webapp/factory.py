@@ -20,15 +20,16 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import api, default_data_dir, downloads, pages, security, service
+from webapp import api, default_data_dir, downloads, i18n, pages, security, service
 from webapp import map as atlas_map
 from webapp.http.replay import ResponseCache
+from webapp.i18n.formatting import TEMPLATE_FILTERS
 from webapp.map.basemaps import tile_origins
 from webapp.model.atlas import load_atlas
 from webapp.model.search import FeatureIndex
-from webapp.responses import replayable
+from webapp.responses import public_root, replayable
 from webapp.state import AtlasState, Limits, set_state
-from webapp.style import NAV, TEMPLATE_FILTERS
+from webapp.style import NAV
 
 #: The user-facing parts, in the order they are registered.
 PARTS = (atlas_map, pages, downloads, api)
@@ -56,9 +57,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     atlas = load_atlas(data_dir, limits.feature_models)
     set_state(app, AtlasState(atlas=atlas, index=FeatureIndex(atlas.store), limits=limits))
     app.jinja_env.filters.update(TEMPLATE_FILTERS)
-    app.jinja_env.globals["nav_items"] = NAV
+    app.jinja_env.globals.update(nav_items=NAV, public_root=public_root)
     app.view_functions["static"] = replayable(app.view_functions["static"])
 
+    i18n.init_app(app)
     service.init_app(app)
     for part in PARTS:
         part.init_app(app)

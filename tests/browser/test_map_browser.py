@@ -31,6 +31,7 @@ from geodata.names import exact_key, skeleton_key
 from tests.support.live import RECORD_CSP_VIOLATIONS
 from tests.support.pages import DESKTOP, expect_popup
 from webapp.map.basemaps import BASEMAPS, NATURAL_EARTH, tile_origins
+from webapp.model.text import search_form, search_key, search_skeleton
 from webapp.style import CORRIDOR_CLASS, SITE_CLASS
 
 pytestmark = pytest.mark.browser
@@ -287,6 +288,43 @@ def test_browser_keys_names_as_python_does(open_page, features):
         if js != [exact_key(name), skeleton_key(name)]
     ]
     assert mismatches == []
+
+
+#: Names in the region's scripts (issue 13): Russian and Uzbek Cyrillic, Kazakh letters, Uzbek
+#: Latin with every apostrophe-like mark, Azerbaijani ə, and other scripts any-ascii reads.
+SCRIPT_TABLE = [
+    "Бекабад", "Бекобод", "Ташкент", "Тошкент", "Toshkent", "Термез", "Алматы", "Бухара",
+    "Buxoro", "Чирчик", "Хоргос", "Қорғас", "Farg'ona", "Fargʻona", "Farg‘ona", "Farg’ona",
+    "Fargʼona", "Farg`ona", "Qoʻqon", "Qo'qon", "Қўқон", "Ўзбекистон", "ЎЗБЕКИСТОН", "Фарғона",
+    "Ҳазорасп", "Қазақстан", "ҚАЗАҚСТАН", "Әәіүұөһң ҒғҚқҢң", "Ələt", "Oʻzbekiston Respublikasi",
+    "Подъезд", "Ёлкин", "Алматы қаласы", "Xi’an", "西安", "Ürümqi", "ⅩⅡ", "Straße", "Ὀδυσσεύς",
+    "Хоргос — Восточные ворота", "Navoiy viloyati", "",
+]  # fmt: skip
+
+
+def test_browser_search_keys_any_script_as_python_does(open_page, features):
+    names = [*NAME_TABLE, *SCRIPT_TABLE]
+    for props in features.values():
+        names += [props["name"], *props["aliases"]]
+        names += [props.get(f"name_{language}") or "" for language in ("ru", "uz", "kk")]
+        for place in props["located_by"]:
+            names += [place["place"], *(place.get("names") or {}).values()]
+    page = open_page("/", tiles="load")
+    keyed = page.evaluate(
+        """async (names) => {
+            await CorridorAtlas.transliteration(names.join(" "));
+            const CA = CorridorAtlas;
+            return names.map((n) => [CA.searchForm(n), CA.searchKey(n), CA.searchSkeleton(n)]);
+        }""",
+        names,
+    )
+    mismatches = [
+        (name, js, python)
+        for name, js in zip(names, keyed, strict=True)
+        if js != (python := [search_form(name), search_key(name), search_skeleton(name)])
+    ]
+    assert mismatches == []
+    assert search_key("Бекабад") == "bekabad"  # the table is keyed in Latin letters, not as is
 
 
 def test_search_by_keyboard_opens_the_popup(open_page):

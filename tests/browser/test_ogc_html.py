@@ -104,5 +104,5 @@ def test_the_same_address_gives_a_script_json(phone: Page) -> None:
         }"""
     )
     assert answer == ["application/json", 3]
-    alternate = phone.locator('head link[rel="alternate"]').get_attribute("href")
+    alternate = phone.locator('head link[rel="alternate"][type]').get_attribute("href")
     assert alternate is not None and alternate.endswith("/ogc/collections?f=json")

@@ -218,6 +218,22 @@ def test_copy_button_copies_the_embed_snippet(browser: Browser, live_server: str
         session.close()
 
 
+def test_copy_button_speaks_the_page_language(browser: Browser, live_server: str) -> None:
+    """The button and its message come translated from the page (pages.js has no catalogue);
+    the snippet keeps the language, so the embedded map opens in Russian too."""
+    session = Watched(browser, live_server, DESKTOP)
+    try:
+        session.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        page = session.goto(f"/features/{SCREENSHOT_FEATURE}?lang=ru")
+        page.get_by_role("button", name="Копировать").click()
+        expect(page.locator(".copy-status")).to_have_text("Скопировано.")
+        snippet = page.locator("#embed-code").input_value()
+        assert f"/embed?focus={SCREENSHOT_FEATURE}&amp;lang=ru" in snippet
+        session.check_clean()
+    finally:
+        session.close()
+
+
 @pytest.mark.skipif(not TAKE_SCREENSHOTS, reason="set ATLAS_SCREENSHOTS=1 to refresh docs/")
 def test_screenshots(browser: Browser, live_server: str, seeds: list[dict]) -> None:
     session = Watched(browser, live_server, DESKTOP)

@@ -3,7 +3,9 @@
 ``ogrinfo`` and ``ogr2ogr`` (Debian's gdal-bin) talk HTTP to the server in a thread; a WSGI
 wrapper records every request, which shows that bbox filters reach the server rather than
 being applied by GDAL after downloading everything. Missing GDAL tools fail the test with an
-install hint: this is the proof that QGIS-like clients can use the service.
+install hint: this is the proof that QGIS-like clients can use the service. The names in
+Russian, Uzbek and Kazakh are read from the service and from the CSV and KML downloads, on a
+small atlas of the tests' own (and on the built one, as far as it has them).
 """
 
 from __future__ import annotations
@@ -16,17 +18,20 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+from urllib.request import urlopen
 
 import pytest
 import shapely
 from shapely.geometry import shape
 
+from tests.support import samples
 from tests.support.live import recorded_server
 
 INSTALL_HINT = (
     "GDAL's command-line tools (ogrinfo, ogr2ogr) are needed for this test: install Debian's "
     "gdal-bin (sudo apt-get install gdal-bin), as .ci/run does."
 )
+NAME_COLUMNS = ("name_ru", "name_uz", "name_kk")
 LAYERS = {"atlas": ("corridor", "site"), "corridors": ("corridor",), "sites": ("site",)}
 WKT_TYPES = {"POINT": "Point", "LINESTRING": "LineString", "MULTILINESTRING": "MultiLineString"}
 GDAL_ENV = {
@@ -103,7 +108,11 @@ def test_ogrinfo_reads_every_feature_with_its_geometry_and_properties(service, f
             assert fields["countries"].startswith(f"({len(properties['countries'])}:")
             if properties["kind"] == "corridor":
                 assert float(fields["length_km"]) == properties["length_km"]
+            for column in NAME_COLUMNS:
+                assert fields.get(column, "(null)") == (properties.get(column) or "(null)")
     assert any(path.startswith("/ogc/collections/atlas/items?") for path in seen)
+    russian = [fields["name_ru"] for fields in layers["atlas"] if fields["name_ru"] != "(null)"]
+    assert any(re.search("[А-Яа-я]", name) for name in russian)  # Cyrillic read back intact
 
 
 def test_ogr2ogr_reads_the_properties_exactly(service, features, tmp_path):
@@ -149,3 +158,59 @@ def test_ogr2ogr_copies_a_collection_into_a_geopackage(service, features, tmp_pa
     sites = sum(f["properties"]["kind"] == "site" for f in features)
     assert f"Feature Count: {sites}" in summary
     assert "Geometry: Point" in summary
+
+
+# --- names in the region's languages -------------------------------------------------------
+
+REFERENCES = {"ru": "test reference", "uz": "test reference", "kk": "test reference"}
+#: Test values, in the scripts the atlas's names use.
+NAMES = {"name_ru": "Ташкент «Юг»", "name_uz": "Toshkent bogʻi", "name_kk": "Қорғас"}
+
+
+@pytest.fixture(scope="module")
+def named_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+    """The base URL of a live server over a small atlas whose first site has names in every
+    language, and the request URLs it has seen."""
+    sites = [
+        samples.feature("site", id="named-site", name="Named site", **NAMES, name_refs=REFERENCES),
+        samples.feature("site", id="unnamed-site", name="Unnamed site"),
+    ]
+    data_dir = samples.write_data_dir(
+        tmp_path_factory.mktemp("named"), [samples.feature("corridor"), *sites]
+    )
+    with recorded_server(data_dir) as served:
+        yield served
+
+
+def test_ogrinfo_lists_the_name_fields_and_reads_cyrillic(named_service):
+    url, _ = named_service
+    summary = gdal("ogrinfo", "-ro", "-so", f"OAPIF:{url}/ogc", "sites")
+    for column in NAME_COLUMNS:
+        assert re.search(rf"^{column}: String ", summary, flags=re.M), summary
+    output = gdal("ogrinfo", "-ro", "-q", f"OAPIF:{url}/ogc", "sites")
+    read = {f["id"]: f for f in features_by_layer(output)["sites"]}
+    assert {column: read["named-site"][column] for column in NAME_COLUMNS} == NAMES
+    assert read["unnamed-site"].get("name_ru", "(null)") == "(null)"
+
+
+def test_a_name_filter_is_applied_by_gdal_not_sent_to_the_server(named_service):
+    """A filter on a name works in GDAL, which applies it itself: the items do not filter by
+    name (``?name_ru=…`` is refused), so nothing about names may reach the server."""
+    url, seen = named_service
+    seen.clear()
+    where = f"name_ru = '{NAMES['name_ru']}'"
+    output = gdal("ogrinfo", "-ro", "-q", "-where", where, f"OAPIF:{url}/ogc", "sites")
+    assert [f["id"] for f in features_by_layer(output)["sites"]] == ["named-site"]
+    assert seen and not any("name_ru" in path for path in seen)
+
+
+@pytest.mark.parametrize("name", ["sites.csv", "sites.kml"])
+def test_ogrinfo_reads_the_names_of_a_download(named_service, tmp_path, name):
+    url, _ = named_service
+    path = tmp_path / name
+    with urlopen(f"{url}/data/{name}") as answer:
+        path.write_bytes(answer.read())
+    output = gdal("ogrinfo", "-ro", "-al", "-q", str(path))
+    read = {f["id"]: f for fs in features_by_layer(output).values() for f in fs}
+    assert {column: read["named-site"][column] for column in NAME_COLUMNS} == NAMES
+    assert not read["unnamed-site"].get("name_ru")

@@ -104,3 +104,55 @@ def test_malformed_files_are_named(tmp_path: Path, content, message):
 def test_a_missing_file_is_named(tmp_path: Path):
     with pytest.raises(CatalogueError, match="cannot read the catalogue"):
         load_catalogue(tmp_path / "absent.yaml")
+
+
+_DAM = {"name": "Dam", "lat": 41.77, "lon": 73.44, "reference": "a survey map of the dam"}
+_REFERENCE = "Russian Wikipedia, article on the park"
+
+
+@pytest.mark.parametrize(
+    ("names", "field", "message"),
+    [
+        ({"ru": "Бекабадский индустриальный парк"}, "names.ru", "a name needs a reference"),
+        ({"ru": {"name": "Бекабад"}}, "names.ru.reference", "needs a reference a reader can"),
+        ({"ru": {"name": "Бекабад", "reference": "wiki"}}, "names.ru.reference", "at least 10"),
+        ({"fr": {"name": "Bekabad", "reference": _REFERENCE}}, "names.fr", "use ru, uz, kk"),
+        ({"kk": {"name": "Bekabad", "reference": _REFERENCE}}, "names.kk.name", "in Cyrillic"),
+        ({"uz": {"name": "Бекобод", "reference": _REFERENCE}}, "names.uz.name", "Latin script"),
+        ({"ru": {"name": " ", "reference": _REFERENCE}}, "names.ru.name", "at least 1"),
+    ],
+)
+def test_a_bad_names_entry_is_named(write_catalogue, names, field, message):
+    path = write_catalogue([site_entry(names=names)])
+    with pytest.raises(CatalogueError) as raised:
+        load_catalogue(path)
+    text = str(raised.value)
+    assert f"{path}: entry 'bekabad-industrial-park', field {field!r}" in text
+    assert message in text
+
+
+def test_a_curated_place_name_needs_a_reference(write_catalogue):
+    location = {**_DAM, "names": {"ru": {"name": "Плотина"}}}
+    path = write_catalogue([site_entry(location=location)])
+    with pytest.raises(CatalogueError, match=r"field 'location\.names\.ru\.reference'"):
+        load_catalogue(path)
+
+
+def test_names_with_references_load(write_catalogue):
+    names = {
+        "ru": {"name": "Бекабад", "reference": _REFERENCE},
+        "uz": {"name": "Bekobod", "reference": _REFERENCE},
+    }
+    location = {**_DAM, "names": {"kk": {"name": "Бөгет", "reference": _REFERENCE}}}
+    entry = load_catalogue(write_catalogue([site_entry(names=names, location=location)])).entries[0]
+    assert {language: name.name for language, name in entry.names.items()} == {
+        "ru": "Бекабад",
+        "uz": "Bekobod",
+    }
+    assert entry.location.names["kk"].reference == _REFERENCE
+
+
+def test_an_entry_without_names_dumps_none(write_catalogue):
+    """Accepting an entry writes its model_dump without None: no empty ``names`` appears."""
+    entry = load_catalogue(write_catalogue([site_entry()])).entries[0]
+    assert "names" not in entry.model_dump(mode="json", exclude_none=True)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from playwright.sync_api import Page
+
 from tests.support.harness import launched_chromium, running
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -21,6 +23,22 @@ PORTRAIT = {"width": 360, "height": 740}
 LANDSCAPE = {"width": 740, "height": 360}
 #: A site whose sheet reads well in a picture: the industrial park of the README.
 DEFAULT_FEATURE = "bekabad-industrial-park"
+
+
+def open_offline_map(page: Page, url: str, path: str) -> None:
+    """Open the map at ``url + path`` with every other host refused, once it has started and
+    drawn the offline base's city names."""
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(url + "/")
+            else route.abort("internetdisconnected")
+        ),
+    )
+    page.goto(f"{url}{path}", wait_until="load")
+    page.wait_for_function("() => !!(window.CorridorAtlas && CorridorAtlas.app)")
+    page.wait_for_selector(".atlas-city-label", state="attached")
 
 
 def take(url: str, out_dir: Path, feature: str) -> list[Path]:
@@ -32,17 +50,7 @@ def take(url: str, out_dir: Path, feature: str) -> list[Path]:
                 viewport=viewport, is_mobile=True, has_touch=True, device_scale_factor=2
             )
             page = context.new_page()
-            page.route(
-                "**/*",
-                lambda route: (
-                    route.continue_()
-                    if route.request.url.startswith(url + "/")
-                    else route.abort("internetdisconnected")
-                ),
-            )
-            page.goto(f"{url}/", wait_until="load")
-            page.wait_for_function("() => !!(window.CorridorAtlas && CorridorAtlas.app)")
-            page.wait_for_selector(".atlas-city-label", state="attached")
+            open_offline_map(page, url, "/")
             page.evaluate("(id) => CorridorAtlas.app.showFeature(id, {animate: false})", feature)
             page.wait_for_selector(".atlas-sheet:not([hidden])")
             page.wait_for_timeout(400)  # the pan that keeps the site clear of the sheet

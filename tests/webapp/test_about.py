@@ -14,8 +14,8 @@ from geodata.vocabulary import STAGES
 from tests.webapp.cited_data import CITE_AS, write_cited_dir
 from tests.webapp.test_pages import Page, page, squash
 from webapp import create_app
+from webapp.i18n.formatting import long_date
 from webapp.pages.about import BASIS_MEANINGS, STAGE_MEANINGS
-from webapp.style import long_date
 
 
 @pytest.fixture

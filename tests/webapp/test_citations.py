@@ -22,7 +22,7 @@ from tests.webapp.cited_data import (
 )
 from tests.webapp.test_pages import EVIL, Page, page, squash
 from webapp import create_app
-from webapp.style import citation, long_date, schematic_length
+from webapp.i18n.formatting import citation, long_date, schematic_length
 
 
 @pytest.fixture
@@ -62,7 +62,9 @@ def test_schematic_length_rounds_to_what_the_line_supports(km, shown):
 
 def test_citation_says_unknown_and_marks_the_atlas_titles():
     full = {"title": "A <b>", "publisher": "Trend", "published": "2024-07-14"}
-    assert str(citation(full)) == "<cite>A &lt;b&gt;</cite>, Trend, 14 July 2024"
+    assert str(citation(full)) == (
+        '<cite lang="en">A &lt;b&gt;</cite>, <span lang="en">Trend</span>, 14 July 2024'
+    )
     bare = citation({"title": "Label", "title_is_editorial": True})
     assert bare.striptags() == "Label (title by the atlas), publisher unknown, date unknown"
     assert long_date("2025-10-09") == "9 October 2025"

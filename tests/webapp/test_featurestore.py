@@ -15,9 +15,9 @@ from geodata.names import exact_key, skeleton_key
 from tests.support.samples import feature, features_of, write_data_dir
 from webapp.http.mediatypes import compact_json
 from webapp.model.filters import FeatureQuery
-from webapp.model.search import FeatureIndex
+from webapp.model.search import NAME_LANGUAGES, FeatureIndex
 from webapp.model.store import FeatureStore
-from webapp.model.text import MIN_SKELETON_LETTERS
+from webapp.model.text import MIN_SKELETON_LETTERS, search_form
 
 _WORD = re.compile(r"\w+")
 
@@ -48,18 +48,22 @@ def test_any_other_layout_is_read_whole(tmp_path):
 
 
 def _text_matches(properties: dict, text: str) -> bool:
-    """The text match as the API defined it before its index: one feature at a time."""
+    """The text match as the API defined it before its index: one feature at a time, every
+    text read in Latin letters (``search_form``), names in other languages included."""
     names = [properties["name"], *properties.get("aliases", [])]
-    names += [place["place"] for place in properties.get("located_by", [])]
+    names += [properties.get(f"name_{language}") or "" for language in NAME_LANGUAGES]
+    for place in properties.get("located_by", []):
+        names += [place["place"], *(place.get("names") or {}).values()]
+    names = [search_form(name) for name in names]
     every = " ".join([*names, properties.get("category", ""), properties.get("description", "")])
-    words = {exact_key(word) for word in _WORD.findall(every)} - {""}
+    words = {exact_key(word) for word in _WORD.findall(search_form(every))} - {""}
     skeletons = {skeleton_key(w) for w in words if len(w) >= MIN_SKELETON_LETTERS} - {""}
     name_keys = {exact_key(name) for name in names} - {""}
     name_skeletons = {skeleton_key(name) for name in names} - {""}
-    terms = [key for key in (exact_key(word) for word in _WORD.findall(text)) if key]
+    terms = [key for key in (exact_key(word) for word in _WORD.findall(search_form(text))) if key]
     if not terms:
         return False
-    whole, whole_skeleton = exact_key(text), skeleton_key(text)
+    whole, whole_skeleton = exact_key(search_form(text)), skeleton_key(search_form(text))
     if any(whole in name for name in name_keys) or whole_skeleton in name_skeletons:
         return True
     return all(
@@ -98,6 +102,10 @@ def _plain_scan(features: list[dict], query: FeatureQuery) -> list[str]:
         FeatureQuery(text="Tirmiz"),
         FeatureQuery(text="tashkent rail"),
         FeatureQuery(text="xian"),
+        FeatureQuery(text="Бекабад"),
+        FeatureQuery(text="Fargʻona"),
+        FeatureQuery(text="Ташкент rail"),
+        FeatureQuery(text="Север"),
         FeatureQuery(text="a"),
         FeatureQuery(text=""),
         FeatureQuery(text="zzzz"),

@@ -169,7 +169,7 @@ def curated_places(entry: dict) -> list[dict]:
 
 # --- HTML: escaped, never markup -------------------------------------------------------------
 
-HTML_PAGES = [
+ENGLISH_PAGES = [
     "/",
     "/embed",
     "/embed?focus=hostile-site-alpha",
@@ -182,6 +182,12 @@ HTML_PAGES = [
     "/data",
     "/api",
     "/about",
+]
+#: Every page again in Russian: translations are trusted text, but the catalogue's text is
+#: placed into them through placeholders, which must still escape it.
+HTML_PAGES = [
+    *ENGLISH_PAGES,
+    *(f"{page}{'&' if '?' in page else '?'}lang=ru" for page in ENGLISH_PAGES),
 ]
 
 
@@ -391,6 +397,9 @@ def test_hostile_queries_get_json(hclient, endpoint, payload):
 TEXT_COLUMNS = (
     "id",
     "name",
+    "name_ru",
+    "name_uz",
+    "name_kk",
     "aliases",
     "kind",
     "category",

@@ -198,3 +198,46 @@ def test_popups_link_to_the_feature_page(client, built_data_dir):
     popups = popups_by_id(client.get("/").text)
     for feature_id, popup in popups.items():
         assert f'<a href="/features/{feature_id}">' in popup
+
+
+# --- languages (issue 13) ---------------------------------------------------------------------
+
+
+def test_accept_language_russian_gets_the_russian_map_and_lang_en_the_english(client):
+    russian = client.get("/", headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"})
+    page = russian.get_data(as_text=True)
+    assert russian.headers["Content-Language"] == "ru"
+    assert '<html lang="ru">' in page
+    assert "Перейти к карте" in page and 'placeholder="Поиск: Бекабад' in page
+    data = map_data(page)
+    assert {"label": "строится", "name": "under construction"}.items() <= {
+        k: v for s in data["stages"] for k, v in s.items() if s["key"] == "under-construction"
+    }.items()
+    assert "Казахстан" in {c["name"] for c in data["countries"]}
+
+    english = client.get("/?lang=en", headers={"Accept-Language": "ru"})
+    page = english.get_data(as_text=True)
+    assert english.headers["Content-Language"] == "en"
+    assert '<html lang="en">' in page
+    assert "Skip to the map" in page and "Перейти" not in page
+    assert "Kazakhstan" in {c["name"] for c in map_data(page)["countries"]}
+
+
+def test_russian_popups_name_features_in_russian_and_mark_english_data(client, built_data_dir):
+    page = client.get("/?lang=ru").get_data(as_text=True)
+    popups = popups_by_id(page)
+    corridor = popups["north-south-international-transport-corridor"]
+    assert '<h3 class="atlas-popup-name">Международный транспортный коридор «Север — Юг»</h3>' in (
+        corridor
+    )
+    assert '<p class="atlas-popup-english-name" lang="en">North–South' in corridor
+    assert re.search(r"≈\s6\s300\sкм по схематичной линии", corridor)
+    site = popups["taraz-electrometallurgical-plant"]
+    assert '<h3 class="atlas-popup-name" lang="en">' in site
+    assert re.search(r"строится</strong>\s*— по состоянию на 14 июля 2024\sг\.", site)
+    # The same popup, fetched one by one as a large atlas's page does, in the asked language.
+    fetched = client.get("/assets/map/popups/taraz-electrometallurgical-plant.html?lang=ru")
+    assert "по состоянию на 14 июля 2024" in fetched.get_data(as_text=True)
+    english = popups_by_id(client.get("/?lang=en").get_data(as_text=True))
+    assert "as reported on 14 July 2024" in english["taraz-electrometallurgical-plant"]
+    assert '<h3 class="atlas-popup-name">' in english["taraz-electrometallurgical-plant"]

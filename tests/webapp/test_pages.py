@@ -20,10 +20,10 @@ import geodata.build
 from geodata.build import build
 from geodata.spatial import add_spatial_answers
 from webapp import create_app
+from webapp.i18n.formatting import schematic_length
 from webapp.pages.highlight import paragraphs
 from webapp.pages.provenance import describe_resolution
 from webapp.pages.table import QueryError, parse_query
-from webapp.style import schematic_length
 
 SCRIPT_INJECTION = "</script><script>alert(1)</script>"
 ATTRIBUTE_INJECTION = '"><img src=x onerror=alert(1)>'
@@ -181,7 +181,9 @@ def test_pages_load_no_external_or_inline_scripts(client, features, seeds):
         parsed = page(client, path)
         scripts = [a for tag, a in parsed.tags if tag == "script"]
         assert all(a.get("src", "").startswith("/static/") for a in scripts), path
-        styles = [a["href"] for tag, a in parsed.tags if tag == "link"]
+        # what the page loads; rel="alternate" links only name the page in other languages
+        loaded = [a for tag, a in parsed.tags if tag == "link" and a.get("rel") != "alternate"]
+        styles = [a["href"] for a in loaded]
         assert styles and all(href.startswith("/static/") for href in styles), path
         frames = [a["src"] for tag, a in parsed.tags if tag == "iframe"]
         assert all(src.startswith("/embed?") for src in frames), path
@@ -697,7 +699,7 @@ def test_parse_query_merges_repeats_and_lists():
     ("resolved_by", "text", "href"),
     [
         ("geonames:1514402", "GeoNames 1514402", "https://www.geonames.org/1514402"),
-        ("curated:Wikipedia", "curated: Wikipedia", None),
+        ("curated:Wikipedia", "curated: Wikipedia", None),  # the reference follows the word
         (
             "nominatim:relation/7",
             "OpenStreetMap relation 7 (Nominatim)",
@@ -709,4 +711,5 @@ def test_parse_query_merges_repeats_and_lists():
 )
 def test_describe_resolution(resolved_by, text, href):
     resolution = describe_resolution(resolved_by)
-    assert (resolution.text, resolution.href) == (text, href)
+    shown = " ".join(filter(None, (resolution.text, resolution.reference)))
+    assert (shown, resolution.href) == (text, href)

@@ -39,7 +39,8 @@ Box = tuple[float, float, float, float]
 @dataclass(frozen=True)
 class ExtentMap:
     """What a page draws: path data of land, borders and line features, the points and the
-    extent boxes in pixels (x, y, width, height), and a sentence saying what it shows."""
+    extent boxes in pixels (x, y, width, height), and the extent itself in degrees (west,
+    south, east, north), which the page says in words in its own language."""
 
     width: int
     height: int
@@ -48,7 +49,7 @@ class ExtentMap:
     lines: str
     points: list[tuple[float, float]]
     boxes: list[Box]
-    label: str
+    bounds: Box
 
 
 @cache
@@ -130,10 +131,6 @@ def _background(view: Box) -> tuple[str, str]:
     return projection.path(land, closed=True), projection.path(lines, closed=False)
 
 
-def _degrees(value: float, positive: str, negative: str) -> str:
-    return f"{abs(value):g}°{positive if value >= 0 else negative}"
-
-
 def extent_map(bbox: Sequence[float], geometries: Iterable[Mapping[str, Any]] = ()) -> ExtentMap:
     """The map of ``bbox`` ([west, south, east, north] in degrees) with the GeoJSON
     ``geometries`` drawn on it: points as dots, lines as strokes."""
@@ -154,8 +151,5 @@ def extent_map(bbox: Sequence[float], geometries: Iterable[Mapping[str, Any]] = 
             points.extend(projection.xy(p.x, p.y) for p in shapely.get_parts(found))
         else:
             lines.append(projection.path(found, closed=False))
-    label = (
-        f"Map of the extent from {_degrees(west, 'E', 'W')} to {_degrees(east, 'E', 'W')} "
-        f"and {_degrees(south, 'N', 'S')} to {_degrees(north, 'N', 'S')}"
-    )
-    return ExtentMap(WIDTH, HEIGHT, land, borders, "".join(lines), points, boxes, label)
+    bounds = (west, south, east, north)
+    return ExtentMap(WIDTH, HEIGHT, land, borders, "".join(lines), points, boxes, bounds)

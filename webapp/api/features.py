@@ -25,7 +25,7 @@ from webapp.http.mediatypes import compact_json
 from webapp.http.problems import ApiResponse
 from webapp.model.filters import FeatureQuery
 from webapp.model.search import find_places
-from webapp.style import country_names
+from webapp.style import english_country_names
 
 
 def timestamp(data: ApiData) -> str:
@@ -116,7 +116,8 @@ def places(data: ApiData, request: ApiRequest) -> ApiResponse:
     found = (
         [] if data.index.facets.names(text) else find_places(text, limit, data.store.country_codes)
     )
-    names = country_names()
+    # English whatever the request's language: the API's answers are the same for every reader.
+    names = english_country_names()
     document = {
         "type": "FeatureCollection",
         "numberReturned": len(found),

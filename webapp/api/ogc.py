@@ -33,7 +33,14 @@ from webapp.api.core import ApiRequest, json_response
 from webapp.api.data import ApiData
 from webapp.api.extent import extent_map
 from webapp.api.features import FeaturePage, feature_page
-from webapp.api.params import CRS84, DOCUMENT_FORMATS, FEATURE_FORMATS, OGC_PARAMETERS, parse
+from webapp.api.params import (
+    CRS84,
+    DOCUMENT_FORMATS,
+    FEATURE_FORMATS,
+    LANGUAGE_PARAMETER,
+    OGC_PARAMETERS,
+    parse,
+)
 from webapp.http import mediatypes
 from webapp.http.problems import ApiError, ApiResponse, ParameterError
 from webapp.http.representation import CACHE_CONTROL, GzipCache
@@ -101,9 +108,10 @@ def wants_html(request: ApiRequest, formats: tuple[str, ...] = DOCUMENT_FORMATS)
 
 
 def _only_format(request: ApiRequest, formats: tuple[str, ...] = DOCUMENT_FORMATS) -> bool:
-    """Accept no query parameter but ``f`` (one of ``formats``); whether to answer HTML."""
+    """Accept no query parameter but ``f`` (one of ``formats``) and ``lang`` (the language
+    of the HTML page); whether to answer HTML."""
     for name in request.args:
-        if name != "f":
+        if name not in ("f", LANGUAGE_PARAMETER):
             raise ParameterError(
                 name, f"Unknown query parameter {name!r}; this resource accepts only f.", ["f"]
             )

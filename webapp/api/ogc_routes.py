@@ -6,18 +6,36 @@ a browser gets the same resources as HTML pages (templates/ogc/).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
+from werkzeug.exceptions import BadRequest
 
 from webapp.api import adapter
 from webapp.api import ogc as ogc_api
 from webapp.api.adapter import get
 from webapp.api.core import ApiRequest
 from webapp.api.data import ApiData
-from webapp.http.problems import ApiError, ApiResponse
-from webapp.responses import allow_other_origins
+from webapp.api.params import LANGUAGE_PARAMETER
+from webapp.http.problems import ApiError, ApiResponse, ParameterError, problem
+from webapp.i18n import LANGUAGES
+from webapp.responses import allow_other_origins, to_response
+from webapp.service import error_page
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 bp.after_request(allow_other_origins)
+
+
+def refused_language(error: BadRequest) -> Response:
+    """A ``?lang=`` the atlas does not speak (refused by ``webapp.i18n`` before any view) as
+    problem details, like every other bad parameter of the API; any other 400 keeps the
+    site's error page."""
+    asked = request.args.get(LANGUAGE_PARAMETER)
+    if asked is None or asked in LANGUAGES:
+        return error_page(error)
+    refusal = ParameterError(LANGUAGE_PARAMETER, str(error.description), list(LANGUAGES))
+    return to_response(problem(refusal))
+
+
+bp.register_error_handler(BadRequest, refused_language)
 
 
 @get(bp, "")

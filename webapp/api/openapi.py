@@ -5,6 +5,11 @@ what the server accepts. The schemas describe the real answers (tests validate r
 against them): GeoJSON for features, problem details for every 400 and 404 of /api and /ogc.
 Limits the server clamps (``limit`` above 10000) are described, not declared as a maximum,
 since such a request is valid.
+
+The document stays English in every language, ``?lang=ru`` included: its readers are tools
+(Swagger UI, QGIS, OWSLib, client generators, the fuzz campaign) that cache it by its one
+ETag and match its summaries and tags, and no page of the atlas shows its summaries to people;
+what people read about the API, the /api page and the /ogc pages, follows the reader's language.
 """
 
 from __future__ import annotations
@@ -74,7 +79,8 @@ def _parameters(categories: Sequence[str], id_schema: dict[str, Any]) -> dict[st
         "q": {
             "name": "q",
             "in": "query",
-            "description": "Text in the name, aliases, waypoints, category or description; "
+            "description": "Text in the name (also in Russian, Uzbek or Kazakh), aliases, "
+            "waypoints, category or description; "
             "transliteration-insensitive (Bekobod finds Bekabad).",
             "schema": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
         },

@@ -73,6 +73,10 @@ OGC_PARAMETERS = (
     "status",
     "q",
 )
+#: Accepted by every endpoint besides its own: the interface language (``?lang=ru``), which
+#: ``webapp.i18n`` checks; it changes the HTML pages only, JSON answers are the same in every
+#: language (tools compare and cache them).
+LANGUAGE_PARAMETER = "lang"
 #: Parameters of /api/places, the gazetteer lookup.
 PLACE_PARAMETERS = ("q", "limit")
 #: The most places one lookup answers, and how many when no limit is given.
@@ -212,9 +216,10 @@ def _format(text: str | None) -> str | None:
 def _refuse_unknown(
     params: Mapping[str, Sequence[str]], accepted: Sequence[str], accepts: str
 ) -> None:
-    """A 400 naming the first parameter not in ``accepted``; ``accepts`` says what is."""
+    """A 400 naming the first parameter not in ``accepted`` (nor ``lang``, which every
+    endpoint takes); ``accepts`` says what is."""
     for name in params:
-        if name not in accepted:
+        if name not in accepted and name != LANGUAGE_PARAMETER:
             raise ParameterError(
                 name, f"Unknown query parameter {name!r}; {accepts}.", list(accepted)
             )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, render_template, request
+from werkzeug.exceptions import BadRequest
 
 from webapp.api import adapter
 from webapp.api import features as features_api
@@ -11,14 +12,25 @@ from webapp.api import ogc as ogc_api
 from webapp.api.adapter import get
 from webapp.api.core import ApiRequest
 from webapp.api.data import ApiData
+from webapp.api.ogc_routes import refused_language
 from webapp.api.params import MAX_LIMIT
 from webapp.http import mediatypes
 from webapp.http.problems import ApiError, ApiResponse
 from webapp.model.store import KINDS
 from webapp.responses import allow_other_origins
+from webapp.service import error_page
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 bp.after_request(allow_other_origins)
+
+
+@bp.errorhandler(BadRequest)
+def bad_request(error: BadRequest) -> Response:
+    """A refused ``?lang=`` as problem details for the API's clients; the /api page, written
+    for people, keeps the site's error page."""
+    if request.endpoint in ("api.page", "api.page_slash"):
+        return error_page(error)
+    return refused_language(error)
 
 
 def _first_site(data: ApiData) -> str | None:

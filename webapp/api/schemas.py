@@ -39,19 +39,24 @@ def _geometry(kind: str, coordinates: dict[str, Any]) -> dict[str, Any]:
 
 def openapi_30(node: Any) -> Any:
     """A JSON Schema as pydantic writes it (2020-12) in the dialect of OpenAPI 3.0: an
-    ``anyOf`` with ``null`` becomes ``nullable``; a nullable reference is wrapped in ``allOf``
-    (OpenAPI 3.0 ignores a ``$ref``'s siblings); titles are left out.
+    ``anyOf`` with ``null`` becomes ``nullable``; a nullable reference, or one with a
+    description, is wrapped in ``allOf`` (OpenAPI 3.0 ignores a ``$ref``'s siblings); titles
+    are left out.
 
     >>> openapi_30({"anyOf": [{"type": "number"}, {"type": "null"}], "title": "Length"})
     {'type': 'number', 'nullable': True}
     >>> openapi_30({"anyOf": [{"$ref": "#/components/schemas/N"}, {"type": "null"}]})
     {'allOf': [{'$ref': '#/components/schemas/N'}], 'nullable': True}
+    >>> openapi_30({"$ref": "#/components/schemas/N", "description": "Names."})
+    {'description': 'Names.', 'allOf': [{'$ref': '#/components/schemas/N'}]}
     """
     if isinstance(node, list):
         return [openapi_30(item) for item in node]
     if not isinstance(node, dict):
         return node
     node = {key: openapi_30(value) for key, value in node.items() if key != "title"}
+    if "$ref" in node and len(node) > 1:
+        node["allOf"] = [{"$ref": node.pop("$ref")}]
     options = node.get("anyOf")
     if options and {"type": "null"} in options:
         rest = [option for option in options if option != {"type": "null"}]

@@ -1,7 +1,8 @@
 """The atlas as CSV: one row per feature, properties flattened into readable cells.
 
 For spreadsheets first: UTF-8 with a byte-order mark (Excel then reads the curly quotes and
-Cyrillic right), RFC 4180 quoting and CRLF line ends. Lists are joined with `` | ``, a source as
+Cyrillic right), RFC 4180 quoting and CRLF line ends. The names in Russian, Uzbek and Kazakh
+follow ``name`` (empty where there is none). Lists are joined with `` | ``, a source as
 ``“quote” — Headline, Publisher, date``; sites get ``lon``/``lat`` columns and every feature a
 ``wkt`` geometry, so GIS tools can load the file too. A corridor names only its nearest sites
 within 100 km; the ``sites_within_100km_count`` column beside them counts them all. A text cell
@@ -16,6 +17,8 @@ prefixed with an apostrophe.
 '“a park” — untitled article, publisher unknown, date unknown'
 >>> row["lon"], row["nearest_corridor_km"], row["wkt"]
 (69.5, 4.5, 'POINT (69.5 41.25)')
+>>> row["name_ru"]
+''
 """
 
 from __future__ import annotations
@@ -29,12 +32,16 @@ from typing import Any
 import shapely
 from shapely.geometry import shape
 
-from webapp.style import cited_quote
+from webapp.i18n.formatting import cited_quote
+from webapp.model.schema import NAME_LANGUAGES
 
 JOIN = " | "
+#: The feature's names in the region's languages, each its own property of the GeoJSON.
+NAME_COLUMNS = tuple(f"name_{language}" for language in NAME_LANGUAGES)
 COLUMNS = (
     "id",
     "name",
+    *NAME_COLUMNS,
     "aliases",
     "kind",
     "category",
@@ -80,6 +87,7 @@ def feature_row(feature: dict[str, Any]) -> dict[str, Any]:
     text = {
         "id": p["id"],
         "name": p["name"],
+        **{column: p.get(column) or "" for column in NAME_COLUMNS},
         "aliases": JOIN.join(p.get("aliases", [])),
         "kind": p["kind"],
         "category": p["category"],

@@ -3,7 +3,9 @@
 Corridors take the colours of the web map (a MultiLineString becomes a MultiGeometry); sites are
 circles in their category's colour, one folder per category. Each placemark's balloon is HTML
 built with every value escaped, then stored as XML text by ElementTree (escaped again), which
-is how Google Earth expects HTML in ``<description>``; the raw values are in ExtendedData too.
+is how Google Earth expects HTML in ``<description>``; the raw values are in ExtendedData too,
+with the names in Russian, Uzbek and Kazakh (``name_ru``, ``name_uz``, ``name_kk``) where the
+feature has them.
 
 >>> document = b"".join(kml_pieces([], {}, "Empty", {}))
 >>> document.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
@@ -18,7 +20,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from webapp.style import cited_quote, site_colour
+from webapp.i18n.formatting import cited_quote
+from webapp.model.schema import NAME_LANGUAGES
+from webapp.style import site_colour
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 #: Google Earth's white circle, tinted by IconStyle colour.
@@ -89,6 +93,13 @@ def balloon(properties: Mapping[str, Any]) -> str:
     if properties.get("length_km") is not None:
         facts.append(f"{properties['length_km']:,} km")
     parts = [f"<p>{e(' · '.join(f for f in facts if f))}</p>"]
+    names = [
+        f'<span lang="{language}">{e(properties[f"name_{language}"])}</span>'
+        for language in NAME_LANGUAGES
+        if properties.get(f"name_{language}")
+    ]
+    if names:
+        parts.insert(0, f"<p>{' · '.join(names)}</p>")
     if properties.get("description"):
         parts.append(f"<p>{e(properties['description'])}</p>")
     items = [f"{d['event']}: {d['when']}" for d in status.get("dates", [])]
@@ -121,6 +132,11 @@ def _extended_data(placemark: ET.Element, properties: Mapping[str, Any]) -> None
     status = properties.get("status") or {}
     values = {
         "id": properties["id"],
+        **{
+            f"name_{language}": properties[f"name_{language}"]
+            for language in NAME_LANGUAGES
+            if properties.get(f"name_{language}")
+        },
         "kind": properties["kind"],
         "category": properties["category"],
         "countries": " | ".join(properties.get("countries", [])),

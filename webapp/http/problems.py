@@ -1,7 +1,10 @@
 """Errors of the data API as RFC 9457 problem details (``application/problem+json``).
 
 The API functions raise :class:`ApiError`; one place (:func:`problem`) turns it into a response,
-so every 400 and 404 of /api and /ogc has the same shape and says what would have worked::
+so every 400 and 404 of /api and /ogc has the same shape and says what would have worked.
+Problems are English in every interface language, ``detail`` included: they are read by the
+API's clients and their developers (an /ogc page for people answers errors as problems too),
+and a detail names parameters and values that are English in any language::
 
     {"type": "about:blank", "title": "Bad Request", "status": 400,
      "detail": "limit must be an integer from 1 to 10000, not 'ten'.",

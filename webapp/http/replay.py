@@ -1,10 +1,11 @@
 """Whole responses replayed without running Flask: the map page, assets, downloads, API answers.
 
 What a view marked replayable (``webapp.responses.replayable``) answers to a GET is decided by
-the request line, the ``Host`` and ``Accept`` headers and whether gzip is accepted; the data only
-changes with a new build, which means a new app. So :class:`ResponseCache`, a WSGI middleware
-the factory puts in front of the app, keeps each 200 answer of such a view once Flask has made
-it, with every header (security headers, ETag…), and replays it; a request that revalidates
+the request line, the ``Host``, ``Accept`` and ``Accept-Language`` headers and whether gzip
+is accepted (a request with a cookie, which may choose the language, always reaches Flask); the
+data only changes with a new build, which means a new app. So :class:`ResponseCache`, a WSGI
+middleware the factory puts in front of the app, keeps each 200 answer of such a view once Flask
+has made it, with every header (security headers, ETag…), and replays it; a request that revalidates
 (``If-None-Match``…) or asks for a range still reaches Flask, which answers 304 or 206. A hit
 costs a dictionary lookup instead of Flask's routing, hooks and response objects, which is most
 of the time a prebuilt download takes to serve. Views opt in where they are defined, so a new
@@ -41,8 +42,9 @@ BYPASS = (
     "HTTP_AUTHORIZATION",
     "HTTP_COOKIE",
 )
-#: ``Vary`` values the key covers; a response varying on anything else is not kept.
-KEYED_VARY = frozenset({"accept-encoding", "accept"})
+#: ``Vary`` values the key covers; a response varying on anything else is not kept. A request
+#: with a cookie is never replayed (BYPASS), so answers to the others do not vary on it.
+KEYED_VARY = frozenset({"accept-encoding", "accept", "accept-language", "cookie"})
 #: The WSGI environ key a replayable view sets (``webapp.responses.replayable``).
 REPLAYABLE = "corridor_atlas.replayable"
 
@@ -92,6 +94,7 @@ class ResponseCache:
             environ.get("wsgi.url_scheme"),
             environ.get("SCRIPT_NAME", ""),
             environ.get("HTTP_ACCEPT", ""),
+            environ.get("HTTP_ACCEPT_LANGUAGE", ""),
             accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING")),
         )
 

@@ -1,14 +1,17 @@
 """The map: ``/`` and ``/embed``, the offline base layer, Leaflet's files and a large atlas's
 feed and popups.
 
-``init_app`` renders the page once (folium, ``webapp.map.page``), registers the hashes of its
-inline scripts for the Content-Security-Policy, and registers the blueprint.
+``init_app`` renders the page once per language (folium, ``webapp.map.page``), registers the
+hashes of their inline scripts for the Content-Security-Policy, and registers the blueprint.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from flask import Flask
 
+from webapp.i18n import LANGUAGES
 from webapp.map.prepared import MapPart
 from webapp.map.routes import bp
 from webapp.security import inline_script_hashes
@@ -18,7 +21,16 @@ from webapp.state import state_of
 def init_app(app: Flask) -> None:
     """Prepare the map of ``app``'s atlas and register its routes."""
     state = state_of(app)
-    prepared = MapPart.prepare(state.atlas, state.limits.map_inline_features, state.limits.popups)
+
+    def speaking(language: str) -> AbstractContextManager[object]:
+        return app.test_request_context(f"/?lang={language}")
+
+    prepared = MapPart.prepare(
+        state.atlas, state.limits.map_inline_features, state.limits.popups, LANGUAGES, speaking
+    )
     state.parts["map"] = prepared
-    state.script_hashes.extend(inline_script_hashes(prepared.page))
+    for page in prepared.pages.values():
+        for script_hash in inline_script_hashes(page):
+            if script_hash not in state.script_hashes:  # scripts without words are shared
+                state.script_hashes.append(script_hash)
     app.register_blueprint(bp)

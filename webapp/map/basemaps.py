@@ -29,9 +29,16 @@ class Basemap:
     subdomains: str = "abc"
 
 
+def N_(message: str) -> str:
+    """``message`` as it is, marked for ``make messages`` (gettext's ``N_``): the page
+    translates it when it is shown (``gettext(NATURAL_EARTH.name)``)."""
+    return message
+
+
 @dataclass(frozen=True)
 class OfflineBasemap:
-    """The base layer drawn from a GeoJSON file of this app: no tile server involved."""
+    """The base layer drawn from a GeoJSON file of this app: no tile server involved. Its
+    name and attribution are the app's own words, in English here, translated on the page."""
 
     key: str
     name: str
@@ -70,9 +77,9 @@ BASEMAPS = (
 #: Country borders and coastlines from Natural Earth (geodata/basemap/, served by ``views``).
 NATURAL_EARTH = OfflineBasemap(
     "offline",
-    "Offline: Natural Earth",
+    N_("Offline: Natural Earth"),
     "/basemap/natural-earth.geojson",
-    'Made with <a href="https://www.naturalearthdata.com/">Natural Earth</a>',
+    N_('Made with <a href="https://www.naturalearthdata.com/">Natural Earth</a>'),
 )
 
 

@@ -120,7 +120,7 @@ class HtmlPage(Figure):
 
     _template = Template(
         "<!DOCTYPE html>\n"
-        '<html lang="en">\n'
+        '<html lang="{{ this.language }}">\n'
         "<head>\n"
         "{% if this.title %}<title>{{ this.title }}</title>{% endif %}"
         "    {{ this.header.render(**kwargs) }}\n"
@@ -133,6 +133,10 @@ class HtmlPage(Figure):
         "</script>\n"
         "</html>\n",
     )
+
+    def __init__(self, language: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.language = language
 
 
 class OfflineBasemap(_ScriptJson, Layer):

@@ -12,9 +12,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from flask_babel import get_translations
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from webapp.i18n import LANGUAGES, current_language
+from webapp.i18n.formatting import citation, format_number, long_date, schematic_length
+from webapp.i18n.languages import ENDONYMS
+from webapp.i18n.vocabulary import term
 from webapp.map.elements import script_json
 from webapp.map.pagedata import (
     BASIS_STYLES,
@@ -25,7 +30,7 @@ from webapp.map.pagedata import (
     stage_style,
 )
 from webapp.model.schema import Feature
-from webapp.style import NAV, citation, format_number, long_date, schematic_length
+from webapp.style import NAV
 
 _env = Environment(
     loader=PackageLoader("webapp", "templates"),
@@ -33,17 +38,29 @@ _env = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
+)
+# The fragments speak the language of the request (or of the page being prepared) like every
+# other template: Flask-Babel's functions, which read it from the current context.
+# Like Flask-Babel's own set-up: the bare catalogue lookups, as Jinja's newstyle gettext fills
+# the placeholders itself (and escapes them).
+_env.install_gettext_callables(  # type: ignore[attr-defined]
+    lambda message: get_translations().ugettext(message),
+    lambda singular, plural, n: get_translations().ungettext(singular, plural, n),
+    newstyle=True,
 )
 
 
 _env.filters["number"] = format_number
+_env.filters["term"] = term
 _env.filters["citation"] = citation
 _env.filters["long_date"] = long_date
 _env.filters["schematic_length"] = schematic_length
 _env.globals["shape_path"] = shape_path
 
-#: A site listed as "also here": (feature id, name).
-Neighbour = tuple[str, str]
+#: A site listed as "also here": (feature id, name), or (feature id, name, the name's
+#: language if it is not the page's).
+Neighbour = tuple[str, str] | tuple[str, str, str | None]
 
 
 def _status(properties: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -72,18 +89,25 @@ def popup_html(
     ``properties`` are the feature's properties as built (fields the validated model may not
     carry: citation fields, the stage's backing); by default the model's own. ``also_here``
     lists the sites at the same place, ``source_links`` each source's link to its quote.
+
+    In another language than English, the title is the feature's name in that language where
+    it has one, its English name beneath; catalogue text is marked ``lang="en"``.
     """
     raw = dict(properties) if properties is not None else feature.properties.model_dump()
     sources = [dict(s) for s in raw.get("sources") or [] if isinstance(s, Mapping)]
     links = list(source_links) + [None] * len(sources)
     for source, href in zip(sources, links, strict=False):
         source["href"] = href
+    name, name_lang = local_name(feature.properties)
+    data_lang = None if current_language() == "en" else "en"
     context = {
         "p": feature.properties,
+        "local_name": name if name_lang is None and data_lang else None,
+        "data_lang": data_lang,
         "status": _status(raw),
         "first": sources[0] if sources else None,
         "others": sources[1:],
-        "also_here": also_here,
+        "also_here": [(n[0], n[1], n[2] if len(n) > 2 else data_lang) for n in also_here],
     }
     return Markup(_env.get_template("fragments/popup.html").render(**context))
 
@@ -91,22 +115,53 @@ def popup_html(
 @dataclass(frozen=True)
 class LegendEntry:
     """One entry of the legend: its label, colour, marker shape (sites), feature count and the
-    overlay keys it shows and hides."""
+    overlay keys it shows and hides; ``lang`` is the label's language when it is not the
+    page's (an English name on a Russian page)."""
 
     label: str
     colour: str
     count: int
     overlays: tuple[str, ...]
     shape: str | None = None
+    lang: str | None = None
+
+
+def local_name(properties: Any) -> tuple[str, str | None]:
+    """A feature's name in the page's language (``name_ru``… where the feature has one, else
+    its English ``name``) and the name's language if it is not the page's, for ``lang=``.
+
+    >>> from types import SimpleNamespace
+    >>> local_name(SimpleNamespace(name="Bekabad industrial park", name_ru=None))
+    ('Bekabad industrial park', None)
+    """
+    language = current_language()
+    if language == "en":
+        return properties.name, None
+    local = getattr(properties, f"name_{language}", None)
+    return (local, None) if local else (properties.name, "en")
+
+
+def in_language(text: str, lang: str | None) -> Markup:
+    """``text`` escaped, in a ``<span lang>`` if ``lang`` (its language, not the page's) is set.
+
+    >>> in_language("Tashkent & Co", "en"), in_language("Ташкент", None)
+    (Markup('<span lang="en">Tashkent &amp; Co</span>'), Markup('Ташкент'))
+    """
+    if lang is None:
+        return escape(text)
+    return Markup('<span lang="{}">{}</span>').format(lang, text)
 
 
 def tooltip_html(feature: Feature) -> Markup:
-    """The hover tooltip of one feature: its name."""
-    return escape(feature.properties.name)
+    """The hover tooltip of one feature: its name in the page's language where it has one."""
+    return in_language(*local_name(feature.properties))
 
 
-def layer_name(label: str, colour: str, swatch: Literal["line", "dot"]) -> str:
-    """A LayerControl label with a colour swatch; Leaflet inserts labels as HTML.
+def layer_name(
+    label: str, colour: str, swatch: Literal["line", "dot"], lang: str | None = None
+) -> str:
+    """A LayerControl label with a colour swatch; Leaflet inserts labels as HTML. ``lang``:
+    the label's language where it is not the page's.
 
     folium's layer control compiles its labels as Jinja source a second time (see
     ``webapp.map.elements``), so braces are written as character references too.
@@ -117,7 +172,7 @@ def layer_name(label: str, colour: str, swatch: Literal["line", "dot"]) -> str:
     '&#123;&#123;7*7&#125;&#125;'
     """
     template = Markup('<span class="atlas-swatch-{}" style="--swatch: {}"></span>{}')
-    text = escape(label).replace("{", Markup("&#123;")).replace("}", Markup("&#125;"))
+    text = in_language(label, lang).replace("{", Markup("&#123;")).replace("}", Markup("&#125;"))
     return str(template.format(swatch, colour, text))
 
 
@@ -147,9 +202,23 @@ def legend_html(
     )
 
 
+def alternates_html() -> Markup:
+    """The map page's ``<link rel="alternate" hreflang>`` to itself in every language. The
+    links are relative to the page (``?lang=ru``): one page serves both / and /embed."""
+    links = [
+        Markup('<link rel="alternate" hreflang="{}" href="?lang={}">').format(code, code)
+        for code in LANGUAGES
+    ]
+    links.append(Markup('<link rel="alternate" hreflang="x-default" href="/">'))
+    return Markup("\n").join(links)
+
+
 def chrome_html(map_id: str) -> Markup:
     """The header of the map page: the atlas name, the search box and the navigation."""
-    return Markup(_env.get_template("fragments/chrome.html").render(map_id=map_id, nav=NAV))
+    template = _env.get_template("fragments/chrome.html")
+    return Markup(
+        template.render(map_id=map_id, nav=NAV, languages=ENDONYMS, language=current_language())
+    )
 
 
 def json_data_html(element_id: str, data: Any) -> Markup:

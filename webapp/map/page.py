@@ -24,17 +24,23 @@ from typing import Any
 
 import folium
 from branca.element import MacroElement
+from flask_babel import gettext
 from markupsafe import Markup
 
+from webapp.i18n import TRANSLATIONS, current_language, script_messages
+from webapp.i18n.formatting import long_date
+from webapp.i18n.vocabulary import term
 from webapp.map.basemaps import BASEMAPS, NATURAL_EARTH
 from webapp.map.elements import BoundHtml, HtmlPage, Legend, OfflineBasemap, StartAtlas, Verbatim
 from webapp.map.fragments import (
     LegendEntry,
     Neighbour,
+    alternates_html,
     chrome_html,
     json_data_html,
     layer_name,
     legend_html,
+    local_name,
     popup_html,
     tooltip_html,
 )
@@ -55,7 +61,6 @@ from webapp.style import (
     SITE_CLASS,
     corridor_colour,
     feature_class,
-    long_date,
     site_colour,
     site_shape,
 )
@@ -66,11 +71,14 @@ _VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1"
 POPUP_OPTIONS = {"maxWidth": 360, "maxHeight": 360, "className": "atlas-popup-frame"}
 #: The id of the page's JSON data block (``webapp.map.pagedata``).
 DATA_ELEMENT_ID = "atlas-data"
+#: The id of the block of the scripts' messages in the page's language (``static/map-i18n.js``).
+MESSAGES_ELEMENT_ID = "atlas-messages"
 #: Above this many features, the page loads its features by URL and clusters the sites.
 #: The swatch of a category of corridors (its corridors have colours of their own).
 CORRIDOR_CATEGORY_COLOUR = "#555555"
 #: The app's map scripts, in load order; ``map.js`` (last) defines ``CorridorAtlas.start``.
 MAP_SCRIPTS = (
+    "map-i18n.js",
     "map-names.js",
     "map-state.js",
     "map-filters.js",
@@ -128,16 +136,21 @@ def _source_links(atlas: Atlas, feature_id: str, sources: Sequence[Any]) -> list
 
 @dataclass(frozen=True)
 class _Popups:
-    """What a popup needs beyond its feature: the atlas (built properties, source links) and
-    the sites at the same place as each site."""
+    """What a popup needs beyond its feature: the atlas (built properties, source links), the
+    sites at the same place as each site, and each site's name in the page's language."""
 
     atlas: Atlas
     also_here: Mapping[str, list[Neighbour]]
+    names: Mapping[str, tuple[str, str | None]]
 
     def html(self, f: Feature) -> Any:
         raw = _raw_properties(self.atlas, f.properties.id)
         links = _source_links(self.atlas, f.properties.id, raw.get("sources") or [])
-        return popup_html(f, raw, self.also_here.get(f.properties.id, []), links)
+        also_here = [
+            (i, *self.names.get(i, (name, None)))
+            for i, name, *_ in self.also_here.get(f.properties.id, [])
+        ]
+        return popup_html(f, raw, also_here, links)  # type: ignore[arg-type]
 
 
 def _bind(layer: MacroElement, f: Feature, popups: _Popups) -> None:
@@ -146,11 +159,12 @@ def _bind(layer: MacroElement, f: Feature, popups: _Popups) -> None:
 
 
 def _add_corridor(
-    m: folium.Map, corridor: Feature, label: str, colour: str, popups: _Popups
+    m: folium.Map, corridor: Feature, label: tuple[str, str | None], colour: str, popups: _Popups
 ) -> tuple[folium.FeatureGroup, folium.PolyLine]:
     """A corridor's overlay and line: dashed by stage, thin and faded when only its endpoints
-    are known. Sea legs are left out of it: the map script draws them (``legs`` in the data)."""
-    group = folium.FeatureGroup(name=layer_name(label, colour, "line"), overlay=True)
+    are known. Sea legs are left out of it: the map script draws them (``legs`` in the data).
+    ``label``: the overlay's label and its language if it is not the page's."""
+    group = folium.FeatureGroup(name=layer_name(*label, colour, "line"), overlay=True)
     status = corridor.properties.status
     dash = stage_style(status.stage if status else None)["dash"]
     raw = _raw_properties(popups.atlas, corridor.properties.id)
@@ -173,7 +187,7 @@ def _add_sites(
 ) -> tuple[folium.FeatureGroup, dict[str, folium.CircleMarker]]:
     """A category's overlay and its sites' markers; the map script gives each its category's
     shape and its stage's fill, and spreads the markers that share a place."""
-    name = layer_name(f"{category} ({len(sites)})", site_colour(category), "dot")
+    name = layer_name(f"{term(category)} ({len(sites)})", site_colour(category), "dot")
     group = folium.FeatureGroup(name=name, overlay=True)
     markers = {}
     for site in sites:
@@ -203,7 +217,8 @@ def _sites_by_category(sites: Sequence[Feature]) -> list[tuple[str, list[Feature
 def _site_entries(counts: Sequence[tuple[str, int]]) -> list[LegendEntry]:
     """The legend's entry of each site category, switching its overlay."""
     return [
-        LegendEntry(c, site_colour(c), n, (f"sites-{slug(c)}",), site_shape(c)) for c, n in counts
+        LegendEntry(term(c), site_colour(c), n, (f"sites-{slug(c)}",), site_shape(c))
+        for c, n in counts
     ]
 
 
@@ -234,10 +249,10 @@ def _legend(
     by_category: list[tuple[str, list[Feature]]],
     covered: Mapping[str, Any],
 ) -> Legend:
-    entries = [
-        LegendEntry(c.properties.name, corridor_colour(i), 1, (c.properties.id,))
-        for i, c in enumerate(corridors)
-    ]
+    entries = []
+    for i, c in enumerate(corridors):
+        name, lang = local_name(c.properties)
+        entries.append(LegendEntry(name, corridor_colour(i), 1, (c.properties.id,), lang=lang))
     return Legend(
         legend_html(
             corridors=entries,
@@ -252,9 +267,12 @@ def _base_layers(m: folium.Map) -> list[tuple[str, MacroElement]]:
     """The tile layers (the first one shown) and the offline Natural Earth layer, by key."""
     layers: list[tuple[str, MacroElement]] = []
     for index, basemap in enumerate(BASEMAPS):
+        attribution = basemap.attribution
+        if current_language() != "en":  # the tile providers' own words, as they ask for them
+            attribution = f'<span lang="en">{attribution}</span>'
         tiles = folium.TileLayer(
             tiles=basemap.url,
-            attr=basemap.attribution,
+            attr=attribution,
             name=basemap.name,
             max_zoom=basemap.max_zoom,
             subdomains=basemap.subdomains,
@@ -262,7 +280,9 @@ def _base_layers(m: folium.Map) -> list[tuple[str, MacroElement]]:
         )
         tiles.add_to(m)
         layers.append((basemap.key, tiles))
-    offline = OfflineBasemap(NATURAL_EARTH.name, NATURAL_EARTH.url, NATURAL_EARTH.attribution)
+    offline = OfflineBasemap(
+        gettext(NATURAL_EARTH.name), NATURAL_EARTH.url, gettext(NATURAL_EARTH.attribution)
+    )
     offline.add_to(m)
     layers.append((NATURAL_EARTH.key, offline))
     return layers
@@ -286,10 +306,14 @@ def _new_map(atlas: Atlas, assets: PageAssets, scripts: Sequence[str] = MAP_SCRI
         ("map_css", assets.static_prefix + "map.css"),
         ("map_reader_css", assets.static_prefix + "map-reader.css"),
     ]
-    page = HtmlPage(title=TITLE)
+    language = current_language()
+    page = HtmlPage(language, title=TITLE)
     page.add_child(m)
     icon = Markup('<link rel="icon" href="{}">').format(assets.favicon)
     page.header.add_child(folium.Element(icon), "icon")
+    page.header.add_child(folium.Element(alternates_html()), "alternates")
+    messages = script_messages(TRANSLATIONS, language)
+    page.html.add_child(Verbatim(json_data_html(MESSAGES_ELEMENT_ID, messages)), "atlas_messages")
     page.html.add_child(Verbatim(chrome_html(m.get_name())), "atlas_chrome")
     return m
 
@@ -304,21 +328,24 @@ def build_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
     features: list[tuple[str, MacroElement]] = []
     corridors = list(atlas.corridors)  # validated once: each reading of the atlas parses
     sites = list(atlas.sites)
-    popups = _Popups(atlas, same_place(sites))
-    names = Counter(c.properties.name for c in corridors)
-    for index, corridor in enumerate(corridors):
+    popups = _Popups(
+        atlas, same_place(sites), {s.properties.id: local_name(s.properties) for s in sites}
+    )
+    labels = [local_name(c.properties) for c in corridors]
+    names = Counter(name for name, _ in labels)
+    for index, (corridor, (label, lang)) in enumerate(zip(corridors, labels, strict=True)):
         # The layer control keys overlays by label: two corridors sharing a name need the id.
-        label = corridor.properties.name
         if names[label] > 1:
             label = f"{label} ({corridor.properties.id})"
-        group, line = _add_corridor(m, corridor, label, corridor_colour(index), popups)
+        colour = corridor_colour(index)
+        group, line = _add_corridor(m, corridor, (label, lang), colour, popups)
         cid = corridor.properties.id
         overlays.append((Overlay(cid, label, corridor.properties.category, (cid,)), group))
         features.append((cid, line))
     by_category = _sites_by_category(sites)
     for category, members in by_category:
         group, markers = _add_sites(m, category, members, popups)
-        overlay = Overlay(f"sites-{slug(category)}", category, category, tuple(markers))
+        overlay = Overlay(f"sites-{slug(category)}", term(category), category, tuple(markers))
         overlays.append((overlay, group))
         features.extend(markers.items())
     _legend(corridors, assets, by_category, coverage(atlas)).add_to(m)
@@ -344,18 +371,19 @@ def build_large_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
         ("site", "sites", site_categories),
     ):
         for category, count in by_category:
+            label = f"{term(category)} ({count})"
             if kind == "corridor":
-                name = layer_name(f"{category} ({count})", CORRIDOR_CATEGORY_COLOUR, "line")
+                name = layer_name(label, CORRIDOR_CATEGORY_COLOUR, "line")
             else:
-                name = layer_name(f"{category} ({count})", site_colour(category), "dot")
+                name = layer_name(label, site_colour(category), "dot")
             group = folium.FeatureGroup(name=name, overlay=True)
             group.add_to(m)
             key = f"{prefix}-{slug(category)}"
-            overlays.append((Overlay(key, category, category, (), kind), group))
+            overlays.append((Overlay(key, term(category), category, (), kind), group))
     Legend(
         legend_html(
             corridors=[
-                LegendEntry(c, CORRIDOR_CATEGORY_COLOUR, count, (f"corridors-{slug(c)}",))
+                LegendEntry(term(c), CORRIDOR_CATEGORY_COLOUR, count, (f"corridors-{slug(c)}",))
                 for c, count in corridor_categories
             ],
             categories=_site_entries(site_categories),

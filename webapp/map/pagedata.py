@@ -23,14 +23,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from flask_babel import lazy_gettext
 
 from geodata.names import exact_key, skeleton_key
 from geodata.vocabulary import STAGES
 from webapp.http.mediatypes import compact_json
+from webapp.i18n.formatting import country_names
+from webapp.i18n.vocabulary import term
 from webapp.model.atlas import Atlas
 from webapp.model.schema import Feature
 from webapp.model.store import KINDS, FeatureStore
-from webapp.style import corridor_colour, country_names, site_colour, site_shape
+from webapp.style import corridor_colour, site_colour, site_shape
 
 _WORDS = re.compile(r"[\W_]+")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -48,11 +51,11 @@ STAGE_STYLES: dict[str, dict[str, Any]] = {
 }
 #: How a stage outside the vocabulary is drawn (as the most tentative one).
 UNKNOWN_STAGE_STYLE = STAGE_STYLES["proposed"]
-#: The legend's rows of stage styles: (label, a stage drawn so).
+#: The legend's rows of stage styles: (label in the page's language, a stage drawn so).
 STAGE_LEGEND = (
-    ("operational or completed", "operational"),
-    ("under construction", "under construction"),
-    ("planned or proposed", "planned"),
+    (lazy_gettext("operational or completed"), "operational"),
+    (lazy_gettext("under construction"), "under construction"),
+    (lazy_gettext("planned or proposed"), "planned"),
 )
 
 #: A corridor line by how it was drawn (``basis``): through its stations, or only between its
@@ -247,25 +250,27 @@ def ordered_stages(stages: Iterable[str]) -> list[str]:
 
 
 def countries(counts: Mapping[str, int]) -> list[dict]:
-    """Each country code used (``counts``: features per code), with its English name and
-    feature count, sorted by name."""
+    """Each country code used (``counts``: features per code), with its name in the page's
+    language and feature count, sorted by name as a reader of that language sorts."""
     names = country_names()
     entries = [
         {"code": code, "name": names.get(code, code), "count": count}
         for code, count in counts.items()
         if count
     ]
-    return sorted(entries, key=lambda e: e["name"])
+    return sorted(entries, key=lambda e: e["name"].casefold())
 
 
 def categories(kinds: Mapping[str, str], overlays: Sequence[Overlay]) -> list[dict]:
     """Categories in legend order (corridors, then sites), each with its overlays' keys;
-    ``kinds`` gives the kind of each category's features."""
+    ``kinds`` gives the kind of each category's features. ``name`` is the data's term (the
+    scripts match features by it), ``label`` the term in the page's language."""
     order = list(dict.fromkeys(o.category for o in overlays))
     return [
         {
             "key": slug(category),
             "name": category,
+            "label": term(category),
             "kind": kinds.get(category, "site"),
             "colour": site_colour(category) if kinds.get(category) != "corridor" else None,
             "shape": site_shape(category) if kinds.get(category) != "corridor" else None,
@@ -282,7 +287,10 @@ def _choices(atlas: Atlas, overlays: Sequence[Overlay]) -> dict:
     return {
         "bounds": [[min_lat, min_lon], [max_lat, max_lon]],
         "categories": categories(kinds, overlays),
-        "stages": [{"key": slug(stage), "name": stage} for stage in ordered_stages(atlas.stages())],
+        "stages": [
+            {"key": slug(stage), "name": stage, "label": term(stage)}
+            for stage in ordered_stages(atlas.stages())
+        ],
         "countries": countries(atlas.country_counts()),
         "drawing": drawing(),
     }
@@ -295,6 +303,14 @@ def _legs(feature: Feature) -> list[dict]:
         {"mode": mode, "lines": [[[lat, lon] for lon, lat, *_ in part] for part in parts]}
         for mode, parts in apart.items()
     ]
+
+
+def local_names(feature: Feature) -> dict[str, str]:
+    """The feature's names in the region's languages that it has (``name_ru``…), for the
+    scripts to show a name in the page's language."""
+    p = feature.properties
+    names = {"name_ru": p.name_ru, "name_uz": p.name_uz, "name_kk": p.name_kk}
+    return {key: name for key, name in names.items() if name}
 
 
 def map_data(atlas: Atlas, overlays: Sequence[Overlay]) -> dict:
@@ -312,6 +328,7 @@ def map_data(atlas: Atlas, overlays: Sequence[Overlay]) -> dict:
             "overlay": overlay_of[f.properties.id],
             "url": f"/features/{f.properties.id}",
             "terms": search_terms(f, [place.place for place in f.properties.located_by]),
+            **local_names(f),
         }
         if f.properties.kind == "corridor":
             entry["basis"] = getattr(f.properties, "basis", None)

@@ -1,11 +1,14 @@
-"""What the map part prepares once per app: the rendered page, a large atlas's feed of
-features, and the popups that page fetches one by one.
+"""What the map part prepares once per app: the rendered page in each language, a large
+atlas's feed of features, and the popups that page fetches one by one (kept per language).
 
-Free of Flask.
+Rendering reads the language from the current context (``webapp.i18n``): the map part's
+``init_app`` renders each language's page in a request context for that language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from webapp.cache import BoundedCache
@@ -30,26 +33,38 @@ def page_assets() -> PageAssets:
 
 @dataclass
 class MapPart:
-    """The map page (for / and /embed), the large map's feed, and its popups when asked."""
+    """The map page (for / and /embed) by language, the large map's feed, and its popups."""
 
     atlas: Atlas
-    page: str
+    pages: dict[str, str]
     feed: Representation
     popups: BoundedCache[Representation] = field(repr=False)
 
     @classmethod
-    def prepare(cls, atlas: Atlas, inline_limit: int, kept_popups: int) -> MapPart:
-        """Render the page and make the feed (with its gzip) of ``atlas``."""
+    def prepare(
+        cls,
+        atlas: Atlas,
+        inline_limit: int,
+        kept_popups: int,
+        languages: Iterable[str],
+        speaking: Callable[[str], AbstractContextManager[object]],
+    ) -> MapPart:
+        """Render the page in each of ``languages`` (each inside ``speaking(language)``) and
+        make the feed (with its gzip) of ``atlas``."""
         body = map_feed(atlas.store)
         feed = Representation(body, mediatypes.JSON, atlas.built_at, compress(body))
-        page = render_page(atlas, page_assets(), inline_limit)
-        return cls(atlas, page, feed, BoundedCache(kept_popups))
+        pages = {}
+        for language in languages:
+            with speaking(language):
+                pages[language] = render_page(atlas, page_assets(), inline_limit)
+        return cls(atlas, pages, feed, BoundedCache(kept_popups))
 
-    def popup(self, feature_id: str) -> Representation | None:
-        """The popup of a feature (``webapp.map.fragments``) as an HTML fragment, or None."""
+    def popup(self, feature_id: str, language: str) -> Representation | None:
+        """The popup of a feature (``webapp.map.fragments``) as an HTML fragment in the
+        current context's ``language``, or None."""
         if self.atlas.store.position(feature_id) is None:
             return None
-        return self.popups.get_or_make(feature_id, lambda: self._render(feature_id))
+        return self.popups.get_or_make(f"{language}/{feature_id}", lambda: self._render(feature_id))
 
     def _render(self, feature_id: str) -> Representation:
         html = str(popup_html(self.atlas.feature(feature_id))).encode("utf-8")

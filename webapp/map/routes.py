@@ -16,6 +16,7 @@ from xstatic.pkg import leaflet
 
 import geodata
 from webapp.http import mediatypes
+from webapp.i18n import current_language
 from webapp.map.basemaps import CITIES_FILE, city_labels
 from webapp.map.prepared import MapPart
 from webapp.responses import replayable, send
@@ -49,8 +50,8 @@ def prepared() -> MapPart:
 @bp.get("/")
 @replayable
 def index() -> Response:
-    """The full-window map, rendered once when the app was created."""
-    return Response(prepared().page, content_type=mediatypes.HTML)
+    """The full-window map in the request's language, rendered when the app was created."""
+    return Response(prepared().pages[current_language()], content_type=mediatypes.HTML)
 
 
 @bp.get("/embed")
@@ -62,7 +63,7 @@ def embed() -> Response:
     Takes the map state in the fragment like ``/``, plus ``?focus=<id>`` (fit to one feature,
     fade the others) and ``?only=<id>,<id>`` (show only those features), read by the script.
     """
-    return Response(prepared().page, content_type=mediatypes.HTML)
+    return Response(prepared().pages[current_language()], content_type=mediatypes.HTML)
 
 
 @bp.record_once
@@ -108,7 +109,7 @@ def map_features() -> Response:
 @replayable
 def map_popup(feature_id: str) -> Response:
     """The popup of one feature: the HTML fragment a small atlas's page holds for it."""
-    entity = prepared().popup(feature_id)
+    entity = prepared().popup(feature_id, current_language())
     if entity is None:
         abort(404, f"There is no feature {feature_id!r}; the list is at /features.")
     return send(entity)

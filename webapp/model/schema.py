@@ -7,6 +7,7 @@ Unknown properties are ignored: the pipeline may add fields without touching the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -79,6 +80,38 @@ class Figure(_Model):
     quote: str | None = None
 
 
+#: The languages names are given in besides English (which is ``name``), by code.
+NAME_LANGUAGES = ("ru", "uz", "kk")
+
+
+class ByLanguage(_Model):
+    """A text for each of the region's languages that has one (a name, or where it comes
+    from); a language with none is left out or null."""
+
+    ru: str | None = Field(default=None, min_length=1, description="Russian.")
+    uz: str | None = Field(default=None, min_length=1, description="Uzbek, in Latin script.")
+    kk: str | None = Field(default=None, min_length=1, description="Kazakh, in Cyrillic script.")
+
+    def pairs(self) -> tuple[tuple[str, str | None], ...]:
+        """(language, text) for each language: every place is checked when the atlas is
+        loaded, and iterating the model instead took a fifth of a feature's validation."""
+        return (("ru", self.ru), ("uz", self.uz), ("kk", self.kk))
+
+
+def _unreferenced(names: Iterable[tuple[str, str | None]], references: ByLanguage) -> str | None:
+    """The first language of ``names`` ((language, name) pairs) that has a name but no
+    reference, or None: names are taken from sources, never invented, so a reader must be
+    able to check each one."""
+    for language, name in names:
+        if name and not getattr(references, language):
+            return language
+    return None
+
+
+def _no_reference(language: str, what: str) -> ValueError:
+    return ValueError(f"the {language} name of {what} has no reference in name_refs")
+
+
 class LocatedBy(_Model):
     """A place of the feature and how its position was found (``geonames:<id>``, ...)."""
 
@@ -86,6 +119,21 @@ class LocatedBy(_Model):
     lon: float
     lat: float
     resolved_by: str
+    names: ByLanguage = Field(
+        default_factory=ByLanguage,
+        description="The place's names in Russian, Uzbek and Kazakh, where they are known.",
+    )
+    name_refs: ByLanguage = Field(
+        default_factory=ByLanguage,
+        description="Where each of the names comes from (a gazetteer record, CLDR or a "
+        "reference), by language.",
+    )
+
+    @model_validator(mode="after")
+    def _names_have_references(self) -> LocatedBy:
+        if language := _unreferenced(self.names.pairs(), self.name_refs):
+            raise _no_reference(language, f"place {self.place!r}")
+        return self
 
 
 class Neighbour(_Model):
@@ -101,6 +149,21 @@ class Properties(_Model):
 
     id: str = Field(pattern=SLUG_PATTERN)
     name: str
+    name_ru: str | None = Field(
+        default=None, min_length=1, description="The established name in Russian, if any."
+    )
+    name_uz: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The established name in Uzbek (Latin script), if any.",
+    )
+    name_kk: str | None = Field(
+        default=None, min_length=1, description="The established name in Kazakh, if any."
+    )
+    name_refs: ByLanguage = Field(
+        default_factory=ByLanguage,
+        description="Where each of name_ru, name_uz and name_kk comes from, by language.",
+    )
     aliases: list[str] = []
     kind: Literal["site", "corridor"]
     category: str
@@ -137,6 +200,13 @@ class Properties(_Model):
         ge=0,
         description="Corridors: how many sites are within 100 km, listed or not.",
     )
+
+    @model_validator(mode="after")
+    def _names_have_references(self) -> Properties:
+        names = (("ru", self.name_ru), ("uz", self.name_uz), ("kk", self.name_kk))
+        if language := _unreferenced(names, self.name_refs):
+            raise _no_reference(language, f"feature {self.id!r}")
+        return self
 
 
 class Geometry(_Model):

@@ -7,15 +7,18 @@ whose geometry intersects the box (points by comparing coordinates, lines throug
 ``STRtree``); ``near`` measures the geodesic distance to each candidate inside
 :func:`geodata.spatial.search_box`, all points at once.
 
-Text (``q``) matches names, aliases, waypoint names, category and description. Every word of
-the query must match a word of the feature, by the start of its :func:`~geodata.names.exact_key`
-or, for words of four letters or more, by :func:`~geodata.names.skeleton_key` (so Bekobod finds
-Bekabad and Tirmiz finds Termez); or the whole query may match a whole name the same ways
-(``Xian`` finds Xi'an). The keys are inverted once (:class:`TextIndex`): a word prefix is a
-range of the sorted words, whose positions lie side by side. A query word also matches the
-features it names as a facet (:class:`Facets`): a country by name, word for its people or, as a
-whole query, ISO code ("Kazakhstan", "kazakh", "KZ"), a category ("railway", "power plant") or
-a stage ("planned").
+Text (``q``) matches names (English and, where the data has them, Russian, Uzbek and Kazakh),
+aliases, waypoint names (with theirs), category and description, in any script: every text is
+read in Latin letters first (:func:`~webapp.model.text.search_form`, anyascii), so Бекабад,
+Бекобод and Bekobod find Bekabad and Fargʻona is Farg'ona. Every word of the query must match
+a word of the feature, by the start of its :func:`~webapp.model.text.search_key` or, for words
+of four letters or more, by its :func:`~webapp.model.text.search_skeleton` (so Tirmiz finds
+Termez); or the whole query may match a whole name the same ways (``Xian`` finds Xi'an). The
+keys are inverted once (:class:`TextIndex`): a word prefix is a range of the sorted words,
+whose positions lie side by side. A query word also matches the features it names as a facet
+(:class:`Facets`): a country by name (also in Russian, Uzbek or Kazakh), word for its people or,
+as a whole query, ISO code ("Kazakhstan", "Китай", "kazakh", "KZ"), a category ("railway",
+"power plant") or a stage ("planned").
 
 Text answers are ranked (:meth:`FeatureIndex.rank`), one order for the API, the features table
 and the map: features located at the queried place (sites there, then corridors through it),
@@ -30,6 +33,8 @@ Almaty).
 ...     "geometry": {"type": "Point", "coordinates": [69.27, 40.22]}, "properties": {"id": "a",
 ...     "name": "Bekabad park", "kind": "site", "category": "industrial park"}}]))
 >>> index.select_positions(FeatureQuery(text="bekobod")).positions.tolist()
+[0]
+>>> index.select_positions(FeatureQuery(text="Бекабад")).positions.tolist()
 [0]
 >>> found = index.select_positions(FeatureQuery(near=(41.31, 69.28), radius_km=200))
 >>> found.distances_km.round().tolist()
@@ -46,15 +51,23 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
+from babel import Locale
 from shapely import STRtree
 from shapely.affinity import translate
 
-from geodata.names import exact_key, skeleton_key
+from geodata.names import exact_key
 from geodata.spatial import distance_to_legs_km, lambert_km, search_box
 from webapp.model.filters import FeatureQuery
 from webapp.model.store import KINDS, FeatureStore
-from webapp.model.text import MIN_SKELETON_LETTERS, NameKeys, query_terms
-from webapp.style import country_names
+from webapp.model.text import (
+    MIN_SKELETON_LETTERS,
+    NameKeys,
+    TextIndex,
+    query_terms,
+    search_key,
+    search_skeleton,
+)
+from webapp.style import english_country_names
 
 if TYPE_CHECKING:  # the gazetteer (and geopy) load at the first place lookup, not with the app
     from geodata.gazetteer import GazetteerIndex, Place
@@ -76,6 +89,10 @@ CATEGORY_WORDS = {
     "exhibition": ("expo", "fair"),
     "summit venue": ("summit",),
 }
+#: The languages besides English that features and their places are named in (issue 13's data
+#: contract, geodata.catalogue.NAME_LANGUAGES): ``name_<language>`` properties, and each
+#: ``located_by`` place's ``names``. Country facets also answer to CLDR's names in them.
+NAME_LANGUAGES = ("ru", "uz", "kk")
 #: Words for a stage that its name lacks.
 STAGE_WORDS = {"under construction": ("construction", "being built")}
 #: A query word this long or longer may stand for a facet word it starts ("kaza": Kazakhstan).
@@ -143,17 +160,20 @@ class Facets:
 
     def __init__(self, store: FeatureStore) -> None:
         self._store = store
-        names = country_names()
+        # GeoNames' English names (as the pages write them), CLDR's in the other languages.
+        names = english_country_names()
+        territories = [Locale.parse(language).territories for language in NAME_LANGUAGES]
         entries: list[tuple[str, str, str]] = []  # (key, facet kind, value)
         for code in store.country_codes:
-            for word in (names.get(code, code), *COUNTRY_WORDS.get(code, ())):
-                entries.append((exact_key(word), "country", code))
+            local = [names.get(code, code), *(t[code] for t in territories if code in t)]
+            for word in (*local, *COUNTRY_WORDS.get(code, ())):
+                entries.append((search_key(word), "country", code))
         for category in store.category_names:
             words = [category, *category.split(), *CATEGORY_WORDS.get(category, ())]
-            entries += [(exact_key(word), "category", category) for word in words]
+            entries += [(search_key(word), "category", category) for word in words]
         for stage in store.stage_names:
             for word in (stage, *STAGE_WORDS.get(stage, ())):
-                entries.append((exact_key(word), "stage", stage))
+                entries.append((search_key(word), "stage", stage))
         self._entries = [entry for entry in entries if entry[0]]
         self._codes = {code.lower(): code for code in store.country_codes}
 
@@ -170,7 +190,7 @@ class Facets:
     def names(self, text: str) -> bool:
         """Whether ``text`` as a whole is exactly a facet word or ISO code of this atlas: a
         query that asks for a country, category or stage rather than a place."""
-        key = exact_key(text)
+        key = search_key(text)
         return key in self._codes or any(word == key for word, _, _ in self._entries)
 
     def mask(self, text: str, whole: bool = False) -> np.ndarray:
@@ -178,7 +198,7 @@ class Facets:
         query (two-letter words such as "in" or "at" are codes too)."""
         store = self._store
         found = np.zeros(len(store), dtype=bool)
-        for kind, value in self._named(exact_key(text), whole):
+        for kind, value in self._named(search_key(text), whole):
             if kind == "country":
                 found |= store.in_countries([value])
             elif kind == "category":
@@ -188,20 +208,43 @@ class Facets:
         return found
 
 
+def other_names(properties: dict) -> tuple[list[str], list[str]]:
+    """A feature's names in :data:`NAME_LANGUAGES` and its located places' names in them.
+
+    >>> other_names({"name": "Tashkent hub", "name_ru": "Ташкентский хаб", "name_uz": None,
+    ...     "located_by": [{"place": "Tashkent", "names": {"ru": "Ташкент", "uz": "Toshkent"}}]})
+    (['Ташкентский хаб'], ['Ташкент', 'Toshkent'])
+    """
+    own = [properties.get(f"name_{language}") for language in NAME_LANGUAGES]
+    places = [
+        name
+        for place in properties.get("located_by") or ()
+        for name in (place.get("names") or {}).values()
+    ]
+    return [name for name in own if name], [name for name in places if name]
+
+
 class _Ranking:
-    """Each feature's name, aliases and located places, keyed for grading a text query."""
+    """Each feature's name, aliases (with its names in other languages) and located places
+    (with theirs), keyed for grading a text query; and the text index of the names in other
+    languages, which the store's index (built as it reads the features) does not hold."""
 
     def __init__(self, store: FeatureStore) -> None:
         names: list[list[str]] = []
         aliases: list[list[str]] = []
         places: list[list[str]] = []
+        others: list[tuple[list[str], str]] = []
         for position in range(len(store)):
             properties = store.feature(position)["properties"]
+            own, place_names = other_names(properties)
             names.append([properties["name"]])
-            aliases.append(list(properties.get("aliases") or ()))
-            places.append([place["place"] for place in properties.get("located_by") or ()])
+            aliases.append([*(properties.get("aliases") or ()), *own])
+            located = [place["place"] for place in properties.get("located_by") or ()]
+            places.append([*located, *place_names])
+            others.append(([*own, *place_names], ""))
         self.names, self.aliases = NameKeys(names), NameKeys(aliases)
         self.places = NameKeys(places, words=False)
+        self.other_text = TextIndex(others)
         by_name = sorted(range(len(store)), key=lambda p: (store.names[p].casefold(), store.ids[p]))
         self.name_rank = np.empty(len(store), dtype=np.int64)
         self.name_rank[by_name] = np.arange(len(store))
@@ -219,16 +262,24 @@ class FeatureIndex:
         self.facets = Facets(features)
         self._ranking: _Ranking | None = None  # made at the first text query
 
+    def _ranked(self) -> _Ranking:
+        if self._ranking is None:
+            self._ranking = _Ranking(self.store)
+        return self._ranking
+
     def text_mask(self, text: str) -> np.ndarray:
-        """The features ``text`` finds: by their words (every query word must match), by one
-        whole name, or by the facets its words (or the whole query) name."""
+        """The features ``text`` finds: by their words (every query word must match a word
+        of their English texts or of their names in other languages), by one whole name, or
+        by the facets its words (or the whole query) name."""
         terms = query_terms(text)
         if not terms:
             return np.zeros(len(self.store), dtype=bool)
+        other = self._ranked().other_text
         every = np.ones(len(self.store), dtype=bool)
         for term in terms:
-            every &= self._text.term_mask(term) | self.facets.mask(term)
-        return every | self._text.whole_mask(text) | self.facets.mask(text, whole=True)
+            every &= self._text.term_mask(term) | other.term_mask(term) | self.facets.mask(term)
+        whole = self._text.whole_mask(text) | other.whole_mask(text)
+        return every | whole | self.facets.mask(text, whole=True)
 
     def _facet_tier(self, text: str, terms: Sequence[str]) -> np.ndarray:
         every = np.ones(len(self.store), dtype=bool)
@@ -238,9 +289,7 @@ class FeatureIndex:
 
     def rank(self, positions: np.ndarray, text: str) -> np.ndarray:
         """``positions`` (features ``text`` found) best first, in the order the module gives."""
-        if self._ranking is None:
-            self._ranking = _Ranking(self.store)
-        ranking = self._ranking
+        ranking = self._ranked()
         terms = query_terms(text)
         located = np.full(len(self.store), ELSEWHERE, dtype=np.int64)
         located[self._facet_tier(text, terms)] = IN_FACET
@@ -362,22 +411,29 @@ def find_places(
     text: str, limit: int, preferred: Sequence[str] = (), gazetteer: GazetteerIndex | None = None
 ) -> list[Place]:
     """Up to ``limit`` gazetteer places that ``text`` names, best first: the same name (exact
-    key), then the same skeleton (five letters or more: shorter skeletons collide), then names
-    starting with it (three letters or more); within
-    each, places in the ``preferred`` countries (the atlas's), then the more populous.
+    key, as written or in Latin letters), then the same skeleton (five letters or more: shorter
+    skeletons collide), then names starting with it (three letters or more); within each,
+    places in the ``preferred`` countries (the atlas's), then the more populous.
+
+    The gazetteer keys its names (and their Cyrillic alternates) with
+    :func:`~geodata.names.exact_key`; a query in another script is also looked up by its
+    :func:`~webapp.model.text.search_key` (Тошкент as toshkent).
 
     >>> [(p.name, p.country) for p in find_places("Samarkand", 1)]
     [('Samarkand', 'UZ')]
+    >>> [(p.name, p.country) for p in find_places("Тошкент", 1)]
+    [('Tashkent', 'UZ')]
     """
     index = gazetteer or _gazetteer()
-    key, skeleton = exact_key(text), skeleton_key(text)
-    if not key:
+    latin, skeleton = search_key(text), search_skeleton(text)
+    keys = [key for key in dict.fromkeys((exact_key(text), latin)) if key]
+    if not keys:
         return []
     levels: dict[int, int] = {}
     for level, positions in (
-        (0, index.by_exact.get(key)),
-        (1, index.by_skeleton.get(skeleton) if len(key) > MIN_SKELETON_LETTERS else ()),
-        (2, _prefixed(index, key) if len(key) >= MIN_PLACE_PREFIX else ()),
+        (0, [p for key in keys for p in index.by_exact.get(key)]),
+        (1, index.by_skeleton.get(skeleton) if len(latin) > MIN_SKELETON_LETTERS else ()),
+        (2, [p for key in keys if len(key) >= MIN_PLACE_PREFIX for p in _prefixed(index, key)]),
     ):
         for position in positions:
             levels.setdefault(position, level)

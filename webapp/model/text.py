@@ -1,14 +1,18 @@
-"""The text search of the features: every word of their names, aliases, waypoints, category
-and description, inverted once so that a query word is a range of sorted keys.
+"""The text search of the features: every word of their names (in any script), aliases,
+waypoints, category and description, inverted once so that a query word is a range of sorted
+keys.
 
-A query word matches a word of a feature by the start of its :func:`~geodata.names.exact_key`
-or, for words of four letters or more, by its :func:`~geodata.names.skeleton_key` (so Bekobod
-finds Bekabad and Tirmiz finds Termez); the whole query may also match a whole name the same
-ways (``Xian`` finds Xi'an). The store builds one :class:`TextIndex` as it reads the features
-and keeps only the index, not the words.
+Search reads every text in Latin letters first (:func:`search_form`): anyascii transliterates
+Cyrillic, Kazakh, Uzbek and any other script, and apostrophe-like marks are dropped inside a
+word, so "Бекабад" keys as "bekabad" and "Fargʻona", "Farg'ona" and "Fargona" are one word. A
+query word then matches a word of a feature by the start of its :func:`search_key` or, for words
+of four letters or more, by its :func:`search_skeleton` (so Bekobod finds Bekabad and Tirmiz
+finds Termez); the whole query may also match a whole name the same ways (``Xian`` finds
+Xi'an). The store builds one :class:`TextIndex` as it reads the features and keeps only the
+index, not the words. ``webapp/static/map-names.js`` computes the same keys in the browser.
 
 >>> index = TextIndex([(["Bekabad industrial park"], "technopark"), (["Termez"], "")])
->>> index.mask("bekobod").tolist(), index.mask("techno").tolist(), index.mask("Tirmiz").tolist()
+>>> index.mask("bekobod").tolist(), index.mask("techno").tolist(), index.mask("Тирмиз").tolist()
 ([True, False], [True, False], [False, True])
 """
 
@@ -20,11 +24,20 @@ from bisect import bisect_left
 from collections.abc import Sequence
 
 import numpy as np
+from anyascii import anyascii
 
 from geodata.names import exact_key, skeleton_key
 from webapp.model.columns import StringColumn
 
 _WORD = re.compile(r"\w+")
+#: Letters whose anyascii reading is not the one the region's Latin spelling uses: Uzbek
+#: Cyrillic ў is Uzbek Latin oʻ (anyascii reads it as Belarusian u), and Azerbaijani ə is a as
+#: :func:`~geodata.names.exact_key` reads it (anyascii: e), so Ələt still finds Alat.
+#: webapp/static/map-names.js holds the same table.
+_REGIONAL_LETTERS = str.maketrans({"ў": "o", "ə": "a"})
+#: What anyascii makes of the apostrophe-like marks (ʻ ʼ ' ‘ ’): a mark inside a word, never a
+#: word break (Fargʻona, Farg'ona and Fargona are one word).
+_APOSTROPHES = re.compile(r"['`]")
 #: Shorter words are compared by exact prefix only: their skeletons collide too easily.
 MIN_SKELETON_LETTERS = 4
 #: Separates features (and, within one, names) in the string that name substrings are found in.
@@ -62,6 +75,7 @@ class TextIndex:
     def __init__(self, texts: Sequence[tuple[Sequence[str], str]]) -> None:
         # The same words recur across features: each key is computed once per index.
         exact, skeleton = functools.cache(exact_key), functools.cache(skeleton_key)
+        name_key, name_skeleton = functools.cache(search_key), functools.cache(search_skeleton)
         words: dict[str, list[int]] = {}
         skeletons: dict[str, list[int]] = {}
         name_skeletons: dict[str, list[int]] = {}
@@ -69,15 +83,15 @@ class TextIndex:
         starts: list[int] = []
         length = 0
         for position, (names, other) in enumerate(texts):
-            found = {exact(word) for word in _WORD.findall(" ".join([*names, other]))} - {""}
+            found = {exact(word) for word in search_words(" ".join([*names, other]))} - {""}
             for word in found:
                 words.setdefault(word, []).append(position)
             long_words = {skeleton(w) for w in found if len(w) >= MIN_SKELETON_LETTERS}
             for key in long_words - {""}:
                 skeletons.setdefault(key, []).append(position)
-            for key in {skeleton(name) for name in names} - {""}:
+            for key in {name_skeleton(name) for name in names} - {""}:
                 name_skeletons.setdefault(key, []).append(position)
-            chunk = _FEATURE_MARK + _NAME_MARK.join(sorted({exact(n) for n in names} - {""}))
+            chunk = _FEATURE_MARK + _NAME_MARK.join(sorted({name_key(n) for n in names} - {""}))
             starts.append(length)
             chunks.append(chunk)
             length += len(chunk)
@@ -89,7 +103,7 @@ class TextIndex:
         self._name_skeletons = _Postings(name_skeletons)
 
     def _in_names(self, key: str) -> list[int]:
-        """Features with ``key`` inside one of their names' exact keys."""
+        """Features with ``key`` inside one of their names' search keys."""
         found = []
         at = self._names.find(key)
         while at >= 0:
@@ -101,10 +115,10 @@ class TextIndex:
         return found
 
     def whole_mask(self, text: str) -> np.ndarray:
-        """Features with one name that the whole of ``text`` matches (inside its exact key,
+        """Features with one name that the whole of ``text`` matches (inside its search key,
         or its whole skeleton)."""
         found = np.zeros(self._size, dtype=bool)
-        whole, whole_skeleton = exact_key(text), skeleton_key(text)
+        whole, whole_skeleton = search_key(text), search_skeleton(text)
         if whole:
             found[self._in_names(whole)] = True
         if whole_skeleton:
@@ -112,7 +126,7 @@ class TextIndex:
         return found
 
     def term_mask(self, term: str) -> np.ndarray:
-        """Features with a word that ``term`` (one word's exact key) starts, or, for a term of
+        """Features with a word that ``term`` (one word's search key) starts, or, for a term of
         :data:`MIN_SKELETON_LETTERS` or more, a word of the same skeleton."""
         matches = np.zeros(self._size, dtype=bool)
         matches[self._words.prefix(term)] = True
@@ -131,13 +145,54 @@ class TextIndex:
         return self.whole_mask(text) | every
 
 
-def query_terms(text: str) -> list[str]:
-    """The exact keys of the words of a query, in order, empty ones dropped.
+def search_form(text: str) -> str:
+    """``text`` lower-cased in Latin letters (anyascii, but ў as oʻ and ə as a) with its
+    apostrophe-like marks dropped: what every search key is made from.
 
-    >>> query_terms("Xi'an – Tashkent!")
-    ['xi', 'an', 'tashkent']
+    >>> search_form("Бекабад"), search_form("Fargʻona"), search_form("Қўқон"), search_form("Xi'an")
+    ('bekabad', 'fargona', 'qoqon', 'xian')
     """
-    return [key for key in (exact_key(word) for word in _WORD.findall(text)) if key]
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = anyascii(folded.translate(_REGIONAL_LETTERS)).lower()  # 西安: XiAn
+    return _APOSTROPHES.sub("", folded)
+
+
+def search_key(text: str) -> str:
+    """The :func:`~geodata.names.exact_key` of ``text``'s :func:`search_form`: equal for the
+    Latin, Cyrillic and Uzbek spellings of one transliteration.
+
+    >>> search_key("Ташкент"), search_key("Qoʻqon") == search_key("Qo'qon")
+    ('tashkent', True)
+    """
+    return exact_key(search_form(text))
+
+
+def search_skeleton(text: str) -> str:
+    """The :func:`~geodata.names.skeleton_key` of ``text``'s :func:`search_form`.
+
+    >>> search_skeleton("Тошкент") == search_skeleton("Tashkent")
+    True
+    """
+    return skeleton_key(search_form(text))
+
+
+def search_words(text: str) -> list[str]:
+    """The words of ``text`` in its :func:`search_form`.
+
+    >>> search_words("Farg'ona – Xiʼan")
+    ['fargona', 'xian']
+    """
+    return _WORD.findall(search_form(text))
+
+
+def query_terms(text: str) -> list[str]:
+    """The search keys of the words of a query, in order, empty ones dropped.
+
+    >>> query_terms("Xi'an – Tashkent!"), query_terms("Фарғона")
+    (['xian', 'tashkent'], ['farghona'])
+    """
+    return [key for key in (exact_key(word) for word in search_words(text)) if key]
 
 
 class NameKeys:
@@ -155,17 +210,18 @@ class NameKeys:
     def __init__(self, names: Sequence[Sequence[str]], words: bool = True) -> None:
         """``words=False`` keys whole names only (:meth:`words` then matches nothing)."""
         exact, skeleton = functools.cache(exact_key), functools.cache(skeleton_key)
+        name_key, name_skeleton = functools.cache(search_key), functools.cache(search_skeleton)
         wholes: dict[str, list[int]] = {}
         whole_skeletons: dict[str, list[int]] = {}
         word_keys: dict[str, list[int]] = {}
         word_skeletons: dict[str, list[int]] = {}
         for position, texts in enumerate(names):
             for text in texts:
-                wholes.setdefault(exact(text), []).append(position)
-                whole_skeletons.setdefault(skeleton(text), []).append(position)
+                wholes.setdefault(name_key(text), []).append(position)
+                whole_skeletons.setdefault(name_skeleton(text), []).append(position)
             if not words:
                 continue
-            found = {w for text in texts for w in _WORD.findall(text)}
+            found = {w for text in texts for w in search_words(text)}
             for key in {exact(w) for w in found}:
                 word_keys.setdefault(key, []).append(position)
             for key in {skeleton(w) for w in found}:
@@ -185,16 +241,16 @@ class NameKeys:
         return found
 
     def same(self, text: str) -> np.ndarray:
-        """A name whose exact key, or whole skeleton, is the query's."""
-        found = self._mask(self._wholes.exact(exact_key(text)))
-        skeleton = skeleton_key(text)
-        if len(exact_key(text)) >= MIN_SKELETON_LETTERS and skeleton:
+        """A name whose search key, or whole skeleton, is the query's."""
+        key, skeleton = search_key(text), search_skeleton(text)
+        found = self._mask(self._wholes.exact(key))
+        if len(key) >= MIN_SKELETON_LETTERS and skeleton:
             found |= self._mask(self._whole_skeletons.exact(skeleton))
         return found
 
     def starting(self, text: str) -> np.ndarray:
-        """A name whose exact key starts with the query's."""
-        key = exact_key(text)
+        """A name whose search key starts with the query's."""
+        key = search_key(text)
         return self._mask(self._wholes.prefix(key)) if key else self._mask(np.array([], int))
 
     def words(self, terms: Sequence[str]) -> np.ndarray:

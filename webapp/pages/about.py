@@ -11,29 +11,37 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from flask_babel import LazyString, lazy_gettext
 
 from webapp.model.atlas import Atlas
 from webapp.model.store import KINDS
 from webapp.pages.citing import ArticleInfo
 
 #: What each stage of ``geodata.vocabulary.STAGES`` means in the atlas (a test checks that
-#: every stage has one).
-STAGE_MEANINGS = {
-    "proposed": "Suggested or under discussion; no decision to build it has been reported.",
-    "planned": "Agreed or decided (an agreement, a plan, a target date), with no construction "
-    "reported yet.",
-    "under construction": "Work on it is reported to be under way.",
-    "operational": "In service: carrying traffic, producing or open, even if it is still being "
-    "extended.",
-    "completed": "Finished: built, or (for an event) held.",
+#: every stage has one), translated when the page is shown.
+STAGE_MEANINGS: dict[str, LazyString] = {
+    "proposed": lazy_gettext(
+        "Suggested or under discussion; no decision to build it has been reported."
+    ),
+    "planned": lazy_gettext(
+        "Agreed or decided (an agreement, a plan, a target date), with no construction "
+        "reported yet."
+    ),
+    "under construction": lazy_gettext("Work on it is reported to be under way."),
+    "operational": lazy_gettext(
+        "In service: carrying traffic, producing or open, even if it is still being extended."
+    ),
+    "completed": lazy_gettext("Finished: built, or (for an event) held."),
 }
 
 #: How a corridor's line was drawn (its ``basis``), in the order the page lists them.
-BASIS_MEANINGS = {
-    "stations": "through the named stations, ports and border crossings the articles or "
-    "references give, in route order",
-    "endpoints": "straight (geodesic) between its two ends: only they are known",
-    "mixed": "partly through named stations, partly between known points only",
+BASIS_MEANINGS: dict[str, LazyString] = {
+    "stations": lazy_gettext(
+        "through the named stations, ports and border crossings the articles or "
+        "references give, in route order"
+    ),
+    "endpoints": lazy_gettext("straight (geodesic) between its two ends: only they are known"),
+    "mixed": lazy_gettext("partly through named stations, partly between known points only"),
 }
 
 #: The licence of the atlas's own data when its metadata does not state one.

@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext, lazy_gettext
+
+from webapp.i18n.formatting import format_number
 from webapp.model.articles import Article, Cited
 from webapp.pages.highlight import Segment, paragraphs
 
@@ -20,6 +23,12 @@ GEONAMES_URL = "https://www.geonames.org/{}"
 #: Labels in a quote's tooltip, and feature links after a shared quote, shown before "N more".
 LISTED = 10
 OSM_URL = "https://www.openstreetmap.org/{}/{}"
+#: OpenStreetMap's element types as a reader reads them (the URL keeps OSM's own word).
+OSM_TYPES = {
+    "node": lazy_gettext("node"),
+    "way": lazy_gettext("way"),
+    "relation": lazy_gettext("relation"),
+}
 
 
 @dataclass(frozen=True)
@@ -28,28 +37,31 @@ class Resolution:
 
     text: str
     href: str | None = None
+    #: A curator's reference quoted as written (English), shown after ``text``.
+    reference: str | None = None
 
 
 def describe_resolution(resolved_by: str) -> Resolution:
     """A readable form of a ``located_by`` entry's ``resolved_by``.
 
     >>> describe_resolution("geonames:1514402")
-    Resolution(text='GeoNames 1514402', href='https://www.geonames.org/1514402')
-    >>> describe_resolution("curated:Wikipedia, article X").text
-    'curated: Wikipedia, article X'
-    >>> describe_resolution("nominatim:way/42")
-    Resolution(text='OpenStreetMap way 42 (Nominatim)', href='https://www.openstreetmap.org/way/42')
+    Resolution(text='GeoNames 1514402', href='https://www.geonames.org/1514402', reference=None)
+    >>> describe_resolution("curated:Wikipedia, article X")
+    Resolution(text='curated:', href=None, reference='Wikipedia, article X')
+    >>> describe_resolution("nominatim:way/42").text
+    'OpenStreetMap way 42 (Nominatim)'
     """
     scheme, _, value = resolved_by.partition(":")
     if scheme == "geonames" and value.isdigit():
         return Resolution(f"GeoNames {value}", GEONAMES_URL.format(value))
     if scheme == "curated":
-        return Resolution(f"curated: {value}")
+        return Resolution(gettext("curated:"), reference=value)
     osm_type, _, osm_id = value.partition("/")
     if scheme == "nominatim" and osm_type in {"node", "way", "relation"} and osm_id.isdigit():
-        return Resolution(
-            f"OpenStreetMap {osm_type} {osm_id} (Nominatim)", OSM_URL.format(osm_type, osm_id)
+        text = gettext(
+            "OpenStreetMap %(type)s %(id)s (Nominatim)", type=OSM_TYPES[osm_type], id=osm_id
         )
+        return Resolution(text, OSM_URL.format(osm_type, osm_id))
     return Resolution(resolved_by)
 
 
@@ -76,17 +88,23 @@ class MarkedSegment:
     tags: tuple[Tag, ...] = ()
 
 
-def _some(items: list[str], more: str) -> list[str]:
+def _some(items: list[str]) -> list[str]:
     """At most :data:`LISTED` of ``items``, then how many more there are."""
     extra = len(items) - LISTED
-    return items if extra <= 0 else [*items[:LISTED], more.format(f"{extra:,}")]
+    if extra <= 0:
+        return items
+    return [*items[:LISTED], gettext("and %(count)s more", count=format_number(extra))]
+
+
+def _not_mapped(citation: Cited) -> str:
+    return gettext("Not mapped: %(label)s", label=citation.label)
 
 
 def _title(citations: list[Cited]) -> str:
     labels = [
-        c.label if c.feature else f"Not mapped: {c.label}. {c.why or ''}".strip() for c in citations
+        c.label if c.feature else f"{_not_mapped(c)}. {c.why or ''}".strip() for c in citations
     ]
-    return " | ".join(_some(list(dict.fromkeys(labels)), "and {} more"))
+    return " | ".join(_some(list(dict.fromkeys(labels))))
 
 
 def _tags(
@@ -100,14 +118,15 @@ def _tags(
     for number in segment.ends:
         citation = article.citations[number]
         if citation.feature is None:
-            label = f"Not mapped: {citation.label}"
-            tags.append(Tag(f"#nm-{number}", "*", label))
+            tags.append(Tag(f"#nm-{number}", "*", _not_mapped(citation)))
         elif number in ambiguous:
             name = names.get(citation.feature, citation.label)
-            tags.append(Tag(feature_url(citation.feature), name, f"Feature page: {name}"))
+            label = gettext("Feature page: %(name)s", name=name)
+            tags.append(Tag(feature_url(citation.feature), name, label))
     if len(tags) > LISTED:
-        more = f"{len(tags) - LISTED:,} more"
-        tags[LISTED:] = [Tag("#supported-heading", more, "Every feature this article supports")]
+        more = gettext("%(count)s more", count=format_number(len(tags) - LISTED))
+        every = gettext("Every feature this article supports")
+        tags[LISTED:] = [Tag("#supported-heading", more, every)]
     return tuple(tags)
 
 

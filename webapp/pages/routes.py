@@ -12,12 +12,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from babel import Locale
 from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext, ngettext
 from markupsafe import Markup
 
 from geodata.vocabulary import KINDS, STAGES
+from webapp.i18n import current_language
+from webapp.i18n.languages import DEFAULT
+from webapp.i18n.vocabulary import term
 from webapp.model.atlas import Atlas
-from webapp.model.schema import Feature
+from webapp.model.schema import NAME_LANGUAGES, Feature, Properties
 from webapp.pages import about
 from webapp.pages.citing import ArticleInfo, QuoteCitation, locate
 from webapp.pages.provenance import describe_resolution, excerpt, mark_article
@@ -31,12 +36,19 @@ bp = Blueprint("pages", __name__)
 CITATIONS_PART = "pages.citations"
 
 COLUMNS = {
-    "name": "Name",
-    "kind": "Kind",
-    "category": "Category",
-    "countries": "Countries",
-    "status": "Status",
-    "length": "Length",
+    "name": lazy_gettext("Name"),
+    "kind": lazy_gettext("Kind"),
+    "category": lazy_gettext("Category"),
+    "countries": lazy_gettext("Countries"),
+    "status": lazy_gettext("Status"),
+    "length": lazy_gettext("Length"),
+}
+
+#: The short label before a feature's name in each of the region's languages ("рус. …").
+NAME_LABELS = {
+    "ru": lazy_gettext("Russian"),
+    "uz": lazy_gettext("Uzbek"),
+    "kk": lazy_gettext("Kazakh"),
 }
 
 
@@ -67,7 +79,13 @@ def _pages(query: TableQuery, matched: int) -> dict[str, Any]:
     page_size = get_state().limits.table_page_size
     last = max(1, -(-matched // page_size))
     if query.page > last:
-        abort(400, f"There is no page {query.page}: these filters give {last} page(s).")
+        message = ngettext(
+            "There is no page %(page)s: these filters give %(num)d page.",
+            "There is no page %(page)s: these filters give %(num)d pages.",
+            last,
+            page=query.page,
+        )
+        abort(400, message)
     first = (query.page - 1) * page_size
     return {
         "number": query.page,
@@ -86,7 +104,8 @@ def _choices(atlas: Atlas) -> dict[str, list[str]]:
     stages = set(atlas.stages())
     return {
         "kind": [k for k in KINDS if counts.get(f"{k}s")],
-        "category": list(store.category_names),
+        # in the page's language's order: the options show the categories translated
+        "category": sorted(store.category_names, key=lambda name: term(name).casefold()),
         "country": list(store.country_codes),
         "status": [s for s in STAGES if s in stages],
     }
@@ -119,6 +138,7 @@ def features_index() -> str:
         choices=choices,
         sort_links=_sort_links(query),
         reset_url=url_for("pages.features_index"),
+        language_query=language_query,
     )
 
 
@@ -167,8 +187,43 @@ def embed_snippet(host_url: str, feature: Feature) -> str:
         '<iframe src="{}embed?focus={}" title="{}" width="640" height="420" '
         'style="border:0" loading="lazy"></iframe>'
     )
-    title = f"Map of {feature.properties.name} (Corridor Atlas)"
-    return str(template.format(host_url, feature.properties.id, title))
+    title = gettext("Map of %(name)s (Corridor Atlas)", name=feature.properties.name)
+    return str(template.format(host_url, feature.properties.id + language_query("&"), title))
+
+
+def language_query(separator: str) -> str:
+    """``lang=<code>`` after ``separator`` for a link that should open in the page's language
+    (a map, an embed), or nothing in English, so English pages keep their plain addresses.
+
+    >>> language_query("?")
+    ''
+    """
+    language = current_language()
+    return "" if language == DEFAULT else f"{separator}lang={language}"
+
+
+@bp.app_template_filter("language_name")
+def language_name(code: str) -> str:
+    """A language's name in the page's language from CLDR ("en" is "английский" in Russian);
+    a code CLDR does not know is shown as it is."""
+    return Locale.parse(current_language()).languages.get(code, code)
+
+
+def local_names(p: Properties) -> list[dict[str, str | None]]:
+    """The feature's names in the region's languages that it has, each with its language's
+    short label, the language's name in the page's language (CLDR) and the name's reference."""
+    languages = Locale.parse(current_language()).languages
+    return [
+        {
+            "code": code,
+            "label": str(NAME_LABELS[code]),
+            "language": languages.get(code, code),
+            "name": getattr(p, f"name_{code}"),
+            "ref": getattr(p.name_refs, code),
+        }
+        for code in NAME_LANGUAGES
+        if getattr(p, f"name_{code}")
+    ]
 
 
 @bp.get("/features/<feature_id>")
@@ -178,7 +233,7 @@ def feature_page(feature_id: str) -> str:
     atlas = get_state().atlas
     feature = atlas.feature(feature_id)
     if feature is None:
-        abort(404, f"There is no feature {feature_id!r} in the atlas.")
+        abort(404, gettext("There is no feature %(id)s in the atlas.", id=repr(feature_id)))
     located = [
         {**entry.model_dump(), "resolution": describe_resolution(entry.resolved_by)}
         for entry in feature.properties.located_by
@@ -188,6 +243,8 @@ def feature_page(feature_id: str) -> str:
     return render_template(
         "pages/feature.html",
         p=feature.properties,
+        names=local_names(feature.properties),
+        language_query=language_query,
         basis=raw.get("basis"),
         status=_status(atlas, feature, raw),
         figures=[
@@ -231,7 +288,7 @@ def source_page(slug: str) -> str:
     atlas = get_state().atlas
     seed = atlas.seed(slug)
     if seed is None:
-        abort(404, f"There is no source article {slug!r}.")
+        abort(404, gettext("There is no source article %(slug)s.", slug=repr(slug)))
     store = atlas.store
     positions = {i: store.position(i) for i in seed.citations.features()}
     positions = {i: p for i, p in positions.items() if p is not None}

@@ -1,8 +1,9 @@
 """The /features table's query: parse filters and sorting from query parameters, then apply them.
 
-Kept free of Flask so that the rules are plain functions: ``parse_query`` takes the query
-parameters as a mapping of name to list of values and raises ``QueryError`` with a message a
-person can act on; :class:`TableOrder` sorts the features the filters keep.
+Kept free of Flask's requests so that the rules are plain functions: ``parse_query`` takes the
+query parameters as a mapping of name to list of values and raises ``QueryError`` with a message a
+person can act on (in the request's language inside a request, English outside one);
+:class:`TableOrder` sorts the features the filters keep.
 
 Filters are ``kind``, ``category``, ``country`` and ``status``. Each may be repeated or given a
 comma-separated list (``?country=UZ&country=KZ`` is ``?country=UZ,KZ``); values of one filter
@@ -25,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from flask_babel import gettext
 
 from geodata.vocabulary import STAGES
 from webapp.model.filters import FeatureQuery, FilterError, parse_filters
@@ -81,9 +83,23 @@ def _values(params: Mapping[str, Sequence[str]], name: str) -> tuple[str, ...]:
 def _single(params: Mapping[str, Sequence[str]], name: str, allowed: Sequence[str]) -> str:
     values = _values(params, name)
     if len(values) > 1:
-        raise QueryError(f"Give one {name}, not {len(values)}: {', '.join(values)}.")
+        raise QueryError(
+            gettext(
+                "Give one %(name)s, not %(count)s: %(values)s.",
+                name=name,
+                count=len(values),
+                values=", ".join(values),
+            )
+        )
     if values and values[0] not in allowed:
-        raise QueryError(f"Unknown {name} {values[0]!r}; use one of: {', '.join(allowed)}.")
+        raise QueryError(
+            gettext(
+                "Unknown %(name)s %(value)s; use one of: %(allowed)s.",
+                name=name,
+                value=repr(values[0]),
+                allowed=", ".join(allowed),
+            )
+        )
     return values[0] if values else allowed[0]
 
 
@@ -92,9 +108,14 @@ def _page(params: Mapping[str, Sequence[str]]) -> int:
     if not values:
         return 1
     if len(values) > 1 or not values[0].isascii() or not values[0].isdigit():
-        raise QueryError(f"Give the page as one whole number from 1, not {', '.join(values)}.")
+        raise QueryError(
+            gettext(
+                "Give the page as one whole number from 1, not %(values)s.",
+                values=", ".join(values),
+            )
+        )
     if int(values[0]) < 1 or len(values[0]) > 9:
-        raise QueryError(f"There is no page {values[0]}; pages start at 1.")
+        raise QueryError(gettext("There is no page %(page)s; pages start at 1.", page=values[0]))
     return int(values[0])
 
 

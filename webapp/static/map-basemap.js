@@ -35,6 +35,7 @@
   function label(className, feature, latlng) {
     const text = document.createElement("span");
     text.textContent = feature.properties.name; // text, never HTML
+    text.lang = "en"; // Natural Earth's and GeoNames' English names: data, not the interface
     const marker = L.marker(latlng, {
       pane: LABEL_PANE,
       interactive: false,

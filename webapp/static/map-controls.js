@@ -1,5 +1,6 @@
 /* Corridor Atlas: small map controls written for this app (no plugin, nothing inline):
- * full screen, distance measuring, a passing notice, the header menu and the embed link.
+ * full screen, distance measuring, a passing notice, the header menu and the embed link; and
+ * Leaflet's own controls (zoom, layers, scale, popups' close button) in the page's language.
  */
 (function (CA) {
   "use strict";
@@ -73,8 +74,12 @@
     return points;
   }
 
+  /* "6,339.3 km", "6 339,3 км": CLDR's unit pattern in the page's language, as the server's. */
   function formatKm(km) {
-    return `${km.toLocaleString("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 })} km`;
+    return CA.formatNumber(km, {
+      style: "unit", unit: "kilometer", unitDisplay: "short",
+      minimumFractionDigits: 1, maximumFractionDigits: 1,
+    });
   }
 
   /* --- the tools bar: full screen and measuring ------------------------------------------ */
@@ -84,13 +89,13 @@
     const container = map.getContainer();
     const root = document.documentElement;
     const native = Boolean(document.fullscreenEnabled && container.requestFullscreen);
-    const node = button("Full screen", ICONS.fullscreen, "atlas-tool atlas-fullscreen");
+    const node = button(CA.t("Full screen"), ICONS.fullscreen, "atlas-tool atlas-fullscreen");
     node.setAttribute("aria-pressed", "false");
     const isOn = () => (native ? document.fullscreenElement === container
       : root.classList.contains("atlas-pseudo-fullscreen"));
     const update = () => {
       const on = isOn();
-      const label = on ? "Exit full screen" : "Full screen";
+      const label = on ? CA.t("Exit full screen") : CA.t("Full screen");
       node.setAttribute("aria-pressed", String(on));
       node.setAttribute("aria-label", label);
       node.title = label;
@@ -216,11 +221,18 @@
       this.readout.hidden = false;
       const km = this.totalKm();
       const n = this.points.length;
+      const distance = formatKm(km);
       this.readout.querySelector(".atlas-measure-total").textContent = n > 1
-        ? `Distance: ${formatKm(km)}` : "Distance: click points on the map";
+        ? CA.t("Distance: %(distance)s", { distance })
+        : CA.t("Distance: click points on the map");
       this.readout.querySelector(".atlas-measure-help").textContent = n > 1
-        ? `${n} points, along great circles. Backspace removes the last one.`
-        : "Or press Enter on the focused map to add its centre.";
+        ? CA.nt(
+          "%(n)s point, along great circles. Backspace removes the last one.",
+          "%(n)s points, along great circles. Backspace removes the last one.",
+          n,
+          { n },
+        )
+        : CA.t("Or press Enter on the focused map to add its centre.");
     }
   }
 
@@ -247,7 +259,8 @@
       onAdd() {
         const bar = document.createElement("div");
         bar.className = "leaflet-bar atlas-tools";
-        const measureButton = button("Measure distance", ICONS.measure, "atlas-tool atlas-measure");
+        const measureLabel = CA.t("Measure distance");
+        const measureButton = button(measureLabel, ICONS.measure, "atlas-tool atlas-measure");
         measureButton.setAttribute("aria-pressed", "false");
         measureButton.addEventListener("click", () => measure.toggle());
         measure.onchange = (on) => measureButton.setAttribute("aria-pressed", String(on));
@@ -331,7 +344,7 @@
     link.rel = "noopener";
     link.href = "/";
     link.textContent = "Corridor Atlas ↗";
-    link.title = "Open this view in the Corridor Atlas";
+    link.title = CA.t("Open this view in the Corridor Atlas");
     const Control = L.Control.extend({
       options: { position: "bottomleft" },
       onAdd() {
@@ -342,7 +355,62 @@
     return link;
   }
 
+  /* --- Leaflet's own words ---------------------------------------------------------------- */
+
+  /* The scale bar's lengths ("500 km", "300 m", "200 mi", "500 ft") in the page's language. */
+  function scaleText(text) {
+    const found = /^(\d+) (km|m|mi|ft)$/.exec(text);
+    if (!found) {
+      return text;
+    }
+    const n = CA.formatNumber(Number(found[1]));
+    const units = {
+      km: () => CA.t("%(n)s km", { n }),
+      m: () => CA.t("%(n)s m", { n }),
+      mi: () => CA.t("%(n)s mi", { n }),
+      ft: () => CA.t("%(n)s ft", { n }),
+    };
+    return units[found[2]]();
+  }
+
+  /* Leaflet's scale, zoom buttons, layer control, attribution prefix and popups' close button
+   * speak the page's language. The scale is patched on its prototype before folium's script
+   * adds it; the rest is set on the map's controls once they exist. */
+  const updateScale = L.Control.Scale.prototype._updateScale;
+  L.Control.Scale.prototype._updateScale = function (scale, text, ratio) {
+    updateScale.call(this, scale, scaleText(text), ratio);
+  };
+
+  function nameLeafletControls(map) {
+    const container = map.getContainer();
+    const name = (selector, label) => {
+      for (const node of container.querySelectorAll(selector)) {
+        node.title = label;
+        node.setAttribute("aria-label", label);
+      }
+    };
+    name(".leaflet-control-zoom-in", CA.t("Zoom in"));
+    name(".leaflet-control-zoom-out", CA.t("Zoom out"));
+    name(".leaflet-control-layers-toggle", CA.t("Layers"));
+    if (map.attributionControl && map.attributionControl.options.prefix) {
+      const prefix = document.createElement("span");
+      prefix.innerHTML = map.attributionControl.options.prefix; // Leaflet's own markup
+      for (const link of prefix.querySelectorAll("a[title]")) {
+        link.title = CA.t("A JavaScript library for interactive maps");
+      }
+      map.attributionControl.setPrefix(prefix.innerHTML);
+    }
+    map.on("popupopen", (event) => {
+      const close = event.popup.getElement()
+        && event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) {
+        close.setAttribute("aria-label", CA.t("Close popup"));
+      }
+    });
+  }
+
   CA.icon = icon;
+  CA.nameLeafletControls = nameLeafletControls;
   CA.greatCircleKm = greatCircleKm;
   CA.addTools = addTools;
   CA.notify = notify;

@@ -145,7 +145,8 @@
         const shown = on.reduce((sum, key) => sum + (counts[key] || 0), 0);
         entry.box.checked = on.length > 0 && on.length === entry.overlays.length;
         entry.box.indeterminate = on.length > 0 && on.length < entry.overlays.length;
-        entry.count.textContent = shown === entry.total ? `(${shown})` : `(${shown} of ${entry.total})`;
+        entry.count.textContent = shown === entry.total
+          ? `(${shown})` : CA.t("(%(shown)s of %(total)s)", { shown, total: entry.total });
         entry.item.classList.toggle("atlas-legend-off", shown === 0);
       }
     }
@@ -274,7 +275,12 @@
           ? this.app.large.shownCount()
           : Object.keys(this.app.features).filter((id) => this.isShown(id)).length;
         const total = this.app.data.features.length;
-        this.summary.textContent = `${shown} of ${total} features shown`;
+        this.summary.textContent = CA.nt(
+          "%(shown)s of %(total)s feature shown",
+          "%(shown)s of %(total)s features shown",
+          total,
+          { shown, total },
+        );
         const state = this.getState();
         const active = ["category", "layers", "status", "country"].filter((k) => state[k]).length;
         this.badge.textContent = active ? ` (${active})` : "";
@@ -317,7 +323,7 @@
           const toggle = element("button", "atlas-filters-toggle");
           toggle.type = "button";
           toggle.appendChild(CA.icon("M3 4h18l-7 8v6l-4 2v-8z"));
-          toggle.appendChild(element("span", "", "Filters"));
+          toggle.appendChild(element("span", "", CA.t("Filters")));
           toggle.setAttribute("aria-expanded", "false");
           toggle.setAttribute("aria-controls", "atlas-filters-panel");
           filters.badge = element("span", "atlas-filters-badge");
@@ -326,21 +332,24 @@
           panel.id = "atlas-filters-panel";
           panel.hidden = true;
           panel.setAttribute("role", "group");
-          panel.setAttribute("aria-label", "Filters");
+          panel.setAttribute("aria-label", CA.t("Filters"));
+          // Labels in the page's language (``label``); ``name`` is the data's term.
           panel.appendChild(filters.fieldset(
-            "Category",
-            filters.data.categories.map((c) => ({ key: c.key, label: c.name, colour: c.colour })),
+            CA.t("Category"),
+            filters.data.categories.map(
+              (c) => ({ key: c.key, label: c.label || c.name, colour: c.colour }),
+            ),
             "category",
             (key, on) => filters.setCategory(key, on),
           ));
           panel.appendChild(filters.fieldset(
-            "Status",
-            filters.data.stages.map((s) => ({ key: s.key, label: s.name })),
+            CA.t("Status"),
+            filters.data.stages.map((s) => ({ key: s.key, label: s.label || s.name })),
             "status",
             (key, on) => (on ? filters.status.add(key) : filters.status.delete(key)),
           ));
           panel.appendChild(filters.fieldset(
-            "Country",
+            CA.t("Country"),
             filters.data.countries.map((c) => ({ key: c.code, label: `${c.name} (${c.count})` })),
             "country",
             (key, on) => (on ? filters.country.add(key) : filters.country.delete(key)),
@@ -348,7 +357,7 @@
           filters.summary = element("p", "atlas-filters-summary");
           filters.summary.setAttribute("role", "status");
           panel.appendChild(filters.summary);
-          const reset = element("button", "atlas-filters-reset", "Show all");
+          const reset = element("button", "atlas-filters-reset", CA.t("Show all"));
           reset.type = "button";
           reset.addEventListener("click", () => filters.showAll());
           panel.appendChild(reset);

@@ -220,7 +220,11 @@
           dashArray: this.app.stageStyle(feature.data.stage).dash,
           renderer: this.renderer,
         });
-        layer.bindTooltip(() => element("span", "", feature.data.name), { sticky: true });
+        layer.bindTooltip(() => {
+          const label = element("span");
+          [label.textContent, label.lang] = CA.featureName(feature.data);
+          return label;
+        }, { sticky: true });
         layer.on("click", (event) => this.open(feature.data.id, event.latlng, true));
         feature.layer = layer;
         this.add(feature);
@@ -394,8 +398,14 @@
         this.map.closeTooltip(this.tooltip);
         return;
       }
-      const text = item.site ? item.site.data.name : `${item.count.toLocaleString("en")} sites`;
-      this.tooltip.setLatLng([item.lat, item.lon]).setContent(element("span", "", text));
+      const label = element("span");
+      if (item.site) {
+        [label.textContent, label.lang] = CA.featureName(item.site.data);
+      } else {
+        const n = CA.formatNumber(item.count);
+        label.textContent = CA.nt("%(n)s site", "%(n)s sites", item.count, { n });
+      }
+      this.tooltip.setLatLng([item.lat, item.lon]).setContent(label);
       if (!this.map.hasLayer(this.tooltip)) {
         this.tooltip.addTo(this.map);
       }
@@ -412,7 +422,8 @@
       const list = element("ul", "atlas-members-list");
       for (const leaf of this.index.getLeaves(item.properties.cluster_id, MEMBERS_LISTED)) {
         const site = this.sites[leaf.properties.site];
-        const link = element("a", "", site.data.name);
+        const link = element("a");
+        [link.textContent, link.lang] = CA.featureName(site.data);
         link.href = site.data.url;
         link.addEventListener("click", (event) => {
           event.preventDefault();
@@ -423,11 +434,16 @@
         list.appendChild(entry);
       }
       const box = element("div", "atlas-popup");
-      box.appendChild(element("h3", "atlas-popup-name", `${item.properties.point_count} sites here`));
+      const count = item.properties.point_count;
+      const here = CA.nt("%(n)s site here", "%(n)s sites here", count, {
+        n: CA.formatNumber(count),
+      });
+      box.appendChild(element("h3", "atlas-popup-name", here));
       box.appendChild(list);
-      const more = item.properties.point_count - MEMBERS_LISTED;
+      const more = count - MEMBERS_LISTED;
       if (more > 0) {
-        box.appendChild(element("p", "atlas-popup-meta", `and ${more} more`));
+        const rest = CA.nt("and %(n)s more", "and %(n)s more", more, { n: CA.formatNumber(more) });
+        box.appendChild(element("p", "atlas-popup-meta", rest));
       }
       this.members.setLatLng([lat, lon]).setContent(box).openOn(this.map);
     }
@@ -478,7 +494,8 @@
 
     /* A placeholder, replaced by the popup's HTML (escaped by the server) once it arrives. */
     fetch(id, autoPan) {
-      const url = `${this.urls.popups}${encodeURIComponent(id)}.html`;
+      // The server answers in the language asked (else its cookie's): this page's.
+      const url = CA.withLanguage(`${this.urls.popups}${encodeURIComponent(id)}.html`);
       fetch(url, { credentials: "same-origin" })
         .then((response) => {
           if (!response.ok) {
@@ -497,10 +514,11 @@
         .catch((error) => {
           console.warn("Corridor Atlas: popup unavailable", error);
           if (this.popup.atlasId === id && this.map.hasLayer(this.popup)) {
-            this.popup.setContent(element("p", "atlas-popup-meta", "This popup could not be loaded."));
+            const failed = CA.t("This popup could not be loaded.");
+            this.popup.setContent(element("p", "atlas-popup-meta", failed));
           }
         });
-      return element("p", "atlas-popup-meta", "Loading…");
+      return element("p", "atlas-popup-meta", CA.t("Loading…"));
     }
 
     /* /embed?focus=<id>: that feature drawn larger, on top, every other one faded. */
@@ -566,7 +584,9 @@
    * app to build the Large object. */
   CA.loadLarge = function (map, data) {
     const { features, total } = data.large;
-    CA.notify(map, `Loading ${total.toLocaleString("en")} features…`, 60);
+    const n = CA.formatNumber(total);
+    const loading = CA.nt("Loading %(n)s feature…", "Loading %(n)s features…", total, { n });
+    CA.notify(map, loading, 60);
     return fetch(features, { credentials: "same-origin" })
       .then((response) => {
         if (!response.ok) {
@@ -582,7 +602,8 @@
         return new Large(app, feed, data.large);
       })
       .catch((error) => {
-        CA.notify(map, "The atlas's features could not be loaded: reload the page to retry.", 60);
+        const failed = CA.t("The atlas's features could not be loaded: reload the page to retry.");
+        CA.notify(map, failed, 60);
         throw error;
       });
   };

@@ -1,9 +1,15 @@
 /* Corridor Atlas: search keys for the typed query, and ranking of the features that match.
  *
- * The browser half of geodata/names.py. Every feature's keys are computed in Python with
- * geodata.names and arrive in the page's JSON data; only the query is keyed here, so the two
- * must agree: tests/test_map_browser.py runs exactKey and skeletonKey in Chromium on a table of
- * names and compares them with the Python keys.
+ * The browser half of geodata/names.py (exactKey, skeletonKey) and of the search keys of
+ * webapp/model/text.py (searchForm, searchKey, searchSkeleton: any script read in Latin letters
+ * by any-ascii, the JavaScript port of the anyascii the server uses). The two must agree:
+ * tests/browser/test_map_browser.py runs them in Chromium on a table of names and compares them
+ * with the Python keys.
+ *
+ * any-ascii's table is large (546 KB), so it is imported only when a text that is not ASCII
+ * needs keying: call CA.transliteration(text) and key once it resolves. If the file is missing
+ * (webapp/static/vendor/ not set up: `make js-vendor`), one warning is logged and such text is
+ * keyed as written; ASCII text never needs the file.
  */
 (function (CA) {
   "use strict";
@@ -25,6 +31,17 @@
   const MARKS = /\p{M}/gu;
   const VOWELS = /[aeiouy]/g;
   const REPEATS = /(.)\1+/g;
+  // webapp/model/text.py: _REGIONAL_LETTERS (Uzbek Cyrillic ў is oʻ, ə is a), _APOSTROPHES.
+  const REGIONAL_LETTERS = { "ў": "o", "ə": "a" };
+  const REGIONAL_LETTER = /[ўə]/g;
+  const APOSTROPHES = /['`]/g;
+  const ASCII = /^[\x00-\x7f]*$/;
+  const GREEK_EXTENDED = /[\u1f80-\u1fff]/;
+  // The vendored module, beside this script (whatever prefix the app is served under).
+  const HERE = (document.currentScript && document.currentScript.src) || "/static/";
+  const ANY_ASCII_URL = new URL("vendor/any-ascii/any-ascii.js", HERE).href;
+  let anyAscii = null; // any-ascii's function, once imported
+  let importing = null; // the import under way (or done, or failed)
 
   /* str.casefold() where it differs from toLowerCase() for names: sharp s and final sigma
    * (the Greek iota subscript is folded after decomposition, below). */
@@ -58,6 +75,44 @@
     key = key[0] + key.slice(1).replace(VOWELS, "");
     return key.replace(REPEATS, "$1");
   }
+
+  /* Resolves when searchForm can read ``text``: at once for ASCII or once any-ascii is
+   * imported (the first call starts the import); a failed import is logged once and resolves
+   * too, leaving such text keyed as written. */
+  function transliteration(text) {
+    if (anyAscii || ASCII.test(String(text))) {
+      return Promise.resolve();
+    }
+    if (!importing) {
+      importing = import(ANY_ASCII_URL)
+        .then((module) => {
+          anyAscii = module.default;
+        })
+        .catch((error) => {
+          console.warn(`Search keys text beyond ASCII as written: ${ANY_ASCII_URL} could not be`
+            + ` loaded (make js-vendor sets it up). ${error}`);
+        });
+    }
+    return importing;
+  }
+
+  /* webapp.model.text.search_form: lower case, in Latin letters (any-ascii, with ў as oʻ and
+   * ə as a), apostrophe-like marks dropped (ʻ ʼ ' ‘ ’ all become ' or ` in any-ascii). */
+  function searchForm(text) {
+    let folded = casefold(String(text));
+    if (GREEK_EXTENDED.test(folded)) { // casefold() spells the iota subscript out: ᾈ is ἀι
+      folded = folded.normalize("NFD").replace(/\u0345/g, "ι").normalize("NFC");
+    }
+    if (anyAscii && !ASCII.test(folded)) {
+      folded = anyAscii(folded.replace(REGIONAL_LETTER, (letter) => REGIONAL_LETTERS[letter]))
+        .toLowerCase(); // 西安: XiAn
+    }
+    return folded.replace(APOSTROPHES, "");
+  }
+
+  /* webapp.model.text.search_key and search_skeleton. */
+  const searchKey = (text) => exactKey(searchForm(text));
+  const searchSkeleton = (text) => skeletonKey(searchForm(text));
 
   /* How well one searchable name matches the query keys: lower is better, null is no match.
    * 0 same name, 1 a word or the name starts with it, 2 contained, 3 same skeleton start. */
@@ -138,5 +193,9 @@
   CA.searchTerm = searchTerm;
   CA.exactKey = exactKey;
   CA.skeletonKey = skeletonKey;
+  CA.transliteration = transliteration;
+  CA.searchForm = searchForm;
+  CA.searchKey = searchKey;
+  CA.searchSkeleton = searchSkeleton;
   CA.search = search;
 })(window.CorridorAtlas = window.CorridorAtlas || {});

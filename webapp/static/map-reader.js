@@ -14,6 +14,8 @@
  *   passing notices and pans the map so the feature stays in sight beside the sheet;
  * - on a touch screen, closes hover tooltips as they open, which a tap would leave stuck;
  * - draws the offline base beneath the tiles from the start (map-basemap.js).
+ * Its words are the page's language (CA.t, map-i18n.js); categories and stages are named as
+ * the page data names them (its "categories" and "stages" labels, in the page's language).
  */
 (function (CA) {
   "use strict";
@@ -30,12 +32,64 @@
   const matches = (query) => window.matchMedia(query).matches;
   const calm = () => matches("(prefers-reduced-motion: reduce)");
 
-  /* "under-construction" -> "under construction"; a feature without a stage says so. */
-  const stageText = (slug) => (slug ? slug.replace(/-/g, " ") : "stage not stated");
+  const vocabularies = new WeakMap();
+
+  /* The page data's label of each category (by its overlays) and stage (by its key), in the
+   * page's language. */
+  function vocabulary(pageData) {
+    let found = vocabularies.get(pageData);
+    if (!found) {
+      const category = new Map();
+      for (const entry of pageData.categories || []) {
+        for (const overlay of entry.overlays || []) {
+          category.set(overlay, entry.label || entry.name);
+        }
+      }
+      const stage = new Map((pageData.stages || []).map((s) => [s.key, s.label || s.name]));
+      found = { category, stage };
+      vocabularies.set(pageData, found);
+    }
+    return found;
+  }
+
+  /* A stage's label ("under-construction": "under construction", «строится»); a feature
+   * without a stage says so. A slug the page data does not list is shown as its words. */
+  function stageText(pageData, slug) {
+    if (!slug) {
+      return CA.t("stage not stated");
+    }
+    return vocabulary(pageData).stage.get(slug) || slug.replace(/-/g, " ");
+  }
+
+  /* The label of the category of feature ``data`` (the page data's, by the feature's overlay). */
+  function categoryText(pageData, data) {
+    return vocabulary(pageData).category.get(data.overlay) || data.category;
+  }
+
+  /* A feature's name in the page's language where the page data has one (``name_ru``…),
+   * else its English name: [text, language of the text]. */
+  function nameOf(data) {
+    const language = CA.language();
+    const local = language !== "en" ? data[`name_${language}`] : null;
+    return local ? [local, language] : [data.name, "en"];
+  }
 
   /* What a screen reader says for a feature: "<name>, <category>, <stage>". */
-  function accessibleName(data) {
-    return `${data.name}, ${data.category}, ${stageText(data.stage)}`;
+  function accessibleName(pageData, data) {
+    return CA.t("%(name)s, %(category)s, %(stage)s", {
+      name: nameOf(data)[0],
+      category: categoryText(pageData, data),
+      stage: stageText(pageData, data.stage),
+    });
+  }
+
+  /* ``node`` showing the feature's name, marked with the name's language (English names are
+   * the catalogue's data, not the interface's words). */
+  function named(node, data) {
+    const [text, language] = nameOf(data);
+    node.textContent = text;
+    node.lang = language;
+    return node;
   }
 
   /* The page's one <main> holds the map; the map's controls come before its panes. */
@@ -91,7 +145,7 @@
           continue;
         }
         this.ids.set(layer, id);
-        const label = accessibleName(feature.data);
+        const label = accessibleName(this.app.data, feature.data);
         const apply = () => {
           const node = layer.getElement();
           if (node) {
@@ -140,7 +194,7 @@
       panel.id = `${LIST_ID}-panel`;
       panel.hidden = true;
       const items = CA.element("ul", "atlas-feature-list-items");
-      items.setAttribute("aria-label", "Features in view");
+      items.setAttribute("aria-label", CA.t("Features in view"));
       panel.append(items);
       box.append(toggle, panel);
       toggle.addEventListener("click", () => {
@@ -202,7 +256,9 @@
     refreshList() {
       const { toggle, panel, items } = this.listParts;
       const shown = this.inView();
-      toggle.textContent = `Features in view (${shown.length})`;
+      toggle.textContent = CA.t("Features in view (%(count)s)", {
+        count: CA.formatNumber(shown.length),
+      });
       const listed = panel.hidden ? "" : shown.map(([id]) => id).join(" ");
       if (panel.hidden || listed === this.listedIds) {
         this.listedIds = listed;
@@ -213,16 +269,21 @@
         ? document.activeElement.dataset.id : null;
       items.replaceChildren();
       if (!shown.length) {
-        items.append(CA.element("li", "atlas-feature-list-empty", "None: zoom out or clear filters."));
+        const none = CA.t("None: zoom out or clear filters.");
+        items.append(CA.element("li", "atlas-feature-list-empty", none));
       }
       for (const [id, data] of shown) {
         const entry = CA.element("li");
         const button = CA.element("button", "atlas-feature-list-item");
         button.type = "button";
         button.dataset.id = id;
+        const note = CA.t("%(category)s, %(stage)s", {
+          category: categoryText(this.app.data, data),
+          stage: stageText(this.app.data, data.stage),
+        });
         button.append(
-          CA.element("span", "atlas-feature-list-name", data.name),
-          CA.element("span", "atlas-feature-list-note", `${data.category}, ${stageText(data.stage)}`),
+          named(CA.element("span", "atlas-feature-list-name"), data),
+          CA.element("span", "atlas-feature-list-note", note),
         );
         button.addEventListener("click", () => {
           this.returnTo = button;
@@ -245,7 +306,7 @@
       sheet.setAttribute("role", "dialog");
       const close = CA.element("button", "atlas-sheet-close");
       close.type = "button";
-      close.setAttribute("aria-label", "Close details");
+      close.setAttribute("aria-label", CA.t("Close details"));
       close.append(CA.element("span", "", "×"));
       close.firstChild.setAttribute("aria-hidden", "true");
       close.addEventListener("click", () => this.map.closePopup());
@@ -261,7 +322,7 @@
     nameOf(popup) {
       const id = popup.atlasId || this.ids.get(popup._source);
       const feature = this.app.feature(id);
-      return feature ? { id, name: feature.data.name } : { id: null, name: "Details" };
+      return feature ? { id, name: nameOf(feature.data)[0] } : { id: null, name: CA.t("Details") };
     }
 
     opened(popup, { focus = true } = {}) {
@@ -372,4 +433,7 @@
   });
 
   CA.accessibleName = accessibleName;
+  CA.featureName = nameOf;
+  CA.categoryText = categoryText;
+  CA.stageText = stageText;
 })(window.CorridorAtlas = window.CorridorAtlas || {});

@@ -38,26 +38,52 @@
       .catch(() => ({ features: [] }));
   }
 
+  /* A country's name as the page names it (in its language, CLDR); one the atlas has no
+   * feature in by the browser's CLDR names (Intl) on a page not in English, else ``fallback``
+   * (the API's English name) or the code. */
+  function countryName(app, code, fallback) {
+    const found = (app.data.countries || []).find((c) => c.code === code);
+    if (found) {
+      return found.name;
+    }
+    if (CA.language() !== "en" && code) {
+      try {
+        return new Intl.DisplayNames([CA.language()], { type: "region" }).of(code);
+      } catch (error) {
+        // not a region code Intl knows: the API's name below
+      }
+    }
+    return fallback || code;
+  }
+
+  /* A place of ``located_by`` by its name in the page's language, where the data has one. */
+  const placeName = (place) => (place.names && place.names[CA.language()]) || place.place;
+
   /* Where a result is, for its row: a site's place; the waypoint of a corridor that the query
    * names, else its countries. */
   function whereOf(app, props, query) {
-    const names = new Map((app.data.countries || []).map((c) => [c.code, c.name]));
-    const countries = (props.countries || []).map((code) => names.get(code) || code);
+    const countries = (props.countries || []).map((code) => countryName(app, code));
     const located = props.located_by || [];
     if (props.kind === "site" && located.length) {
-      return [located[0].place, countries[0]].filter(Boolean).join(", ");
+      return [placeName(located[0]), countries[0]].filter(Boolean).join(", ");
     }
-    const key = CA.exactKey(query);
-    const waypoint = located.find((p) => key && CA.exactKey(p.place) === key);
-    const through = waypoint ? `through ${waypoint.place} · ` : "";
-    return through + countries.join(", ");
+    // By any of its names, in any script (keyed once CA.transliteration(query) resolved).
+    const key = CA.searchKey(query);
+    const waypoint = located.find((p) => key && [p.place, ...Object.values(p.names || {})]
+      .some((name) => CA.searchKey(name) === key));
+    if (!waypoint) {
+      return countries.join(", ");
+    }
+    const through = CA.t("through %(place)s", { place: placeName(waypoint) });
+    return countries.length ? `${through} · ${countries.join(", ")}` : through;
   }
 
-  function noteOf(result) {
+  function noteOf(app, result) {
     if (result.place) {
-      return `place · ${result.where}`;
+      return CA.t("place · %(where)s", { where: result.where });
     }
-    return result.where ? `${result.feature.category} · ${result.where}` : result.feature.category;
+    const category = CA.categoryText(app.data, result.feature);
+    return result.where ? `${category} · ${result.where}` : category;
   }
 
   class Search {
@@ -116,9 +142,9 @@
     fetch(query) {
       const q = encodeURIComponent(query.slice(0, MAX_QUERY));
       const asks = [getJson(`/api/features?q=${q}&limit=${LIMIT}`)];
-      if (query.length <= MAX_PLACE_QUERY) {
-        asks.push(getJson(`/api/places?q=${q}&limit=${PLACES}`));
-      }
+      asks.push(query.length <= MAX_PLACE_QUERY ? getJson(`/api/places?q=${q}&limit=${PLACES}`)
+        : Promise.resolve(null));
+      asks.push(CA.transliteration(query)); // any-ascii for whereOf, imported meanwhile
       return Promise.all(asks).then(([found, places]) => {
         const features = found.features
           .filter((f) => f && f.properties && this.app.feature(f.properties.id))
@@ -135,8 +161,9 @@
           < SAME_PLACE_KM);
         const zooms = ((places && places.features) || []).map((place) => {
           const [lon, lat] = place.geometry.coordinates;
-          const { name, country_name: country } = place.properties;
-          return { place: { name, lat, lon }, where: `${name}, ${country}` };
+          const { name, country, country_name: countryText } = place.properties;
+          const where = [name, countryName(this.app, country, countryText)].filter(Boolean);
+          return { place: { name, lat, lon }, where: where.join(", ") };
         });
         // The best place before the features unless a site stands at it; the rest after them.
         const [best, ...others] = zooms;
@@ -158,7 +185,9 @@
       if (!this.input.value.trim()) {
         this.status.textContent = "";
       } else {
-        this.status.textContent = n ? `${n} result${n === 1 ? "" : "s"}` : "No match";
+        this.status.textContent = n
+          ? CA.nt("%(n)s result", "%(n)s results", n, { n: CA.formatNumber(n) })
+          : CA.t("No match");
       }
     }
 
@@ -167,7 +196,8 @@
       if (!this.results.length && this.input.value.trim()) {
         const empty = document.createElement("li");
         empty.className = "atlas-search-empty";
-        empty.textContent = `No corridor, site or place matches “${this.input.value.trim()}”.`;
+        const query = this.input.value.trim();
+        empty.textContent = CA.t("No corridor, site or place matches “%(query)s”.", { query });
         this.list.appendChild(empty);
       }
       this.results.forEach((result, index) => {
@@ -180,14 +210,16 @@
         if (result.place) {
           option.classList.add("atlas-search-place");
           option.dataset.place = result.place.name;
-          name.textContent = `Zoom to ${result.place.name}`;
+          name.textContent = CA.t("Zoom to %(place)s", { place: result.place.name });
         } else {
           option.dataset.feature = result.feature.id;
-          name.textContent = result.feature.name;
+          const [text, language] = CA.featureName(result.feature);
+          name.textContent = text;
+          name.lang = language;
         }
         const note = document.createElement("span");
         note.className = "atlas-search-note";
-        note.textContent = noteOf(result);
+        note.textContent = noteOf(this.app, result);
         option.append(name, note);
         option.addEventListener("click", () => this.choose(index));
         this.list.appendChild(option);
@@ -267,7 +299,7 @@
         const { name, lat, lon } = result.place;
         this.input.value = name;
         this.query = name;
-        this.status.textContent = `Showing ${result.where} on the map`;
+        this.status.textContent = CA.t("Showing %(place)s on the map", { place: result.where });
         this.app.land(); // a flight under way will not open its popup over the place
         this.app.map.stop();
         this.app.map.closePopup();
@@ -275,9 +307,10 @@
         return;
       }
       const feature = result.feature;
-      this.input.value = feature.name;
-      this.query = feature.name;
-      this.status.textContent = `Showing ${feature.name} on the map`;
+      const [name] = CA.featureName(feature);
+      this.input.value = name;
+      this.query = name;
+      this.status.textContent = CA.t("Showing %(place)s on the map", { place: name });
       this.app.showFeature(feature.id, { animate: true });
     }
   }

@@ -12,11 +12,19 @@
  * map-filters.js look up as own keys (never inherited ones such as "__proto__"), and numbers
  * that are not plain finite decimals, or that no view of this map could have written, are
  * refused rather than handed to Leaflet (a longitude of 1e20 freezes the tab).
+ *
+ * The page's language is kept in the query (?lang=ru), not the fragment, since the server
+ * chooses the page's language: a page in another language than English (the default) puts it
+ * in its own address at start, so the address copied as a permalink reopens that language, and
+ * CA.withLanguage adds it to the links the map makes (the full atlas from /embed, popups).
+ * English addresses stay as they were: they leave the reader's own choice to the server.
  */
 (function (CA) {
   "use strict";
 
   const LISTS = ["category", "layers", "status", "country"];
+  //: The language of the addresses that name none (webapp/i18n/languages.py DEFAULT).
+  const DEFAULT_LANGUAGE = "en";
   const ORDER = ["map", "base", "category", "layers", "status", "country", "open"];
   // A plain decimal ("6.5", "-41.25", "1e3"); Number() would also take "0x10", " 5" and "" (as 0).
   const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
@@ -117,6 +125,31 @@
     };
   }
 
+  /* ``url`` (a path or URL of this site, with or without a query and a fragment) with
+   * ``lang=<the page's language>`` in its query, unless the page is in ``DEFAULT_LANGUAGE``. */
+  function withLanguage(url) {
+    const language = CA.language ? CA.language() : DEFAULT_LANGUAGE;
+    if (language === DEFAULT_LANGUAGE) {
+      return url;
+    }
+    const address = new URL(url, window.location.href);
+    if (address.searchParams.get("lang") === language) {
+      return url;
+    }
+    address.searchParams.set("lang", language);
+    const absolute = /^(?:[a-z][a-z0-9+.-]*:|\/\/)/i.test(url);
+    return absolute ? address.href : `${address.pathname}${address.search}${address.hash}`;
+  }
+
+  /* Put the page's language in the address bar (see the top): map.js writes the state into
+   * this address, keeping its query. */
+  function keepLanguage() {
+    const address = withLanguage(window.location.href);
+    if (address !== window.location.href) {
+      window.history.replaceState(window.history.state, "", address);
+    }
+  }
+
   /* A new element with a class and text (set as text, never parsed as HTML). */
   function element(tag, className, text) {
     const node = document.createElement(tag);
@@ -133,4 +166,7 @@
   CA.parseFragment = parseFragment;
   CA.formatFragment = formatFragment;
   CA.parseEmbedQuery = parseEmbedQuery;
+  CA.withLanguage = withLanguage;
+
+  document.addEventListener("atlas:started", keepLanguage);
 })(window.CorridorAtlas = window.CorridorAtlas || {});

@@ -16,6 +16,10 @@
  * other on screen are spread on a small circle around their place, with a badge counting them,
  * so that every one of them can be clicked at every zoom (Spread).
  *
+ * The header's language switcher (?lang=xx links) keeps the map: its links carry the page's
+ * query (/embed's ?focus and ?only) and the state in the fragment, rewritten whenever the state
+ * changes (languageLinks).
+ *
  * Names from the URL (base=, open=, ?focus=, ?only=) are looked up in tables without a
  * prototype, and only as their own keys (``feature``, ``setBase``): "__proto__" or "toString"
  * is an unknown name like any other, ignored.
@@ -98,6 +102,19 @@
   };
 
   const narrow = () => window.matchMedia(NARROW).matches;
+  /* A link of the map with the page's language in it (map-state.js), or as it is. */
+  const withLanguage = (url) => (CA.withLanguage ? CA.withLanguage(url) : url);
+  /* A feature's name in the page's language and that name's language (map-reader.js). */
+  const nameOf = (data) => (CA.featureName ? CA.featureName(data) : [data.name, "en"]);
+
+  /* Point the language switcher's links at this very page and view in their language. */
+  function languageLinks() {
+    for (const link of document.querySelectorAll(".atlas-languages a[data-language]")) {
+      const address = new URL(window.location.href);
+      address.searchParams.set("lang", link.getAttribute("data-language"));
+      link.href = `${address.pathname}${address.search}${address.hash}`;
+    }
+  }
   const calm = () => window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   class App {
@@ -416,8 +433,9 @@
       const url = `${window.location.pathname}${window.location.search}#${fragment}`;
       window.history.replaceState(window.history.state, "", url);
       if (this.embedLink) {
-        this.embedLink.href = `/#${fragment}`;
+        this.embedLink.href = withLanguage(`/#${fragment}`);
       }
+      languageLinks();
     }
 
     /* --- wiring ------------------------------------------------------------------------ */
@@ -497,8 +515,9 @@
       // The map is focusable (arrow keys pan, +/- zoom): name it for screen readers.
       map.getContainer().setAttribute("role", "region");
       map.getContainer().setAttribute(
-        "aria-label", "Map of the corridors and sites; arrow keys pan, plus and minus zoom",
+        "aria-label", CA.t("Map of the corridors and sites; arrow keys pan, plus and minus zoom"),
       );
+      CA.nameLeafletControls(map);
       if (!this.large) {
         this.drawSites();
         this.drawLegs();
@@ -521,7 +540,9 @@
         map.removeLayer(failed);
         map.addLayer(this.bases.offline);
         falling = false;
-        CA.notify(map, "Map tiles could not be loaded: showing the offline Natural Earth map.");
+        CA.notify(
+          map, CA.t("Map tiles could not be loaded: showing the offline Natural Earth map."),
+        );
       });
       map.on("baselayerchange", (event) => {
         if (!falling && !this.restoring) {
@@ -534,7 +555,7 @@
       if (CA.embedded) {
         this.embedLink = CA.addEmbedLink(map);
         if (this.feature(this.embed.focus)) {
-          this.embedLink.href = `/#open=${encodeURIComponent(this.embed.focus)}`;
+          this.embedLink.href = withLanguage(`/#open=${encodeURIComponent(this.embed.focus)}`);
         }
       }
       this.restore(CA.parseFragment(window.location.hash), true);
@@ -545,7 +566,9 @@
       map.on("moveend overlayadd overlayremove", () => this.changed());
       window.addEventListener("hashchange", () => {
         this.restore(CA.parseFragment(window.location.hash), false);
+        languageLinks();
       });
+      languageLinks();
     }
   }
 
@@ -659,21 +682,25 @@
 
     /* The count at the middle of a spread; a click (or Enter) lists the sites there. */
     badge(latlng, group) {
-      const names = group.map((f) => f.data.name).join(", ");
+      const n = group.length;
+      const names = group.map((f) => nameOf(f.data)[0]).join(", ");
+      const here = CA.nt("%(n)s site here", "%(n)s sites here", n, { n });
       const icon = L.divIcon({
         className: "atlas-spread-badge",
-        html: String(group.length),
+        html: String(n),
         iconSize: [18, 18],
       });
-      const marker = L.marker(latlng, {
-        icon, title: `${group.length} sites here: ${names}`, alt: `${group.length} sites here`,
-      });
+      const title = CA.nt(
+        "%(n)s site here: %(names)s", "%(n)s sites here: %(names)s", n, { n, names },
+      );
+      const marker = L.marker(latlng, { icon, title, alt: here });
       marker.on("click", () => {
         const box = CA.element("div", "atlas-popup");
-        box.appendChild(CA.element("h3", "atlas-popup-name", `${group.length} sites here`));
+        box.appendChild(CA.element("h3", "atlas-popup-name", here));
         const list = CA.element("ul", "atlas-members-list");
         for (const feature of group) {
-          const link = CA.element("a", "", feature.data.name);
+          const link = CA.element("a");
+          [link.textContent, link.lang] = nameOf(feature.data);
           link.href = feature.data.url;
           link.setAttribute("data-atlas-open", feature.data.id);
           const item = CA.element("li");

@@ -1,29 +1,37 @@
 // Corridor Atlas text pages: the Copy button beside the embed snippet on a feature page.
 // Without JavaScript the button stays hidden and the snippet can be selected by hand.
+// Its messages come translated from the page (data-copied, data-copy-failed, data-selected),
+// since text pages do not load the map's catalogue; English if an attribute is missing.
 "use strict";
 
 (function () {
   function copyFrom(button) {
     var source = document.getElementById(button.getAttribute("data-copy"));
     var status = button.parentNode.querySelector(".copy-status");
-    function done(message) {
+    function done(key, fallback) {
       if (status) {
-        status.textContent = message;
+        status.textContent = button.getAttribute(key) || fallback;
       }
     }
+    function copied() { done("data-copied", "Copied."); }
+    function selected() { done("data-selected", "Selected; press Ctrl+C to copy."); }
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(source.value).then(
-        function () { done("Copied."); },
-        function () { done("Could not copy; select the text and copy it."); }
+        copied,
+        function () { done("data-copy-failed", "Could not copy; select the text and copy it."); }
       );
       return;
     }
     source.focus();
     source.select();
     try {
-      done(document.execCommand("copy") ? "Copied." : "Selected; press Ctrl+C to copy.");
+      if (document.execCommand("copy")) {
+        copied();
+      } else {
+        selected();
+      }
     } catch (err) {
-      done("Selected; press Ctrl+C to copy.");
+      selected();
     }
   }
 
