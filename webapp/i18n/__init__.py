@@ -21,7 +21,7 @@ from pathlib import Path
 from flask import Flask, Response, abort, request
 from flask_babel import Babel, get_locale
 
-from webapp.i18n.catalogues import ensure_compiled
+from webapp.i18n.catalogues import ensure_compiled, translations
 from webapp.i18n.languages import COOKIE, DEFAULT, LANGUAGES, language_links, without_language
 from webapp.i18n.scripts import script_messages
 from webapp.i18n.vocabulary import term
@@ -77,6 +77,11 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     Babel(app, locale_selector=select_language)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: translations().ugettext(message),
+        lambda singular, plural, n: translations().ungettext(singular, plural, n),
+        newstyle=True,
+    )
     app.before_request(_refuse_unknown_language)
     app.after_request(_remember_and_vary)
     app.jinja_env.filters["term"] = term

@@ -1,4 +1,5 @@
-"""The compiled message catalogues: compiled by ``make`` (``pybabel compile``), checked here.
+"""The compiled message catalogues: compiled by ``make`` (``pybabel compile``), checked here,
+and the one a request reads (:func:`translations`).
 
 A catalogue whose ``.mo`` is missing or older than its ``.po`` (someone edited a translation
 and did not run ``make``) is compiled when the app starts, with a warning, so the interface
@@ -14,6 +15,9 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import NullTranslations
+from flask import g, has_app_context
+from flask_babel import get_translations
 
 log = logging.getLogger(__name__)
 
@@ -49,3 +53,14 @@ def ensure_compiled(directory: Path) -> None:
     for po in stale_catalogues(directory):
         log.warning("%s was not compiled (run `make`); compiling it now", po)
         compile_catalogue(po)
+
+
+def translations() -> NullTranslations:
+    """The request's catalogue, looked up once per request: Flask-Babel looks it up again at
+    every call (about 10 µs, against 1 µs here), and a page makes a hundred."""
+    if not has_app_context():
+        return NullTranslations()  # English: code run outside a request (doctests, scripts)
+    found = g.get("atlas_translations")
+    if found is None:
+        found = g.atlas_translations = get_translations()
+    return found

@@ -23,6 +23,13 @@ from webapp.i18n import current_language
 from webapp.style import english_country_names
 
 
+@cache
+def _cldr(language: str) -> Locale:
+    """Babel's locale object, parsed once: given a code, each Babel call parses it again, which
+    costs half the time of formatting a number."""
+    return Locale.parse(language)
+
+
 def _locale() -> str:
     """The language numbers, dates and countries are written in: the request's (English
     outside any)."""
@@ -38,7 +45,7 @@ def format_number(value: float | int | str) -> str:
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    return format_decimal(value, format="#,##0.###", locale=_locale())
+    return format_decimal(value, format="#,##0.###", locale=_cldr(_locale()))
 
 
 def figure_value(value: float | int | str) -> str:
@@ -58,7 +65,7 @@ def km(value: float) -> str:
     '6,339.3 km'
     """
     return format_unit(
-        value, "length-kilometer", length="short", format="#,##0.0", locale=_locale()
+        value, "length-kilometer", length="short", format="#,##0.0", locale=_cldr(_locale())
     )
 
 
@@ -101,7 +108,7 @@ def schematic_length(value: float) -> str:
         rounded = float(f"{value:.2g}")
     pattern = "#,##0" if rounded >= 10 else "0.#"
     length = format_unit(
-        rounded, "length-kilometer", length="short", format=pattern, locale=_locale()
+        rounded, "length-kilometer", length="short", format=pattern, locale=_cldr(_locale())
     )
     return f"≈ {length}"
 
@@ -122,7 +129,7 @@ def long_date(value: str | None, language: str | None = None) -> str | None:
         return value
     language = language or _locale()
     # English keeps the day-first order the atlas has always used; others take CLDR's long date.
-    return format_date(day, "d MMMM y" if language == "en" else "long", locale=language)
+    return format_date(day, "d MMMM y" if language == "en" else "long", locale=_cldr(language))
 
 
 def _field(source: Mapping[str, Any] | object, name: str) -> Any:

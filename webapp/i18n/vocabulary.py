@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from flask_babel import LazyString, lazy_gettext
 
+from webapp.i18n.catalogues import translations
+
 #: Every term of geodata.vocabulary, as a lazily translated label.
 TERMS: dict[str, LazyString] = {
     # kinds
@@ -55,10 +57,4 @@ TERMS: dict[str, LazyString] = {
 
 def term(value: str) -> str:
     """``value`` (a vocabulary term) in the current language; other text unchanged."""
-    label = TERMS.get(value)
-    return str(label) if label is not None else value
-
-
-def terms() -> dict[str, str]:
-    """Every term in the current language, for a page's scripts (legend, filters, search)."""
-    return {value: str(label) for value, label in TERMS.items()}
+    return translations().ugettext(value) if value in TERMS else value

@@ -12,11 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from flask_babel import get_translations
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from webapp.i18n import LANGUAGES, current_language
+from webapp.i18n import LANGUAGES, current_language, translations
 from webapp.i18n.formatting import citation, format_number, long_date, schematic_length
 from webapp.i18n.languages import ENDONYMS
 from webapp.i18n.vocabulary import term
@@ -45,8 +44,8 @@ _env = Environment(
 # Like Flask-Babel's own set-up: the bare catalogue lookups, as Jinja's newstyle gettext fills
 # the placeholders itself (and escapes them).
 _env.install_gettext_callables(  # type: ignore[attr-defined]
-    lambda message: get_translations().ugettext(message),
-    lambda singular, plural, n: get_translations().ungettext(singular, plural, n),
+    lambda message: translations().ugettext(message),
+    lambda singular, plural, n: translations().ungettext(singular, plural, n),
     newstyle=True,
 )
 
