@@ -106,6 +106,7 @@ def serving(
             stderr=err,
             cwd=PROJECT,
             start_new_session=True,
+            preexec_fn=_interruptible,
         )
     try:
         url = _wait_for_banner(process, stdout, stderr, timeout)
@@ -115,6 +116,12 @@ def serving(
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+
+
+def _interruptible() -> None:
+    """Let the server take Ctrl-C as in a terminal even when the tests run as a background job
+    (``make test &``), whose commands inherit SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def group_alive(pgid: int) -> bool:
