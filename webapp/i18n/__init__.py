@@ -35,7 +35,7 @@ __all__ = ["LANGUAGES", "current_language", "init_app", "script_messages"]
 
 
 def current_language() -> str:
-    """The language of the request (or of a ``force_locale`` block); English outside any."""
+    """The language of the request; English outside one."""
     locale = get_locale()
     return locale.language if locale is not None else DEFAULT
 

@@ -13,46 +13,47 @@ a test checks the list covers the vocabulary.
 
 from __future__ import annotations
 
-from flask_babel import LazyString, lazy_gettext
-
 from webapp.i18n.catalogues import translations
+from webapp.style import N_
 
-#: Every term of geodata.vocabulary, as a lazily translated label.
-TERMS: dict[str, LazyString] = {
-    # kinds
-    "corridor": lazy_gettext("corridor"),
-    "site": lazy_gettext("site"),
-    # corridor categories
-    "rail corridor": lazy_gettext("rail corridor"),
-    "multimodal corridor": lazy_gettext("multimodal corridor"),
-    "transport corridor": lazy_gettext("transport corridor"),
-    # site categories
-    "industrial park": lazy_gettext("industrial park"),
-    "technopark": lazy_gettext("technopark"),
-    "logistics centre": lazy_gettext("logistics centre"),
-    "industrial cooperation centre": lazy_gettext("industrial cooperation centre"),
-    "engineering hub": lazy_gettext("engineering hub"),
-    "industrial plant": lazy_gettext("industrial plant"),
-    "power plant": lazy_gettext("power plant"),
-    "exhibition": lazy_gettext("exhibition"),
-    "education": lazy_gettext("education"),
-    "monument": lazy_gettext("monument"),
-    "summit venue": lazy_gettext("summit venue"),
-    # stages
-    "proposed": lazy_gettext("proposed"),
-    "planned": lazy_gettext("planned"),
-    "under construction": lazy_gettext("under construction"),
-    "operational": lazy_gettext("operational"),
-    "completed": lazy_gettext("completed"),
-    # how a corridor's line was drawn
-    "stations": lazy_gettext("stations"),
-    "endpoints": lazy_gettext("endpoints"),
-    "mixed": lazy_gettext("mixed"),
-    # leg modes
-    "rail": lazy_gettext("rail"),
-    "road": lazy_gettext("road"),
-    "sea": lazy_gettext("sea"),
-}
+#: Every term of geodata.vocabulary, marked for ``make messages`` (translated by :func:`term`).
+TERMS: frozenset[str] = frozenset(
+    {
+        # kinds
+        N_("corridor"),
+        N_("site"),
+        # corridor categories
+        N_("rail corridor"),
+        N_("multimodal corridor"),
+        N_("transport corridor"),
+        # site categories
+        N_("industrial park"),
+        N_("technopark"),
+        N_("logistics centre"),
+        N_("industrial cooperation centre"),
+        N_("engineering hub"),
+        N_("industrial plant"),
+        N_("power plant"),
+        N_("exhibition"),
+        N_("education"),
+        N_("monument"),
+        N_("summit venue"),
+        # stages
+        N_("proposed"),
+        N_("planned"),
+        N_("under construction"),
+        N_("operational"),
+        N_("completed"),
+        # how a corridor's line was drawn
+        N_("stations"),
+        N_("endpoints"),
+        N_("mixed"),
+        # leg modes
+        N_("rail"),
+        N_("road"),
+        N_("sea"),
+    }
+)
 
 
 def term(value: str) -> str:
