@@ -72,6 +72,24 @@ $(ANY_ASCII_STAMP): | npm-dep
 npm-dep:
 	$(call apt_packages,npm,npm)
 
+# html-to-image (MIT), which draws the map's view into a PNG in the reader's browser (issue 14),
+# from the npm registry at a pinned version; its UMD build is copied into the git-ignored
+# webapp/static/vendor/html-to-image/, which map-export.js loads only when "Save as PNG" is
+# clicked.
+HTML_TO_IMAGE_VERSION := 1.11.13
+HTML_TO_IMAGE_STAMP := .tools/html-to-image/.installed-$(HTML_TO_IMAGE_VERSION)
+HTML_TO_IMAGE_DIR := webapp/static/vendor/html-to-image
+js-vendor: $(HTML_TO_IMAGE_DIR)/html-to-image.js
+$(HTML_TO_IMAGE_DIR)/html-to-image.js: $(HTML_TO_IMAGE_STAMP)
+	mkdir -p $(HTML_TO_IMAGE_DIR)
+	cp .tools/html-to-image/node_modules/html-to-image/dist/html-to-image.js \
+	  .tools/html-to-image/node_modules/html-to-image/LICENSE $(HTML_TO_IMAGE_DIR)/
+	touch $@
+$(HTML_TO_IMAGE_STAMP): | npm-dep
+	npm install --prefix .tools/html-to-image --no-save --no-package-lock --no-audit --no-fund \
+	  --silent html-to-image@$(HTML_TO_IMAGE_VERSION)
+	touch $@
+
 # The benchmarks also run wrk and nginx (serving) and npm (folium's default files, benchmark 3).
 bench-deps: system-deps
 	$(call apt_packages,wrk,wrk)

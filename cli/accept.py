@@ -9,6 +9,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from cli.previews import preview_style
 from geodata import DEFAULT_CATALOGUE, DEFAULT_OUTPUT_DIR, DEFAULT_SEEDS_DIR
 from geodata.accept import accept
 
@@ -71,6 +72,7 @@ def run_accept(args: argparse.Namespace) -> int:
         out_dir=args.out,
         article=args.article,
         rebuild=not args.no_build,
+        previews=preview_style(),
     )
     print(f"added: {', '.join(done.added) or 'none'}")
     print(f"new sources for: {', '.join(done.sourced) or 'none'}")

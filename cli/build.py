@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from cli.previews import preview_style
 from geodata import DEFAULT_CATALOGUE, DEFAULT_OUTPUT_DIR, DEFAULT_SEEDS_DIR
 from geodata.build import Progress, build, check
 from geodata.gazetteer import default_cache_dir
@@ -20,7 +21,8 @@ from geodata.outputs import ALL_FILES
 DESCRIPTION = """\
 Build the atlas: read the catalogue, check every quote against the seed articles, find every
 place (offline, in the GeoNames gazetteer), and write atlas.geojson, corridors.geojson,
-sites.geojson, sources.json and manifest.json into the output directory, all or nothing.
+sites.geojson, sources.json, the share cards' preview images (previews/) and manifest.json
+into the output directory, all or nothing.
 
 Progress is reported on stderr. Exit status: 0 built (or up to date), 1 an error or stale
 outputs, 130 interrupted (the previous outputs are left as they were)."""
@@ -150,7 +152,11 @@ def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with Reporter(sys.stderr) as reporter:
         progress = None if args.quiet else reporter
-        common = {"catalogue_path": args.catalogue, "seeds_dir": args.seeds}
+        common = {
+            "catalogue_path": args.catalogue,
+            "seeds_dir": args.seeds,
+            "previews": preview_style(),  # the share cards, drawn as the map draws
+        }
         try:
             if args.check:
                 problems = check(args.out, locator=_locator(args), progress=progress, **common)

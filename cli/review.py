@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli.previews import preview_style
 from geodata import DEFAULT_CATALOGUE, DEFAULT_OUTPUT_DIR, DEFAULT_SEEDS_DIR
 
 DESCRIPTION = """\
@@ -62,6 +63,7 @@ def run_review(args: argparse.Namespace) -> int:
             "SEEDS_DIR": args.seeds,
             "OUT_DIR": args.out,
             "REBUILD": not args.no_build,
+            "PREVIEW_STYLE": preview_style(),
             "REVIEW_TOKEN": token,
         }
     )

@@ -35,6 +35,7 @@ from geodata.build import build
 from geodata.catalogue import Entry, field_path, load_catalogue
 from geodata.errors import AtlasError, CatalogueError
 from geodata.geocoding import Locator
+from geodata.previews import PreviewStyle
 from geodata.sources import SeedLibrary, verify_quotes
 
 #: A seed's file name becomes a URL slug; the same rule as the seeds directory's.
@@ -321,8 +322,11 @@ def accept(
     article: Path | None = None,
     rebuild: bool = True,
     locator: Locator | None = None,
+    previews: PreviewStyle | None = None,
 ) -> Accepted:
-    """Apply the accepted proposals of ``proposals_path`` (or those in ``only``); see above."""
+    """Apply the accepted proposals of ``proposals_path`` (or those in ``only``); see above.
+    ``previews`` is the map's look for the share cards' images the rebuild draws (see
+    :func:`geodata.build.build`)."""
     proposals_path, catalogue_path = Path(proposals_path), Path(catalogue_path)
     if catalogue_path.suffix == ".json":
         raise ProposalError(f"{catalogue_path}: accept writes a YAML catalogue, not JSON")
@@ -345,7 +349,7 @@ def accept(
                 catalogue_path, old_text, new_text, seeds_dir / seed, article_bytes
             )
             if rebuild:
-                _rebuild(catalogue_path, old_text, seeds_dir, out_dir, locator, result)
+                _rebuild(catalogue_path, old_text, seeds_dir, out_dir, locator, previews, result)
         for proposal in selected:
             proposal["status"] = "accepted"
         write_proposals(proposals_path, document)
@@ -426,11 +430,18 @@ def _rebuild(
     seeds_dir: Path,
     out_dir: Path,
     locator: Locator | None,
+    previews: PreviewStyle | None,
     result: Accepted,
 ) -> None:
     """Rebuild the outputs; on failure put the catalogue and seeds back, then re-raise."""
     try:
-        build(out_dir, catalogue_path=catalogue_path, seeds_dir=seeds_dir, locator=locator)
+        build(
+            out_dir,
+            catalogue_path=catalogue_path,
+            seeds_dir=seeds_dir,
+            locator=locator,
+            previews=previews,
+        )
     except BaseException:
         write_atomically(catalogue_path, old_text.encode("utf-8"))
         if result.seed is not None:

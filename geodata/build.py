@@ -25,10 +25,12 @@ from geodata.gazetteer import GazetteerGeocoder, default_index, default_index_re
 from geodata.geocoding import GazetteerLocator, Locator, ResolvedPlace, resolve
 from geodata.geojson import build_feature, collection_metadata, dumps, feature_collection
 from geodata.geometry import near_pairs
+from geodata.geopackage import atlas_geopackage
 from geodata.outputs import (
     ATLAS,
     CORRIDORS,
     GEOJSON_KINDS,
+    GEOPACKAGE,
     SITES,
     SOURCES,
     output_lock,
@@ -36,9 +38,11 @@ from geodata.outputs import (
     verify_outputs,
 )
 from geodata.placenames import DEFAULT_PLACENAMES, Names, PlaceNamer
+from geodata.previews import PreviewStyle, render_previews
 from geodata.provenance import article_records, as_reported, dumps_sources, source_index
-from geodata.sources import SeedLibrary, verify_quotes
+from geodata.sources import SeedLibrary, stage_seed, verify_quotes
 from geodata.spatial import add_spatial_answers
+from geodata.timeline import DateProblem, dated_milestones
 
 
 @dataclass(frozen=True)
@@ -112,12 +116,15 @@ def compile_atlas(
     seeds_dir: Path = DEFAULT_SEEDS_DIR,
     locator: Locator | None = None,
     progress: ProgressCallback | None = None,
+    previews: PreviewStyle | None = None,
 ) -> Compiled:
     """Run the whole pipeline in memory; raise an :class:`~geodata.errors.AtlasError` on a fault.
 
-    Without a ``locator`` places are found in the offline gazetteer.
+    Without a ``locator`` places are found in the offline gazetteer. With a ``previews`` style
+    the share cards' images are drawn too (:mod:`geodata.previews`).
     """
-    return _compile(catalogue_path, seeds_dir, locator, _Steps(progress, _steps_of(locator)))
+    steps = _Steps(progress, _steps_of(locator))
+    return _compile(catalogue_path, seeds_dir, locator, steps, previews)
 
 
 def _steps_of(locator: Locator | None) -> int:
@@ -125,7 +132,11 @@ def _steps_of(locator: Locator | None) -> int:
 
 
 def _compile(
-    catalogue_path: Path, seeds_dir: Path, locator: Locator | None, steps: _Steps
+    catalogue_path: Path,
+    seeds_dir: Path,
+    locator: Locator | None,
+    steps: _Steps,
+    previews: PreviewStyle | None = None,
 ) -> Compiled:
     steps.start("reading the catalogue and finding its quotes in the seeds")
     catalogue = load_catalogue(catalogue_path)
@@ -144,10 +155,11 @@ def _compile(
     articles = article_records(catalogue, library)
     for done, entry in enumerate(entries, start=1):
         lines = _resolve_entry(entry, locator, catalogue_path, problems)
-        if lines is not None:
+        dates = _read_dates(entry, library, articles, catalogue_path, problems)
+        if lines is not None and dates is not None:
             reported = as_reported(entry, library, articles)
             names = _place_names(entry, lines, namer)
-            features.append(build_feature(entry, lines, articles, reported, names))
+            features.append(build_feature(entry, lines, articles, reported, names, dates))
         steps.count(done, len(entries))
     if problems:
         raise CatalogueError(problems)
@@ -159,9 +171,12 @@ def _compile(
     files = {}
     for name, kind in GEOJSON_KINDS.items():
         held = [f for f in features if _holds(kind, f)]
-        metadata = collection_metadata(_HOLDS[name], articles, len(held))
+        metadata = collection_metadata(_HOLDS[name], articles, len(held), held)
         files[name] = dumps(feature_collection(held, metadata))
     files[SOURCES] = dumps_sources(source_index(catalogue, library))
+    files[GEOPACKAGE] = atlas_geopackage(files[ATLAS])  # for QGIS: layers, columns, R-tree
+    if previews is not None:  # the share cards' images, in the map's look
+        files.update(render_previews(features, previews))
     corridors = sum(entry.kind == "corridor" for entry in entries)
     return Compiled(
         files, corridors, len(entries) - corridors, len(catalogue.not_mapped), tuple(warnings)
@@ -230,6 +245,21 @@ def _resolve_entry(
     return None if failed else lines
 
 
+def _read_dates(
+    entry: Entry,
+    library: SeedLibrary,
+    articles: dict[str, dict[str, Any]],
+    catalogue_path: Path,
+    problems: list[str],
+) -> list[dict[str, Any]] | None:
+    """``entry``'s milestones read as intervals, or None (and a problem) when one cannot be."""
+    try:
+        return dated_milestones(entry, articles, stage_seed(entry, library))
+    except DateProblem as err:
+        problems.append(f"{catalogue_path}: entry {entry.id!r}, field {err.field!r}: {err}")
+        return None
+
+
 def _place_names(
     entry: Entry, lines: list[list[ResolvedPlace]], namer: PlaceNamer
 ) -> dict[ResolvedPlace, Names]:
@@ -257,6 +287,7 @@ def build(
     locator: Locator | None = None,
     progress: ProgressCallback | None = None,
     wait: bool = True,
+    previews: PreviewStyle | None = None,
 ) -> Compiled:
     """Compile the atlas and replace the outputs in ``out_dir`` (only if all of it worked).
 
@@ -273,7 +304,7 @@ def build(
     def waiting() -> None:
         steps.notice(f"waiting for another build of {out_dir} to finish…")
 
-    compiled = _compile(catalogue_path, seeds_dir, locator, steps)
+    compiled = _compile(catalogue_path, seeds_dir, locator, steps, previews)
     steps.start(f"writing {len(compiled.files)} files and the manifest to {out_dir}")
     with output_lock(out_dir, wait=wait, on_wait=waiting):
         publish(out_dir, compiled.files)
@@ -287,6 +318,7 @@ def check(
     seeds_dir: Path = DEFAULT_SEEDS_DIR,
     locator: Locator | None = None,
     progress: ProgressCallback | None = None,
+    previews: PreviewStyle | None = None,
 ) -> list[str]:
     """What is out of date in ``out_dir``, one line per problem (empty: all up to date).
 
@@ -295,7 +327,7 @@ def check(
     """
     out_dir = Path(out_dir)
     steps = _Steps(progress, _steps_of(locator) + 1)
-    compiled = _compile(catalogue_path, seeds_dir, locator, steps)
+    compiled = _compile(catalogue_path, seeds_dir, locator, steps, previews)
     steps.start(f"comparing with the outputs in {out_dir}")
     return stale_outputs(out_dir, compiled.files) + verify_outputs(out_dir)
 
@@ -310,7 +342,9 @@ def stale_outputs(out_dir: Path, files: dict[str, bytes]) -> list[str]:
         except OSError:
             differences.append(f"{path}: missing")
             continue
-        if actual != expected:
+        if actual != expected and not name.endswith((".json", ".geojson")):  # images, GeoPackage
+            differences.append(f"{path}: differs from a fresh build")
+        elif actual != expected:
             differences.append(f"{path}: {_describe_change(actual, expected)}")
     return differences
 

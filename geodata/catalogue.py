@@ -84,10 +84,18 @@ class Source(_Strict):
 
 
 class Milestone(_Strict):
-    """A dated step, with the date as the source states it ("fourth quarter of 2026")."""
+    """A dated step, with the date as the source states it ("fourth quarter of 2026"), the
+    stage it brings (a launch: operational; an unveiling: completed) and the article saying it.
+
+    ``seed`` may be left out when the entry cites one article, or when the date is absolute
+    (it then defaults to the article the stage comes from); a relative date ("April last
+    year") in an entry citing several articles must say which one it is relative to.
+    """
 
     event: Text
     when: Text
+    stage: Literal[STAGES]  # type: ignore[valid-type]
+    seed: Text | None = None
 
 
 class Status(_Strict):
@@ -353,10 +361,21 @@ class SeedCitation(_Strict):
     author: Text | None = None
     publisher: Text | None = None
     published: IsoDate = None
+    published_earliest: IsoDate = None
+    published_latest: IsoDate = None
     published_note: Text | None = None
     url: Annotated[str, AfterValidator(_web_address)] | None = None
     language: Language | None = None
     reference: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bounded_by_the_date(cls, data: Any) -> Any:
+        """A dated article's bounds are its date: left out, they are filled in."""
+        if isinstance(data, dict) and data.get("published") is not None:
+            data = {"published_earliest": data["published"], **data}
+            data.setdefault("published_latest", data["published"])
+        return data
 
     @model_validator(mode="after")
     def _sourced(self) -> SeedCitation:
@@ -371,7 +390,28 @@ class SeedCitation(_Strict):
             "published_note",
             "say where the publication date comes from",
         )
+        self._check_bounds()
         return self
+
+    def _check_bounds(self) -> None:
+        earliest, latest = self.published_earliest, self.published_latest
+        if self.published is not None:
+            for name, bound in (("published_earliest", earliest), ("published_latest", latest)):
+                _require(
+                    bound == self.published,
+                    name,
+                    f"the article is dated {self.published}; give {name}: {self.published}",
+                )
+        _require(
+            earliest is None or latest is None or earliest <= latest,
+            "published_earliest",
+            f"{earliest} is after published_latest {latest}",
+        )
+        _require(
+            (earliest is None and latest is None) or self.published_note is not None,
+            "published_note",
+            "say why the publication date lies within these bounds",
+        )
 
 
 class Catalogue(_Strict):

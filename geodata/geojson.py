@@ -18,9 +18,17 @@ from geodata.catalogue import Entry
 from geodata.geocoding import ResolvedPlace
 from geodata.geometry import corridor_length_km, corridor_parts, site_geometry
 from geodata.placenames import LANGUAGES, Names, curated_names
+from geodata.timeline import feature_history, first_source, reported_on, timeline_span
 
 #: What each of a feature's ``sources`` repeats of its article's citation.
-CITED_FIELDS = ("title", "title_is_editorial", "publisher", "published")
+CITED_FIELDS = (
+    "title",
+    "title_is_editorial",
+    "publisher",
+    "published",
+    "published_earliest",
+    "published_latest",
+)
 
 
 def build_feature(
@@ -29,13 +37,21 @@ def build_feature(
     articles: Mapping[str, Mapping[str, Any]] | None = None,
     as_reported: str | None = None,
     place_names: Mapping[ResolvedPlace, Names] | None = None,
+    dates: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The GeoJSON Feature of ``entry``, whose places resolved to ``lines``.
 
     ``articles`` maps a seed to its citation (see :func:`geodata.provenance.article_records`),
     copied into each source so a popup can cite it without a second file; ``as_reported`` is
     the publication date of the article the status comes from; ``place_names`` gives each
-    place's names in the region's languages (see :mod:`geodata.placenames`).
+    place's names in the region's languages (see :mod:`geodata.placenames`); ``dates`` are
+    the entry's milestones read as intervals (see :func:`geodata.timeline.dated_milestones`;
+    without them each milestone keeps only its words, stage and seed).
+
+    Beside the nested properties, flat ones let a GIS style and filter without expressions:
+    ``stage``, ``reported_on`` (the first exact publication date among the sources),
+    ``source_count`` (the entries of ``sources``) and ``first_source`` (the seed published
+    first). ``history`` lists the steps :func:`geodata.timeline.stage_as_of` reads.
     """
     points = [[(place.lon, place.lat) for place in line] for line in lines]
     leg_modes: list[str] = []
@@ -48,6 +64,18 @@ def build_feature(
     status = entry.status
     place_names = place_names or {}
     own = curated_names(entry.names)
+    sources = [
+        {
+            **source.model_dump(),
+            **{key: articles.get(source.seed, {}).get(key) for key in CITED_FIELDS},
+        }
+        for source in entry.sources
+    ]
+    if dates is None:
+        dates = [
+            {**milestone.model_dump(), "start": None, "end": None, "relative": False}
+            for milestone in status.dates
+        ]
     properties: dict[str, Any] = {
         "id": entry.id,
         "name": entry.name,
@@ -56,23 +84,24 @@ def build_feature(
         "aliases": list(entry.aliases),
         "kind": entry.kind,
         "category": entry.category,
+        "stage": status.stage,
+        "reported_on": reported_on(sources),
+        "source_count": len(sources),
+        "first_source": first_source(sources),
         "countries": list(entry.countries),
         "status": {
             "stage": status.stage,
             "stage_quote": status.stage_quote,
             "stage_assessment": status.stage_assessment,
             "as_reported": as_reported,
-            "dates": [milestone.model_dump() for milestone in status.dates],
+            "dates": [dict(milestone) for milestone in dates],
         },
         "figures": [figure.model_dump() for figure in entry.figures],
         "description": entry.description,
-        "sources": [
-            {
-                **source.model_dump(),
-                **{key: articles.get(source.seed, {}).get(key) for key in CITED_FIELDS},
-            }
-            for source in entry.sources
-        ],
+        "sources": sources,
+        "history": feature_history(
+            status.stage, [source.seed for source in entry.sources], articles, dates
+        ),
         "located_by": [
             {
                 "place": p.label,
@@ -144,13 +173,17 @@ ATLAS_TITLE = "Corridor Atlas"
 
 
 def collection_metadata(
-    what: str, articles: Mapping[str, Mapping[str, Any]], feature_count: int
+    what: str,
+    articles: Mapping[str, Mapping[str, Any]],
+    feature_count: int,
+    features: Iterable[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The ``metadata`` member of a FeatureCollection of ``what`` ("corridors and sites").
 
     ``cite_as`` names the version, not the build date, so a rebuild of the same catalogue
     gives the same bytes; coverage counts the articles and spans the publication dates that
-    are known (an article of unknown date widens nothing).
+    are known (an article of unknown date widens nothing); ``timeline`` is the span of years
+    the features' histories cover (see :func:`geodata.timeline.timeline_span`), null if none.
 
     >>> articles = {"a.txt": {"published": "2024-07-14"}, "b.txt": {"published": None}}
     >>> collection_metadata("sites", articles, 3)["coverage"]
@@ -159,6 +192,7 @@ def collection_metadata(
     """
     dates = sorted(record["published"] for record in articles.values() if record["published"])
     version = atlas_version()
+    span = timeline_span(features)
     return {
         "title": f"{ATLAS_TITLE}: {what}",
         "licence": LICENCE,
@@ -174,6 +208,7 @@ def collection_metadata(
             "last_published": dates[-1] if dates else None,
             "features": feature_count,
         },
+        "timeline": {"start": span[0].isoformat(), "end": span[1].isoformat()} if span else None,
     }
 
 

@@ -1,7 +1,8 @@
 """The files a build writes, and the manifest that publishes them as one set.
 
-An output directory holds the data files of :data:`DATA_FILES` and ``manifest.json``, which
-lists each of them with its size and SHA-256. A build stages every file (the manifest too) as a
+An output directory holds the data files of :data:`DATA_FILES` (and, from a build given a
+preview style, the share cards' images under ``previews/``) and ``manifest.json``, which lists
+each of them with its size and SHA-256. A build stages every file (the manifest too) as a
 temporary sibling, renames the data files into place and the manifest last, so a reader that
 checks the files against the manifest (:func:`verify_outputs`) knows it holds one whole build,
 not a mix of two. Builds hold an exclusive lock on a file inside the directory
@@ -18,6 +19,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import signal
 import tempfile
 import threading
@@ -33,6 +35,7 @@ ATLAS = "atlas.geojson"
 CORRIDORS = "corridors.geojson"
 SITES = "sites.geojson"
 SOURCES = "sources.json"
+GEOPACKAGE = "atlas.gpkg"
 MANIFEST = "manifest.json"
 #: Taken by every build; not an output, and never removed (removing a lock file races).
 LOCK_FILE = ".build.lock"
@@ -43,11 +46,38 @@ DATA_FILES: dict[str, str] = {
     CORRIDORS: "the corridors of atlas.geojson, nothing else",
     SITES: "the sites of atlas.geojson, nothing else",
     SOURCES: "the source articles, with where each cited quote lies in its text",
+    GEOPACKAGE: "atlas.geojson as a GeoPackage: layers corridors and sites (geodata.geopackage)",
 }
 #: The GeoJSON files and the kind of feature each holds (None: every feature).
 GEOJSON_KINDS: dict[str, str | None] = {ATLAS: None, CORRIDORS: "corridor", SITES: "site"}
 #: Everything a build publishes, the manifest last.
 ALL_FILES: tuple[str, ...] = (*DATA_FILES, MANIFEST)
+#: The share cards' preview images (``geodata.previews``), in a folder of their own: one of the
+#: whole atlas and one per feature. A build given a preview style publishes them with the set.
+PREVIEW_DIR = "previews"
+ATLAS_CARD = f"{PREVIEW_DIR}/atlas.png"
+#: Width and height of every preview image: the 1.91:1 image of Open Graph and Twitter's
+#: large card (the pages' meta tags say so without reading the images).
+CARD_SIZE = (1200, 630)
+_CARD = re.compile(rf"{PREVIEW_DIR}/(?:atlas|features/[a-z0-9]+(?:-[a-z0-9]+)*)\.png")
+
+
+def feature_card(feature_id: str) -> str:
+    """The output file name of one feature's preview image.
+
+    >>> feature_card("bekabad-industrial-park")
+    'previews/features/bekabad-industrial-park.png'
+    """
+    return f"{PREVIEW_DIR}/features/{feature_id}.png"
+
+
+def is_output(name: str) -> bool:
+    """Whether a build may publish a file of this name: a data file or a preview image.
+
+    >>> is_output(SITES), is_output("previews/atlas.png"), is_output("previews/../x.png")
+    (True, True, False)
+    """
+    return name in DATA_FILES or _CARD.fullmatch(name) is not None
 
 
 @dataclass(frozen=True)
@@ -146,7 +176,12 @@ def verify_outputs(out_dir: Path) -> list[str]:
     problems += [
         f"{out_dir / name}: listed in {MANIFEST} but not a build output"
         for name in manifest.files
-        if name not in DATA_FILES
+        if not is_output(name)
+    ]
+    problems += [
+        f"{path}: not listed in {MANIFEST}"
+        for path in _card_files(out_dir)
+        if path.relative_to(out_dir).as_posix() not in manifest.files
     ]
     if build_id_of(manifest.files) != manifest.build_id:
         problems.append(f"{out_dir / MANIFEST}: build_id does not match the files it lists")
@@ -155,6 +190,11 @@ def verify_outputs(out_dir: Path) -> list[str]:
         if problem:
             problems.append(f"{out_dir / name}: {problem}")
     return problems
+
+
+def _card_files(out_dir: Path) -> list[Path]:
+    """The preview images in ``out_dir`` (none without a previews folder), sorted."""
+    return sorted(path for path in (out_dir / PREVIEW_DIR).rglob("*.png") if path.is_file())
 
 
 def _file_problem(path: Path, listed: ListedFile) -> str | None:
@@ -231,8 +271,9 @@ def publish(out_dir: Path, files: Mapping[str, bytes]) -> Manifest:
     mixed only for the few microseconds of the renames (and :func:`verify_outputs` says so).
     Temporary files of an earlier build that was killed are removed first.
     """
-    for name in ALL_FILES:
-        for leftover in out_dir.glob(f".{name}.*"):
+    for name in (*ALL_FILES, *files):
+        target = out_dir / name
+        for leftover in target.parent.glob(f".{target.name}.*"):
             leftover.unlink(missing_ok=True)
     try:
         previous: Manifest | None = read_manifest(out_dir)
@@ -247,7 +288,11 @@ def publish(out_dir: Path, files: Mapping[str, bytes]) -> Manifest:
         with _interrupts_held():
             for name, path in staged:  # the manifest is last
                 os.replace(path, out_dir / name)
-        _sync_directory(out_dir)
+        for directory in sorted({(out_dir / name).parent for name in contents}):
+            _sync_directory(directory)
+        for card in _card_files(out_dir):  # images the set no longer has (or a build without)
+            if card.relative_to(out_dir).as_posix() not in files:
+                card.unlink(missing_ok=True)
     finally:
         for _, path in staged:
             path.unlink(missing_ok=True)
@@ -255,7 +300,13 @@ def publish(out_dir: Path, files: Mapping[str, bytes]) -> Manifest:
 
 
 def _staged(out_dir: Path, name: str, content: bytes) -> Path:
-    with tempfile.NamedTemporaryFile(dir=out_dir, prefix=f".{name}.", delete=False) as tmp:
+    """``content`` in a temporary sibling of ``out_dir / name`` (its folder made if need be),
+    flushed to disk, to be renamed into place."""
+    target = out_dir / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(
+        dir=target.parent, prefix=f".{target.name}.", delete=False
+    ) as tmp:
         path = Path(tmp.name)
         try:
             tmp.write(content)

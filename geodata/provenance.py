@@ -20,6 +20,7 @@ from pathlib import PurePath
 from typing import Any
 
 from geodata.catalogue import Catalogue, Entry
+from geodata.dates import iso
 from geodata.sources import SeedLibrary, stage_seed
 
 #: What a seed without a catalogued citation says of its date.
@@ -56,13 +57,15 @@ def article_records(catalogue: Catalogue, library: SeedLibrary) -> dict[str, dic
                 "author": None,
                 "publisher": None,
                 "published": None,
+                "published_earliest": None,
+                "published_latest": None,
                 "published_note": UNRECORDED,
                 "url": None,
                 "language": None,
                 "reference": None,
             }
             continue
-        published = known.published.isoformat() if known.published else None
+        published = iso(known.published)
         records[name] = {
             "headline": known.title if known.headline else None,
             "title": known.title,
@@ -70,6 +73,8 @@ def article_records(catalogue: Catalogue, library: SeedLibrary) -> dict[str, dic
             "author": known.author,
             "publisher": known.publisher,
             "published": published,
+            "published_earliest": iso(known.published_earliest),
+            "published_latest": iso(known.published_latest),
             "published_note": known.published_note or "the article states no date",
             "url": known.url,
             "language": known.language,

@@ -76,8 +76,9 @@ class SeedLibrary:
 
 
 def verify_quotes(catalogue: Catalogue, library: SeedLibrary, catalogue_path: Path) -> None:
-    """Raise :class:`CatalogueError` naming each source, figure or stage quote not found
-    verbatim, and each stage backed by neither a quote nor an assessment."""
+    """Raise :class:`CatalogueError` naming each source, figure or stage quote and each
+    milestone's date words not found verbatim, and each stage backed by neither a quote nor
+    an assessment."""
     problems = []
     for label, name, field, sources in _quoted_items(catalogue):
         for position, source in enumerate(sources):
@@ -105,6 +106,10 @@ def verify_quotes(catalogue: Catalogue, library: SeedLibrary, catalogue_path: Pa
         problem = _stage_problem(entry, library)
         if problem:
             problems.append(f"{catalogue_path}: entry {entry.id!r}, {problem}")
+        problems += [
+            f"{catalogue_path}: entry {entry.id!r}, {problem}"
+            for problem in _date_problems(entry, library)
+        ]
     if problems:
         raise CatalogueError(problems)
 
@@ -117,6 +122,23 @@ def stage_seed(entry: Entry, library: SeedLibrary) -> str | None:
         return None
     seeds = dict.fromkeys(source.seed for source in entry.sources)
     return next((s for s in seeds if s in library.texts and library.contains(s, quote)), None)
+
+
+def _date_problems(entry: Entry, library: SeedLibrary) -> list[str]:
+    """A milestone's ``when`` is its article's words: they must be in it (its ``seed``, or
+    any article the entry cites when none is named)."""
+    problems = []
+    cited = list(dict.fromkeys(source.seed for source in entry.sources))
+    for position, milestone in enumerate(entry.status.dates):
+        seeds = [milestone.seed] if milestone.seed else cited
+        known = [seed for seed in seeds if seed in library.texts]
+        if known and not any(library.contains(seed, milestone.when) for seed in known):
+            field = field_path(["status", "dates", position, "when"])
+            problems.append(
+                f"field {field!r}: {milestone.when!r} is not found verbatim in "
+                f"{' or '.join(known)}; keep the article's words"
+            )
+    return problems
 
 
 def _stage_problem(entry: Entry, library: SeedLibrary) -> str | None:

@@ -6,15 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from cli.previews import preview_style
 from geodata.build import build
 from tests.support.samples import features_of
 
 
 @pytest.fixture(scope="session")
 def built_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data directory holding GeoJSON built from the real catalogue and seeds."""
+    """A data directory holding the outputs built from the real catalogue and seeds."""
     out_dir = tmp_path_factory.mktemp("geodata")
-    build(out_dir)
+    build(out_dir, previews=preview_style())  # as `corridor-atlas build`: with the share cards
     return out_dir
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import api, default_data_dir, downloads, i18n, pages, security, service
+from webapp import api, default_data_dir, downloads, i18n, pages, security, service, share
 from webapp import map as atlas_map
 from webapp.http.replay import ResponseCache
 from webapp.i18n.formatting import TEMPLATE_FILTERS
@@ -62,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     i18n.init_app(app)
     service.init_app(app)
+    share.init_app(app)  # the share cards: before the parts, whose pages carry them
     for part in PARTS:
         part.init_app(app)
     security.init_app(app, tile_origins())

@@ -136,3 +136,92 @@ def feature_class(kind_class: str, feature_id: str) -> str:
     'atlas-site atlas-id-bukhara-technopark'
     """
     return f"{kind_class} atlas-id-{feature_id}"
+
+
+#: The dark theme's land on the offline base map (``static/map.css``): the ground every line
+#: and marker is drawn on in dark mode, as :data:`BASE_LAND_COLOUR` is in light mode.
+DARK_LAND_COLOUR = "#2b2e33"
+#: The dark theme's background of the legend and the layer control, where the swatches are.
+DARK_PANEL_COLOUR = "#1e2328"
+#: WCAG 1.4.11's non-text contrast, and a little to spare for anti-aliased thin lines.
+NON_TEXT_CONTRAST = 3.0
+#: The grey of the legend's stage keys (``templates/fragments/legend.html``).
+LEGEND_KEY_COLOUR = "#444444"
+
+
+def _luminance(colour: str) -> float:
+    """The relative luminance of ``#rrggbb`` (WCAG 2.x).
+
+    >>> _luminance("#ffffff"), _luminance("#000000")
+    (1.0, 0.0)
+    """
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(first: str, second: str) -> float:
+    """The WCAG contrast ratio of two ``#rrggbb`` colours, from 1 to 21.
+
+    >>> round(contrast("#ffffff", "#000000"), 1), round(contrast("#777777", "#777777"), 1)
+    (21.0, 1.0)
+    """
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def dark_variant(colour: str) -> str:
+    """``colour`` as the dark theme draws it: unchanged if it keeps :data:`NON_TEXT_CONTRAST`
+    against both the dark land and the dark panels, else mixed with white in 5% steps until
+    it does (the hue stays, so a corridor keeps its colour's name in both themes).
+
+    >>> dark_variant("#e7298a")
+    '#e7298a'
+    >>> dark_variant("#1f3b73"), round(contrast("#6d80a4", DARK_LAND_COLOUR), 2)
+    ('#6d80a4', 3.42)
+    """
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    for step in range(21):
+        mix = step / 20
+        mixed = "#" + "".join(f"{round(c + (255 - c) * mix):02x}" for c in (red, green, blue))
+        if min(contrast(mixed, DARK_LAND_COLOUR), contrast(mixed, DARK_PANEL_COLOUR)) >= (
+            NON_TEXT_CONTRAST
+        ):
+            return mixed
+    return "#ffffff"
+
+
+def map_colours() -> list[str]:
+    """Every colour this module gives the map's features and legend, once each, in order."""
+    colours = [
+        *SITE_COLOURS.values(),
+        UNKNOWN_SITE_COLOUR,
+        *CORRIDOR_PALETTE,
+        LEGEND_KEY_COLOUR,
+    ]
+    return list(dict.fromkeys(colours))
+
+
+def dark_css(colours: list[str]) -> str:
+    """CSS giving each of ``colours`` its :func:`dark_variant` in the dark theme, wherever the
+    map draws it: SVG strokes and fills (lines, markers, legend keys), the half-fill
+    gradients' stops and the swatches of the layer control and legend (their inline
+    ``--swatch`` style is overridden with ``!important``). Light mode is
+    untouched: the rules apply under ``html[data-theme="dark"]`` only (``static/theme.js``).
+
+    >>> print(dark_css(["#1f3b73"]).splitlines()[0])
+    html[data-theme="dark"] .leaflet-container [stroke="#1f3b73"] { stroke: #6d80a4; }
+    """
+    rules = []
+    scope = 'html[data-theme="dark"] .leaflet-container'
+    for colour in colours:
+        dark = dark_variant(colour)
+        if dark == colour:
+            continue
+        rules += [
+            f'{scope} [stroke="{colour}"] {{ stroke: {dark}; }}',
+            f'{scope} [fill="{colour}"] {{ fill: {dark}; }}',
+            f'html[data-theme="dark"] [stop-color="{colour}"] {{ stop-color: {dark}; }}',
+            f'{scope} [style*="--swatch: {colour}"] {{ --swatch: {dark} !important; }}',
+        ]
+    return "\n".join(rules)

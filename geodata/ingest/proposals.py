@@ -323,15 +323,11 @@ class Assembler:
         if proposal.document["existing"] is None:
             clause = self.article.text[site.clause[0] : site.clause[1]]
             dates = proposal.document["entry"]["status"]["dates"]
-            dates += [
-                {"event": d.event, "when": d.when}
-                for d in dates_in(clause)
-                if {"event": d.event, "when": d.when} not in dates
-            ]
+            dates += [milestone for milestone in _milestones(clause) if milestone not in dates]
 
     def _status(self, clause: str) -> dict[str, Any]:
         stage = stage_of(clause)
-        dates = [{"event": d.event, "when": d.when} for d in dates_in(clause)]
+        dates = _milestones(clause)
         if stage is None:
             return {"stage": "proposed", "dates": dates, "stage_assessment": DEFAULT_STAGE_NOTE}
         return {"stage": stage, "dates": dates, "stage_quote": clause.strip()}
@@ -481,3 +477,13 @@ def _with_source(existing: Entry, source: dict[str, str]) -> dict[str, Any]:
     if not cited:
         entry["sources"].append(source)
     return entry
+
+
+def _milestones(clause: str) -> list[dict[str, str]]:
+    """The clause's dates as catalogue milestones, each with the stage its event brings (its
+    own words' stage, else the clause's, else proposed): a curator checks them on accepting."""
+    fallback = stage_of(clause) or "proposed"
+    return [
+        {"event": d.event, "when": d.when, "stage": stage_of(d.event) or fallback}
+        for d in dates_in(clause)
+    ]

@@ -214,3 +214,31 @@ def test_ogrinfo_reads_the_names_of_a_download(named_service, tmp_path, name):
     read = {f["id"]: f for fs in features_by_layer(output).values() for f in fs}
     assert {column: read["named-site"][column] for column in NAME_COLUMNS} == NAMES
     assert not read["unnamed-site"].get("name_ru")
+
+
+# --- flat properties: QGIS styles by stage without expressions (issue 14) --------------------
+
+
+@pytest.mark.parametrize("name", ["atlas.geojson", "atlas.csv", "atlas.kml", "atlas.gpkg"])
+def test_every_download_has_stage_as_a_plain_string_field(service, features, tmp_path, name):
+    url = service[0].removeprefix("OAPIF:").removesuffix("/ogc")
+    path = tmp_path / name
+    with urlopen(f"{url}/data/{name}") as answer:
+        path.write_bytes(answer.read())
+    # The CSV's types as GDAL guesses them (QGIS does the same), the others' as declared.
+    options = ["-oo", "AUTODETECT_TYPE=YES"] if name.endswith(".csv") else []
+    summary = gdal("ogrinfo", "-ro", "-so", "-al", *options, str(path))
+    assert set(re.findall(r"^stage: (\S+) ", summary, flags=re.M)) == {"String"}
+    assert set(re.findall(r"^source_count: (\S+) ", summary, flags=re.M)) <= {"Integer", "String"}
+    if not name.endswith(".kml"):  # KML's ExtendedData is text
+        assert set(re.findall(r"^source_count: (\S+) ", summary, flags=re.M)) == {"Integer"}
+    output = gdal("ogrinfo", "-ro", "-al", "-q", *options, str(path))
+    read = {f["id"]: f for fs in features_by_layer(output).values() for f in fs}
+    assert {fid: f["stage"] for fid, f in read.items()} == {
+        f["id"]: f["properties"]["stage"] for f in features
+    }
+    for feature in features:
+        properties = feature["properties"]
+        assert read[feature["id"]]["source_count"] == str(properties["source_count"])
+        if name != "atlas.kml":
+            assert read[feature["id"]]["first_source"] == (properties["first_source"] or "(null)")

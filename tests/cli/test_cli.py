@@ -16,7 +16,7 @@ import pytest
 
 from cli import main
 from geodata.build import build
-from geodata.outputs import ALL_FILES, verify_outputs
+from geodata.outputs import ALL_FILES, read_manifest, verify_outputs
 from tests.support.samples import site_entry
 
 PROJECT = Path(__file__).parents[2]
@@ -134,7 +134,8 @@ def test_progress_goes_to_stderr_as_plain_lines_when_not_a_terminal(tmp_path: Pa
     lines = result.stderr.splitlines()
     assert lines[0] == "[1/5] reading the catalogue and finding its quotes in the seeds …"
     assert any(re.fullmatch(r"\[3/5\] geocoding (\d+) entries: \1 of \1", line) for line in lines)
-    assert lines[-1] == f"[5/5] writing 4 files and the manifest to {tmp_path} …"
+    written = len(read_manifest(tmp_path).files)  # the data files and the preview images
+    assert lines[-1] == f"[5/5] writing {written} files and the manifest to {tmp_path} …"
     assert not re.search(r"[\r\x1b]", result.stderr)
     assert result.stdout.startswith("built ")
 

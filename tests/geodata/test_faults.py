@@ -18,7 +18,14 @@ import pytest
 
 from cli import main
 from geodata.build import build
-from geodata.outputs import ALL_FILES, DATA_FILES, LOCK_FILE, verify_outputs
+from geodata.outputs import (
+    ALL_FILES,
+    DATA_FILES,
+    GEOPACKAGE,
+    LOCK_FILE,
+    PREVIEW_DIR,
+    verify_outputs,
+)
 from tests.support.samples import SEED_000, corridor_entry, site_entry
 
 PROJECT = Path(__file__).parents[2]
@@ -156,8 +163,11 @@ def _valid_outputs(directory: Path) -> dict[str, bytes]:
     """The data files of ``directory``, after checking they are one whole set."""
     assert verify_outputs(directory) == []
     snapshot = {name: (directory / name).read_bytes() for name in DATA_FILES}
-    for content in snapshot.values():
-        json.loads(content)  # complete and parseable
+    for name, content in snapshot.items():
+        if name == GEOPACKAGE:
+            assert content.startswith(b"SQLite format 3\x00")  # the manifest vouched its bytes
+        else:
+            json.loads(content)  # complete and parseable
     return snapshot
 
 
@@ -225,7 +235,10 @@ def test_concurrent_builds_publish_one_whole_set(tmp_path: Path, write_catalogue
             _, err = process.communicate(timeout=120)
             assert process.returncode == 0, err
         assert _valid_outputs(out) in expected
-    assert sorted(path.name for path in out.iterdir()) == sorted([*ALL_FILES, LOCK_FILE])
+    # The command line draws the share cards too, into their own folder.
+    assert sorted(path.name for path in out.iterdir()) == sorted(
+        [*ALL_FILES, LOCK_FILE, PREVIEW_DIR]
+    )
 
 
 @pytest.mark.parametrize("text", ["Bekabad\x00park", "Bekabad\x1b[31m", "Bekabad\ufffe"])

@@ -113,6 +113,17 @@ def running(server: BaseWSGIServer | MultiSocketServer) -> Iterator[str]:
         _stop(server, thread)
 
 
+@contextlib.contextmanager
+def serving_committed_atlas() -> Iterator[str]:
+    """The committed data (``geodata/``) served by the real server on a free local port, as
+    the README's screenshot scripts need it; yields the base URL."""
+    from webapp.server import make_server
+
+    project = Path(__file__).resolve().parents[2]
+    with running(make_server(project / "geodata", host="127.0.0.1", port=0)) as url:
+        yield url
+
+
 def _stop(server: BaseWSGIServer | MultiSocketServer, thread: threading.Thread) -> None:
     """Close every socket of ``server`` from its own loop's thread, then wait for the loop.
 

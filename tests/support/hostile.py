@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from cli.previews import preview_style
 from geodata.build import Compiled, build
 from geodata.outputs import MANIFEST
 from webapp.map.basemaps import tile_origins
@@ -54,6 +55,26 @@ ALL = " ".join(PAYLOADS.values())
 SCRIPT = PAYLOADS["script"]
 #: A string over 10,000 characters (itself full of markup).
 LONG = "Long " + "<b>bold?</b> &amp; " * 560 + "end."
+#: Values ``as_of`` (YYYY[-MM[-DD]], years 1900-2100) must refuse with a 400 naming it, on the
+#: API, the OGC API and the /features table (which ignores only an empty value).
+BAD_AS_OF = (
+    "2025-13",
+    "20255",
+    "-1",
+    "2025-02-30",
+    "2023-02-29",
+    "abc",
+    "1800",
+    "2101",
+    "2025-1",
+    "2025-06-1",
+    "2025/06",
+    "2025-06-30T00:00:00Z",
+    "\u0662\u0660\u0662\u0665",  # 2025 in Arabic-Indic digits, which int() would read
+    "9" * 5000,
+    SCRIPT,
+    LONG,
+)
 
 #: Plain words at the start of each name, so tests can find features and rows by text.
 CORRIDOR_A, CORRIDOR_B = "Hostile corridor alpha", "Hostile corridor beta"
@@ -65,6 +86,10 @@ HEADLINED = "hostile_headline.txt"
 #: The headline of HEADLINED (its first line, verified verbatim by the build).
 HEADLINE = f"Headline {ALL}"
 LABEL = f"Label {ALL}"
+
+
+#: A milestone's date as the hostile article words it (the build must be able to read it).
+DATE_WORDS = "fourth quarter of 2026"
 
 
 def quote(tag: str) -> str:
@@ -101,7 +126,9 @@ def _entry(entry_id: str, name: str, kind: str, category: str, **more) -> dict:
         "status": {
             "stage": "planned",
             "stage_assessment": text("Assessment"),
-            "dates": [{"event": text("Event"), "when": text("When")}],
+            # The build reads `when` as dates, so the article's words go in here and the
+            # hostile words are written into the built GeoJSON (see build_hostile).
+            "dates": [{"event": text("Event"), "when": DATE_WORDS, "stage": "operational"}],
         },
         "figures": [
             {"label": text("Label"), "value": 12.5, "unit": text("Unit"), "quote": quote(entry_id)}
@@ -206,7 +233,7 @@ def _quotes(document: dict) -> list[str]:
 def articles(document: dict) -> dict[str, str]:
     """The seed articles: every quote of ``document`` in the article it cites."""
     quotes = _quotes(document)
-    article = [f"{PAYLOADS['script']} A hostile article.", *quotes, LONG, "The end."]
+    article = [f"{PAYLOADS['script']} A hostile article.", *quotes, DATE_WORDS, LONG, "The end."]
     headlined = [HEADLINE, *(q for q in quotes if "headline" in q), "Nothing more."]
     return {ARTICLE: "\n\n".join(article) + "\n", HEADLINED: "\n".join(headlined) + "\n"}
 
@@ -232,13 +259,19 @@ def build_hostile(directory: Path) -> tuple[Path, Compiled]:
     """
     catalogue_path, seeds_dir = write_inputs(directory, checkable(catalogue()))
     data_dir = directory / "data"
-    compiled = build(data_dir, catalogue_path=catalogue_path, seeds_dir=seeds_dir)
+    compiled = build(
+        data_dir, catalogue_path=catalogue_path, seeds_dir=seeds_dir, previews=preview_style()
+    )  # with the share cards' images: hostile names drawn, hostile text in their meta tags
     described = {entry["id"]: entry["description"] for entry in catalogue()["entries"]}
     for name in ("atlas.geojson", "corridors.geojson", "sites.geojson"):
         path = data_dir / name
         collection = json.loads(path.read_text(encoding="utf-8"))
         for feature in collection["features"]:
             feature["properties"]["description"] = described[feature["id"]]
+            for step in feature["properties"]["status"]["dates"] + [
+                step for step in feature["properties"]["history"] if step["kind"] == "event"
+            ]:
+                step["when"] = text("When")
         path.write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
     (data_dir / MANIFEST).unlink()  # edited by hand: no longer the build the manifest lists
     return data_dir, compiled

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from tests.support.harness import launched_chromium, running
+from tests.support.harness import launched_chromium, serving_committed_atlas
 
 PROJECT = Path(__file__).resolve().parents[2]
 #: The phone viewports of the browser tests (tests/browser/test_map_reader.py).
@@ -64,14 +64,12 @@ def take(url: str, out_dir: Path, feature: str) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> None:
     """Serve the committed data and write both screenshots."""
-    from webapp.server import make_server
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--open", default=DEFAULT_FEATURE, help="the feature whose sheet is open")
     parser.add_argument("--out", type=Path, default=PROJECT / "docs", help="the folder to write")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    with running(make_server(PROJECT / "geodata", host="127.0.0.1", port=0)) as url:
+    with serving_committed_atlas() as url:
         for path in take(url, args.out, args.open):
             print(path)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tests.support.harness import launched_chromium, running
+from tests.support.harness import launched_chromium, serving_committed_atlas
 from tests.support.phone_screenshots import open_offline_map
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -48,13 +48,11 @@ def take(url: str, out_dir: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> None:
     """Serve the committed data and write both screenshots."""
-    from webapp.server import make_server
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=PROJECT / "docs", help="the folder to write")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    with running(make_server(PROJECT / "geodata", host="127.0.0.1", port=0)) as url:
+    with serving_committed_atlas() as url:
         for path in take(url, args.out):
             print(path)
 

@@ -22,6 +22,7 @@ from geodata.spatial import NEAR_SITES_LISTED
 from tests.support.openapi import schema_validator
 from webapp import create_app
 from webapp.api.params import API_PARAMETERS, MAX_LIMIT
+from webapp.model.subsets import SELECTION_FORMATS
 
 GEOJSON = "application/geo+json"
 PROBLEM = "application/problem+json"
@@ -354,6 +355,7 @@ def test_offset_past_the_end_and_limit_clamped(client, features):
         ("foo=bar", "foo"),
         ("Limit=5", "Limit"),
         ("datetime=2025-01-01", "datetime"),  # an OGC parameter, not this endpoint's
+        *((f"as_of={quote(value)}", "as_of") for value in ("2025-13", "2025-02-30", "1800")),
     ],
 )
 def test_bad_parameters_are_problem_details(client, openapi, query, parameter):
@@ -447,6 +449,8 @@ def test_openapi_document_is_valid_and_complete(client, app, openapi):
             path = path.replace("<feature_id>", "{featureId}")
             if path == "/data/{name}":
                 assert {p for p in documented if p.count("/") == 2 and p.startswith("/data/")}
+            elif path == "/data/selection.<extension>":
+                assert {f"/data/selection.{e}" for e in SELECTION_FORMATS} <= documented
             else:
                 assert path in documented, path
     parameters = openapi["paths"]["/api/features"]["get"]["parameters"]

@@ -17,6 +17,7 @@ import json
 import math
 import re
 import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
@@ -28,12 +29,15 @@ import pytest
 
 from geodata.build import build
 from geodata.errors import CatalogueError
+from geodata.geopackage import NUL_STAND_IN
 from tests.support import hostile
 from webapp import create_app
 from webapp.downloads.csv import COLUMNS
 from webapp.map.prepared import page_assets
 from webapp.model.atlas import AtlasDataError
+from webapp.model.subsets import SELECTION_FORMATS
 from webapp.security import inline_script_hashes
+from webapp.share import shorten
 
 ENTRIES = {entry["id"]: entry for entry in hostile.catalogue()["entries"]}
 #: Where a large atlas's map fetches its features and popups.
@@ -154,7 +158,10 @@ def assert_text_kept(properties: dict, entry: dict) -> None:
     assert properties["name"] == entry["name"]
     assert properties["aliases"] == entry["aliases"]
     assert properties["description"] == entry["description"]
-    assert properties["status"]["dates"] == entry["status"]["dates"]
+    # The build reads each date's words; build_hostile writes hostile words in afterwards.
+    assert [(d["event"], d["when"]) for d in properties["status"]["dates"]] == [
+        (d["event"], hostile.text("When")) for d in entry["status"]["dates"]
+    ]
     assert [(f["label"], f["unit"], f["quote"]) for f in properties["figures"]] == [
         (f["label"], f["unit"], f["quote"]) for f in entry["figures"]
     ]
@@ -176,6 +183,7 @@ ENGLISH_PAGES = [
     "/features",
     "/features?kind=site&category=technopark&sort=name&order=desc",
     "/features?country=UZ&status=planned",
+    "/features?as_of=2026-06&status=planned",
     *FEATURE_PAGES,
     "/sources",
     *SOURCE_PAGES,
@@ -199,6 +207,36 @@ def test_html_pages_carry_no_markup_from_the_catalogue(hclient, path):
     assert markup_problems(response.text) == []
 
 
+def _share_card(html: str) -> dict[str, str | None]:
+    return {
+        (attrs.get("property") or attrs.get("name") or ""): attrs.get("content")
+        for tag, attrs in Parsed(html).elements
+        if tag == "meta"
+        and (attrs.get("property") or attrs.get("name") or "")[:3] in ("og:", "twi")
+    }
+
+
+@pytest.mark.parametrize(
+    "path", [*FEATURE_PAGES, *SOURCE_PAGES, *(f"{p}?lang=ru" for p in FEATURE_PAGES)]
+)
+def test_share_cards_keep_the_catalogue_text_inside_their_attributes(hclient, path):
+    """og:/twitter: tags hold hostile names and descriptions as text, whole (a description cut
+    to a card's length), and their image is the feature's, drawn despite the hostile name."""
+    page = hclient.get(path).text
+    card = _share_card(page)
+    title = Parsed(page).visible_text()  # the <title> comes first
+    assert card["og:title"] == card["twitter:title"]
+    assert title.lstrip().startswith(f"{card['og:title']} · Corridor Atlas")
+    if path.startswith("/features/"):
+        entry = ENTRIES[path.removeprefix("/features/").split("?")[0]]
+        assert card["og:description"] == shorten(entry["description"])
+        assert entry["name"] in (card["og:image:alt"] or "")
+        image = card["og:image"] or ""
+        assert image == f"http://localhost/previews/features/{entry['id']}.png"
+        served = hclient.get(image.removeprefix("http://localhost"))
+        assert (served.status_code, served.mimetype) == (200, "image/png")
+
+
 @pytest.mark.parametrize(
     ("path", "status"),
     [
@@ -211,6 +249,7 @@ def test_html_pages_carry_no_markup_from_the_catalogue(hclient, path):
         (f"/features?category={quote(hostile.PAYLOADS['img-attribute'])}", 400),
         (f"/features?sort={quote(hostile.PAYLOADS['svg-attribute'])}", 400),
         (f"/features?country={quote(hostile.PAYLOADS['js-template'])}", 400),
+        *((f"/features?as_of={quote(value)}", 400) for value in hostile.BAD_AS_OF[-4:-1]),
     ],
 )
 def test_error_pages_escape_what_the_request_carried(hclient, path, status):
@@ -333,7 +372,7 @@ def test_feature_pages_show_every_field_literally(hclient, feature_id):
     page = Parsed(hclient.get(f"/features/{feature_id}").text)
     text = page.visible_text()
     fields = [entry["name"], entry["description"], *entry["aliases"]]
-    fields += [f"{d['event']}: {d['when']}" for d in entry["status"]["dates"]]
+    fields += [f"{d['event']}: {hostile.text('When')}" for d in entry["status"]["dates"]]
     fields += [f["unit"] for f in entry["figures"]] + [f["quote"] for f in entry["figures"]]
     fields += [s["quote"] for s in entry["sources"]]
     for place in curated_places(entry):
@@ -405,6 +444,9 @@ TEXT_COLUMNS = (
     "category",
     "countries",
     "status",
+    "stage",
+    "reported_on",
+    "first_source",
     "dates",
     "figures",
     "description",
@@ -416,6 +458,7 @@ TEXT_COLUMNS = (
 )
 #: The other columns hold numbers (empty when they do not apply) or the WKT geometry.
 NUMBER_COLUMNS = (
+    "source_count",
     "length_km",
     "lon",
     "lat",
@@ -538,13 +581,14 @@ def tampered_client(hostile_data: Path, tmp_path_factory: pytest.TempPathFactory
     into the GeoJSON by hand (the pipeline would refuse them; the app must still escape them)."""
     data_dir = tmp_path_factory.mktemp("tampered")
     for path in hostile_data.iterdir():
-        shutil.copy(path, data_dir / path.name)
+        if path.is_file():  # not the previews folder: the cards fall back to none
+            shutil.copy(path, data_dir / path.name)
     for name in ("atlas.geojson", "corridors.geojson", "sites.geojson"):
         document = json.loads((data_dir / name).read_text(encoding="utf-8"))
         for feature in document["features"]:
             p = feature["properties"]
             p["category"] = f"{hostile.PAYLOADS['img-attribute']} {p['category']}"
-            p["status"]["stage"] = hostile.SCRIPT
+            p["status"]["stage"] = p["stage"] = hostile.SCRIPT
             p["countries"] = [hostile.PAYLOADS["svg-attribute"], "UZ"]
             for place in p["located_by"]:
                 place["resolved_by"] = hostile.PAYLOADS["javascript-url"]
@@ -578,7 +622,9 @@ def test_hand_edited_vocabulary_keeps_downloads_well_formed(tampered_client, nam
 # --- security headers on every response -------------------------------------------------------
 
 DOWNLOADS = [
-    f"/data/{k}.{x}" for k in ("atlas", "corridors", "sites") for x in ("geojson", "csv", "kml")
+    *(f"/data/{k}.{x}" for k in ("atlas", "corridors", "sites") for x in ("geojson", "csv", "kml")),
+    "/data/atlas.gpkg",
+    *(f"/data/selection.{x}?kind=site&q=alpha" for x in SELECTION_FORMATS),
 ]
 #: At least one URL per route of the app, successes and errors alike.
 EVERY_ROUTE = [
@@ -631,6 +677,9 @@ EVERY_ROUTE = [
     "/features?kind=nope",
     "/api/features?limit=ten",
     "/data/nope.csv",
+    "/previews/atlas.png",
+    "/previews/features/hostile-site-alpha.png",
+    "/previews/features/nope.png",
 ]
 
 
@@ -681,3 +730,73 @@ def test_security_headers_on_not_modified(hclient, url):
         response.close()
     assert response.status_code == 304
     assert hostile.security_header_problems(response.headers) == []
+
+
+# --- downloads of a selection (issue 14): hostile parameters and hostile text ----------------
+
+
+@pytest.mark.parametrize("extension", SELECTION_FORMATS)
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"kind": hostile.SCRIPT},
+        {"category": hostile.PAYLOADS["img-attribute"]},
+        {"country": hostile.PAYLOADS["js-template"]},
+        {"status": hostile.PAYLOADS["svg-attribute"]},
+        {"q": hostile.LONG},
+        {hostile.PAYLOADS["img-attribute"]: "1"},
+        *({"as_of": value} for value in hostile.BAD_AS_OF),
+    ],
+)
+def test_selections_refuse_hostile_parameters_with_escaped_400s(hclient, extension, query):
+    response = hclient.get(f"/data/selection.{extension}", query_string=query)
+    assert response.status_code in (400, 414)  # 414: the long text makes the address too long
+    assert response.mimetype == "text/html"
+    assert markup_problems(response.text) == []
+    assert "Content-Disposition" not in response.headers
+
+
+@pytest.mark.parametrize("extension", SELECTION_FORMATS)
+@pytest.mark.parametrize("payload", [*hostile.PAYLOADS.values(), hostile.CONTROLS])
+def test_hostile_searches_give_a_file_with_a_plain_name(hclient, extension, payload):
+    response = hclient.get(f"/data/selection.{extension}", query_string={"q": payload})
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        disposition = response.headers["Content-Disposition"]
+        assert re.fullmatch(rf"attachment; filename=[a-z0-9-]+\.{extension}", disposition)
+
+
+def assert_names_kept(properties: dict, nul: str = "\x00") -> None:
+    """The names and description are the catalogue's, each NUL written as ``nul``."""
+    entry = ENTRIES[properties["id"]]
+    expected = (entry["name"], entry["description"])
+    assert (properties["name"], properties["description"]) == tuple(
+        text.replace("\x00", nul) for text in expected
+    )
+    assert properties["aliases"] == entry["aliases"]  # a JSON column: kept whole
+
+
+def test_selection_files_keep_the_catalogue_text(hclient, tmp_path):
+    document = hclient.get("/data/selection.geojson?q=Hostile").json
+    assert document["features"]
+    for properties in properties_of(document).values():
+        assert_names_kept(properties)
+    rows = csv.DictReader(
+        io.StringIO(hclient.get("/data/selection.csv?q=Hostile").data.decode("utf-8-sig"))
+    )
+    names = {row["id"]: row["name"] for row in rows}
+    assert set(names) == set(properties_of(document))
+    for feature_id, name in names.items():
+        assert name.removeprefix("'") == ENTRIES[feature_id]["name"]  # a formula is defused
+    package = tmp_path / "selection.gpkg"
+    package.write_bytes(hclient.get("/data/selection.gpkg?q=Hostile").data)
+    for layer in ("corridors", "sites"):
+        read = json.loads(
+            subprocess.run(
+                ["ogr2ogr", "-f", "GeoJSON", "/vsistdout/", str(package), layer],
+                capture_output=True, check=True,
+            ).stdout
+        )  # fmt: skip
+        assert read["features"]
+        for feature in read["features"]:
+            assert_names_kept(feature["properties"], nul=NUL_STAND_IN)  # SQLite text ends at NUL

@@ -168,6 +168,8 @@ def test_accepted_items_parameters(client, features, query):
         ("/ogc/collections/sites/items?kind=site", "kind"),
         ("/ogc/collections/sites/items?f=xml", "f"),
         ("/ogc/collections/sites/items?datetime=yesterday", "datetime"),
+        ("/ogc/collections/sites/items?as_of=20255", "as_of"),
+        ("/ogc/collections/sites/items/bekabad-industrial-park?as_of=abc", "as_of"),
         ("/ogc/collections/sites/items?foo=bar", "foo"),
         ("/ogc?foo=1", "foo"),
         ("/ogc?f=xml", "f"),

@@ -318,10 +318,21 @@ def test_filters(client, features, query, keep):
 
 def test_filter_form_is_labelled_and_keeps_its_state(client):
     parsed = page(client, "/features?country=KZ&sort=length&order=desc")
-    selects = {a["id"]: a for tag, a in parsed.tags if tag == "select"}
-    assert set(selects) == {"filter-kind", "filter-category", "filter-country", "filter-status"}
+    fields = {
+        a["id"]: a
+        for tag, a in parsed.tags
+        if tag in {"select", "input"} and a.get("id", "").startswith("filter-")
+    }
+    assert set(fields) == {
+        "filter-kind",
+        "filter-category",
+        "filter-country",
+        "filter-status",
+        "filter-q",
+        "filter-as-of",
+    }
     labels = {a.get("for") for tag, a in parsed.tags if tag == "label"}
-    assert set(selects) <= labels
+    assert set(fields) <= labels
     assert ("option", {"value": "KZ", "selected": ""}) in parsed.tags
     hidden = {a["name"]: a["value"] for tag, a in parsed.tags if a.get("type") == "hidden"}
     assert hidden == {"sort": "length", "order": "desc"}
@@ -463,7 +474,8 @@ def test_shared_quotes_link_both_features(client, features):
     anchors = []
     for feature_id in technoparks:
         parsed = page(client, f"/features/{feature_id}")
-        anchors += [h for h in parsed.hrefs() if h.startswith("/sources/")]
+        # quotes link their place in the article (#q-…); the history links the article itself
+        anchors += [h for h in parsed.hrefs() if h.startswith("/sources/") and "#q-" in h]
     assert len(set(anchors)) == 2, "each technopark links its own citation of the sentence"
     source = page(client, anchors[0].partition("#")[0])
     for href in anchors:

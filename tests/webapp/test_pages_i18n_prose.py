@@ -64,7 +64,7 @@ def test_russian_page_keeps_every_link_anchor_and_code_sample(built, path):
     assert code_samples(russian) == code_samples(english)
     assert code_samples(english), "each of these pages shows code"
     assert len(headings(russian)) == len(headings(english))
-    names = {"API", "GeoJSON", "CSV", "KML", "OGC API – Features: /ogc"}
+    names = {"API", "GeoJSON", "CSV", "KML", "GeoPackage", "OGC API – Features: /ogc"}
     assert not set(headings(russian)) & set(headings(english)) - names
 
 

@@ -8,7 +8,8 @@ with the same function over one collection.
 
 Features are not serialised per request: the page joins each feature's prebuilt bytes (see
 ``webapp.model.store``), which are the bytes ``json.dumps`` would give; only ``near`` answers
-parse their features to add ``distance_km``.
+parse their features to add ``distance_km``, and ``as_of`` answers to set the flat ``stage`` to
+the stage as of then and add the ``as_of`` property ({"date", "stage", "certain", "scheduled"}).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from webapp.http import mediatypes
 from webapp.http.mediatypes import compact_json
 from webapp.http.problems import ApiResponse
 from webapp.model.filters import FeatureQuery
+from webapp.model.history import StagesAsOf, dated
 from webapp.model.search import find_places
 from webapp.style import english_country_names
 
@@ -50,12 +52,24 @@ class FeaturePage:
         return b'%s%s"features":[%s]}' % (opening, separator, b",".join(self.features))
 
 
-def _feature(data: ApiData, position: int, distance_km: float | None) -> bytes:
-    if distance_km is None:
+def _feature(
+    data: ApiData, position: int, distance_km: float | None, as_of: StagesAsOf | None
+) -> bytes:
+    if distance_km is None and as_of is None:
         return data.store.raw(position)
+    if distance_km is None and as_of is not None:
+        spliced = data.store.history.dated(
+            data.store.raw(position), position, as_of.to_json(position) or {}
+        )
+        if spliced is not None:
+            return spliced
     feature = data.store.feature(position)
-    properties = {**feature["properties"], "distance_km": round(distance_km, 3)}
-    return compact_json({**feature, "properties": properties})
+    if distance_km is not None:
+        properties = {**feature["properties"], "distance_km": round(distance_km, 3)}
+        feature = {**feature, "properties": properties}
+    if as_of is not None:
+        feature = dated(feature, as_of.to_json(position) or {})
+    return compact_json(feature)
 
 
 def page_links(
@@ -96,7 +110,10 @@ def feature_page(
         "timeStamp": timestamp(data),
         "links": [*page_links(request, query, names, len(selection)), *extra_links],
     }
-    return FeaturePage(head, [_feature(data, int(p), d) for p, d in zip(page, km, strict=True)])
+    as_of = selection.as_of
+    return FeaturePage(
+        head, [_feature(data, int(p), d, as_of) for p, d in zip(page, km, strict=True)]
+    )
 
 
 def features(data: ApiData, request: ApiRequest) -> ApiResponse:

@@ -40,10 +40,12 @@ from webapp.api.params import (
     LANGUAGE_PARAMETER,
     OGC_PARAMETERS,
     parse,
+    parse_as_of,
 )
 from webapp.http import mediatypes
 from webapp.http.problems import ApiError, ApiResponse, ParameterError
 from webapp.http.representation import CACHE_CONTROL, GzipCache
+from webapp.model.history import dated
 from webapp.model.store import KINDS
 from webapp.model.subsets import SUBSETS, Subset
 
@@ -365,7 +367,8 @@ def _bounds(geometries: list[dict[str, Any]]) -> list[float] | None:
 def item(
     data: ApiData, request: ApiRequest, collection_id: str, feature_id: str
 ) -> ApiResponse | HtmlPage:
-    """``GET /ogc/collections/{collectionId}/items/{featureId}``: one feature."""
+    """``GET /ogc/collections/{collectionId}/items/{featureId}``: one feature; with ``as_of``,
+    as it stood then (a 404 if it was not yet reported)."""
     subset = _subset(collection_id)
     feature = data.by_id(feature_id)
     if feature is None or feature["properties"]["kind"] not in subset.kinds:
@@ -374,21 +377,34 @@ def item(
             f"Collection {subset.id!r} has no feature {feature_id!r}.",
             parameter="featureId",
         )
-    html = _only_format(request, FEATURE_FORMATS)
+    day = parse_as_of(request.args)
+    args = {name: values for name, values in request.args.items() if name != "as_of"}
+    html = _only_format(dataclasses.replace(request, args=args), FEATURE_FORMATS)
+    params = {"as_of": day.isoformat()} if day else {}
+    if day is not None:
+        position = data.store.position(feature_id)
+        answer = data.store.history.at(day).to_json(position)
+        if answer is None:
+            raise ApiError(
+                404,
+                f"{feature_id!r} was not yet reported as of {day.isoformat()}.",
+                parameter="as_of",
+            )
+        feature = dated(feature, answer)
     path = f"{PREFIX}/collections/{subset.id}"
     here = f"{path}/items/{feature_id}"
     links = [
-        _link(request, here, "self", mediatypes.GEOJSON, "This feature"),
-        _as_html(request, here),
+        _link(request, here, "self", mediatypes.GEOJSON, "This feature", params),
+        _as_html(request, here, params),
         _link(request, path, "collection", mediatypes.JSON, subset.title),
     ]
     document = {**feature, "links": links}
     if html:
-        doc = _swap_self(document, _html_links(request, here, mediatypes.GEOJSON))
+        doc = _swap_self(document, _html_links(request, here, mediatypes.GEOJSON, params))
         geometries = [feature["geometry"]] if feature.get("geometry") else []
         extent = extent_map(_bounds(geometries) or data.bbox(subset.kinds), geometries)
         return _page(data, request, "item.html", doc=doc, collection=subset, map=extent)
-    return _json_answer(data, request, document, mediatypes.GEOJSON)
+    return _json_answer(data, request, document, mediatypes.GEOJSON, params)
 
 
 def queryables(data: ApiData, request: ApiRequest, collection_id: str) -> ApiResponse | HtmlPage:

@@ -20,6 +20,7 @@ from typing import Any
 from geodata.vocabulary import KINDS, STAGES
 from webapp.api.params import (
     API_PARAMETERS,
+    AS_OF_PATTERN,
     BBOX_PATTERN,
     CRS84,
     DATETIME_PATTERN,
@@ -37,7 +38,7 @@ from webapp.api.schemas import component_schemas, ref
 from webapp.http import mediatypes
 from webapp.model.filters import DEFAULT_LIMIT, DEFAULT_RADIUS_KM, MAX_TEXT
 from webapp.model.schema import SLUG_PATTERN
-from webapp.model.subsets import SUBSETS
+from webapp.model.subsets import SELECTION_FORMATS, SELECTION_PARAMETERS, SUBSETS
 
 OPENAPI_VERSION = "3.0.3"
 GEOJSON = mediatypes.GEOJSON
@@ -74,7 +75,9 @@ def _parameters(categories: Sequence[str], id_schema: dict[str, Any]) -> dict[st
             {"type": "string", "pattern": "^[A-Za-z]{2}$"},
         ),
         "status": _list_parameter(
-            "status", "Keep features at these stages.", {"enum": list(STAGES)}
+            "status",
+            "Keep features at these stages (with as_of: at these stages then).",
+            {"enum": list(STAGES)},
         ),
         "q": {
             "name": "q",
@@ -150,6 +153,15 @@ def _parameters(categories: Sequence[str], id_schema: dict[str, Any]) -> dict[st
             "conformance; the features have no temporal geometry, so it keeps every feature.",
             "schema": {"type": "string", "pattern": DATETIME_PATTERN},
         },
+        "as_of": {
+            "name": "as_of",
+            "in": "query",
+            "description": "YYYY, YYYY-MM or YYYY-MM-DD (1900-2100): the atlas as it stood at "
+            "the end of that year, month or day. Keeps only features reported by then; their "
+            "flat stage is the stage then, status filters on it, and each feature gains the "
+            "as_of property (date, stage, certain, scheduled). Links repeat it as the full date.",
+            "schema": {"type": "string", "pattern": AS_OF_PATTERN},
+        },
         "crs": _crs_parameter("crs", "CRS of the answer's coordinates; only CRS84."),
         "bbox-crs": _crs_parameter("bbox-crs", "CRS of bbox; only CRS84."),
         "f": _format_parameter(list(DOCUMENT_FORMATS)),
@@ -224,6 +236,7 @@ def _responses() -> dict[str, Any]:
         "NotFound": {"description": "No such collection or feature.", "content": problem},
         "NotModified": {"description": "The client's copy (ETag / date) is current."},
         "NotFoundPage": {"description": "No such file.", "content": html},
+        "BadRequestPage": {"description": "A query parameter is unknown or bad.", "content": html},
         "Page": {"description": "An HTML page.", "content": html},
     }
 
@@ -328,7 +341,7 @@ def _ogc_paths() -> dict[str, Any]:
         ),
         "/ogc/collections/{collectionId}/items/{featureId}": _get(
             "One feature",
-            ["collectionId", "featureId", "fFeatures"],
+            ["collectionId", "featureId", "fFeatures", "as_of"],
             {
                 "200": _cached("The feature.", _or_html(_json(GEOJSON, "Feature"))),
                 "304": fresh,
@@ -357,6 +370,17 @@ def _data_paths() -> dict[str, Any]:
                 },
                 "Downloads",
             )
+    for extension, media_type in SELECTION_FORMATS.items():
+        paths[f"/data/selection.{extension}"] = _get(
+            f"The features /api/features selects for the same filters, as {extension.upper()}",
+            list(SELECTION_PARAMETERS),
+            {
+                "200": _cached("The file, as an attachment.", {media_type: {"schema": {}}}),
+                "304": fresh,
+                "400": ref("responses", "BadRequestPage"),
+            },
+            "Downloads",
+        )
     paths["/data/features/{featureId}.geojson"] = _get(
         "One feature as a GeoJSON FeatureCollection",
         ["featureId"],

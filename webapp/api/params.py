@@ -7,6 +7,8 @@ parameters are errors too, so a typo (``?kidn=site``) is not silently ignored.
 
 List filters (``kind``, ``category``, ``country``, ``status``) take comma-separated values and
 may be repeated; values of one filter are alternatives (OR), different filters must all hold.
+``as_of=YYYY[-MM[-DD]]`` answers the atlas as it stood at the end of that period (links repeat
+it as the full date it means).
 
 What is accepted is exactly what the OpenAPI document declares (the patterns below are shared
 with it), so a schema-driven fuzzer finds no valid request refused and no invalid one accepted:
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 from webapp.http.problems import ParameterError
 from webapp.model.filters import (
@@ -56,6 +59,7 @@ API_PARAMETERS = (
     "bbox",
     "near",
     "radius_km",
+    "as_of",
     "limit",
     "offset",
 )
@@ -72,6 +76,7 @@ OGC_PARAMETERS = (
     "country",
     "status",
     "q",
+    "as_of",
 )
 #: Accepted by every endpoint besides its own: the interface language (``?lang=ru``), which
 #: ``webapp.i18n`` checks; it changes the HTML pages only, JSON answers are the same in every
@@ -106,6 +111,15 @@ _INSTANT = (
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
     r"(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?"
 )
+_YEAR = "(19[0-9]{2}|20[0-9]{2}|2100)"
+_LEAP_YEAR = "(19(0[48]|[2468][048]|[13579][26])|20(0[048]|[2468][048]|[13579][26]))"
+_MONTH_DAY = (
+    "((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    "|02-(0[1-9]|1[0-9]|2[0-8]))"
+)
+#: Exactly the values ``as_of`` accepts (geodata.dates.parse_as_of: real dates, 1900-2100), so
+#: the OpenAPI document declares no valid value invalid nor an invalid one valid.
+AS_OF_PATTERN = rf"^({_YEAR}(-(0[1-9]|1[0-2]))?|{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)$"
 #: RFC 3339 instants (date or date-time) and intervals with ``..`` or empty open ends, by form.
 DATETIME_PATTERN = rf"^({_INSTANT}|({_INSTANT}|\.\.)?/({_INSTANT}|\.\.)?)$"
 DATETIME_ALLOWED = "an RFC 3339 date or date-time, or an interval start/end ('..' = open)"
@@ -249,7 +263,21 @@ def parse(
         f=_format(_single(params, "f")),
         crs=_crs("crs", _single(params, "crs")),
         bbox_crs=_crs("bbox-crs", _single(params, "bbox-crs")),
+        as_of=filters.as_of,
     )
+
+
+def parse_as_of(params: Mapping[str, Sequence[str]]) -> date | None:
+    """The day ``as_of`` names in ``params`` (checked as :func:`parse` checks it), or None;
+    for resources that take no other filter (one OGC item).
+
+    >>> parse_as_of({"as_of": ["2025"], "f": ["json"]})
+    datetime.date(2025, 12, 31)
+    """
+    try:
+        return parse_filters({"as_of": params.get("as_of", [])}, []).as_of
+    except FilterError as err:
+        raise ParameterError(err.parameter, str(err), err.allowed) from err
 
 
 def parse_place_lookup(params: Mapping[str, Sequence[str]]) -> tuple[str, int]:

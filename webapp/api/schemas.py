@@ -93,6 +93,18 @@ def _properties(categories: Sequence[str]) -> dict[str, Any]:
         "minimum": 0,
         "description": "Only with near: geodesic distance from the point.",
     }
+    properties["as_of"] = {
+        "type": "object",
+        "description": "Only with as_of: the feature's stage as of that day; certain when a "
+        "step had ended by then, scheduled when that step was announced as a plan.",
+        "required": ["date", "stage", "certain", "scheduled"],
+        "properties": {
+            "date": {"type": "string", "format": "date"},
+            "stage": {"type": "string", "enum": list(STAGES)},
+            "certain": {"type": "boolean"},
+            "scheduled": {"type": "boolean"},
+        },
+    }
     schemas["Status"]["properties"]["stage"]["enum"] = list(STAGES)
     return schemas
 

@@ -2,12 +2,13 @@
 
 For spreadsheets first: UTF-8 with a byte-order mark (Excel then reads the curly quotes and
 Cyrillic right), RFC 4180 quoting and CRLF line ends. The names in Russian, Uzbek and Kazakh
-follow ``name`` (empty where there is none). Lists are joined with `` | ``, a source as
-``“quote” — Headline, Publisher, date``; sites get ``lon``/``lat`` columns and every feature a
-``wkt`` geometry, so GIS tools can load the file too. A corridor names only its nearest sites
-within 100 km; the ``sites_within_100km_count`` column beside them counts them all. A text cell
-that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-`` or ``@``) is
-prefixed with an apostrophe.
+follow ``name`` (empty where there is none); ``stage``, ``reported_on``, ``source_count`` and
+``first_source`` follow ``status``, as the GeoJSON's flat properties. Lists are joined with
+`` | ``, a source as ``“quote” — Headline, Publisher, date``; sites get ``lon``/``lat`` columns
+and every feature a ``wkt`` geometry, so GIS tools can load the file too. A corridor names only its
+nearest sites within 100 km; the ``sites_within_100km_count`` column beside them counts them
+all. A text cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-`` or
+``@``) is prefixed with an apostrophe.
 
 >>> row = feature_row({"type": "Feature", "id": "x", "geometry": {"type": "Point",
 ...     "coordinates": [69.5, 41.25]}, "properties": {"id": "x", "name": "X park", "kind": "site",
@@ -36,6 +37,10 @@ from webapp.i18n.formatting import cited_quote
 from webapp.model.schema import NAME_LANGUAGES
 
 JOIN = " | "
+#: The flat properties beside the nested ones (the stage, as of ``as_of`` in a selection; the
+#: first exact publication date; how many articles; the seed file of the earliest), so a GIS
+#: styles and filters by them without parsing a cell.
+FLAT_COLUMNS = ("stage", "reported_on", "source_count", "first_source")
 #: The feature's names in the region's languages, each its own property of the GeoJSON.
 NAME_COLUMNS = tuple(f"name_{language}" for language in NAME_LANGUAGES)
 COLUMNS = (
@@ -47,6 +52,7 @@ COLUMNS = (
     "category",
     "countries",
     "status",
+    *FLAT_COLUMNS,
     "dates",
     "figures",
     "description",
@@ -93,6 +99,9 @@ def feature_row(feature: dict[str, Any]) -> dict[str, Any]:
         "category": p["category"],
         "countries": JOIN.join(p.get("countries", [])),
         "status": status.get("stage", ""),
+        "stage": p.get("stage") or "",
+        "reported_on": p.get("reported_on") or "",
+        "first_source": p.get("first_source") or "",
         "dates": JOIN.join(f"{d['event']}: {d['when']}" for d in status.get("dates", [])),
         "figures": JOIN.join(_figure(f) for f in p.get("figures", [])),
         "description": p.get("description", ""),
@@ -106,6 +115,7 @@ def feature_row(feature: dict[str, Any]) -> dict[str, Any]:
     }
     numbers = {
         "length_km": p.get("length_km", ""),
+        "source_count": p.get("source_count", ""),
         "lon": point[0] if point else "",
         "lat": point[1] if point else "",
         "nearest_corridor_km": nearest.get("distance_km", ""),

@@ -7,7 +7,11 @@ up to ``eager_bytes`` (a limit of the app) every file, with its gzip variant, is
 when the app is created, so a request only picks bytes. A larger atlas makes each file on its
 first request and keeps it on disk (``webapp.model.filebody``): compressing and converting
 hundreds of megabytes would otherwise hold up the start and the memory of a server whose readers
-mostly look at the map."""
+mostly look at the map.
+
+``atlas.gpkg`` is the GeoPackage the build commits (``geodata.geopackage``), made here again from
+the same features, so the same bytes; selections of the /features table are made per query
+(``webapp.downloads.selection``)."""
 
 from __future__ import annotations
 
@@ -18,10 +22,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from geodata.outputs import ATLAS
+from geodata.geopackage import MEDIA_TYPE as GEOPACKAGE_TYPE
+from geodata.geopackage import geopackage_bytes
+from geodata.outputs import ATLAS, GEOPACKAGE
 from webapp.cache import BoundedCache
 from webapp.downloads.csv import csv_pieces
 from webapp.downloads.kml import kml_pieces
+from webapp.downloads.selection import Selections
 from webapp.http import mediatypes
 from webapp.http.representation import Representation, compress
 from webapp.model.atlas import Atlas
@@ -31,6 +38,8 @@ from webapp.model.subsets import SUBSETS
 from webapp.style import corridor_colour
 
 FORMATS = {"geojson": "GeoJSON", "csv": "CSV", "kml": "KML"}
+#: The GeoPackage's format label: one file, of the whole atlas (layers corridors and sites).
+GEOPACKAGE_FORMAT = "GeoPackage"
 
 
 @dataclass
@@ -114,12 +123,19 @@ class FeatureFiles:
 
 
 class Downloads:
-    """The files of /data by name, and the per-feature GeoJSON by feature id."""
+    """The files of /data by name, the per-feature GeoJSON by feature id, and the selections
+    of the /features table."""
 
     def __init__(
-        self, atlas: Atlas, store: FeatureStore, eager_bytes: int, kept_features: int
+        self,
+        atlas: Atlas,
+        store: FeatureStore,
+        eager_bytes: int,
+        kept_features: int,
+        selections: Selections,
     ) -> None:
         self._atlas = atlas
+        self.selections = selections
         self._store = store
         self.files: dict[str, Download] = {}
         for subset in SUBSETS.values():
@@ -128,6 +144,9 @@ class Downloads:
                 name = f"{subset.id}.{extension}"
                 make = self._maker(name, chosen, subset.title, mediatypes.MEDIA_TYPES[extension])
                 self.files[name] = Download(name, subset.title, label, len(chosen), make)
+        self.files[GEOPACKAGE] = Download(
+            GEOPACKAGE, SUBSETS["atlas"].title, GEOPACKAGE_FORMAT, len(store), self._geopackage
+        )
         self.features = FeatureFiles(atlas, store, kept_features)
         self._in_memory = len(atlas.files[ATLAS]) <= eager_bytes
         if self._in_memory:
@@ -141,6 +160,10 @@ class Downloads:
             return _attachment(self._body(name, chosen, title), media_type, name, self._atlas)
 
         return make
+
+    def _geopackage(self) -> Representation:
+        every = [self._store.feature(p) for p in range(len(self._store))]
+        return _attachment(geopackage_bytes(every), GEOPACKAGE_TYPE, GEOPACKAGE, self._atlas)
 
     def _body(self, name: str, chosen: np.ndarray, title: str) -> bytes | FileBody:
         if name.endswith(".geojson"):
@@ -172,7 +195,9 @@ class Downloads:
 
     def by_format(self) -> dict[str, list[Download]]:
         """The files grouped by format label, each group in subset order (for the /data page)."""
-        groups: dict[str, list[Download]] = {label: [] for label in FORMATS.values()}
+        groups: dict[str, list[Download]] = {
+            label: [] for label in (*FORMATS.values(), GEOPACKAGE_FORMAT)
+        }
         for download in self.files.values():
             groups[download.format].append(download)
         return groups

@@ -5,7 +5,8 @@ circles in their category's colour, one folder per category. Each placemark's ba
 built with every value escaped, then stored as XML text by ElementTree (escaped again), which
 is how Google Earth expects HTML in ``<description>``; the raw values are in ExtendedData too,
 with the names in Russian, Uzbek and Kazakh (``name_ru``, ``name_uz``, ``name_kk``) where the
-feature has them.
+feature has them, and the flat ``stage``, ``reported_on``, ``source_count`` and
+``first_source``.
 
 >>> document = b"".join(kml_pieces([], {}, "Empty", {}))
 >>> document.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
@@ -33,6 +34,9 @@ ATTRIBUTION = (
 )
 
 INDENT = "  "
+#: Flat text properties given in ExtendedData beside ``status`` (with ``source_count``), so a GIS
+#: styles by them; empty when the feature has none.
+FLAT_PROPERTIES = ("stage", "reported_on", "first_source")
 FOLDER_END = b"%s</Folder>\n" % (INDENT * 2).encode()
 
 #: Characters XML 1.0 cannot hold, even escaped (control characters, U+FFFE, U+FFFF...).
@@ -141,6 +145,8 @@ def _extended_data(placemark: ET.Element, properties: Mapping[str, Any]) -> None
         "category": properties["category"],
         "countries": " | ".join(properties.get("countries", [])),
         "status": status.get("stage", ""),
+        **{name: str(properties.get(name) or "") for name in FLAT_PROPERTIES},
+        "source_count": str(properties.get("source_count", "")),
         "aliases": " | ".join(properties.get("aliases", [])),
     }
     if properties.get("length_km") is not None:

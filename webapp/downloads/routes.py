@@ -1,4 +1,5 @@
-"""Downloads: the atlas as GeoJSON, CSV and KML, one GeoJSON per feature, and the /data page.
+"""Downloads: the atlas as GeoJSON, CSV, KML and GeoPackage, one GeoJSON per feature, the
+selections of the /features table (``/data/selection.geojson?kind=site…``), and the /data page.
 
 Files are made once (``webapp.downloads.files``: at app creation for an atlas of ordinary size,
 at the first download for a large one); a request only picks the bytes, plain or gzip, and
@@ -8,17 +9,26 @@ Werkzeug answers 304, 206 or 416 from the validators (``webapp.responses``).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from babel.dates import format_time
 from babel.numbers import format_decimal
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext, ngettext
 
 from webapp.downloads.files import Downloads
+from webapp.downloads.selection import (
+    SELECTION_FORMATS,
+    SELECTION_LIMIT,
+    SelectionError,
+    api_url,
+    parse_selection,
+    query_parameters,
+)
 from webapp.i18n import current_language
 from webapp.i18n.formatting import long_date
 from webapp.model.store import KINDS
-from webapp.responses import allow_other_origins, replayable, send
+from webapp.responses import allow_other_origins, public_root, replayable, send
 from webapp.state import get_state
 
 bp = Blueprint("data", __name__, url_prefix="/data")
@@ -82,7 +92,44 @@ def page() -> str:
         total=len(store),
         built=build_time(state.atlas.built_at),
         file_size=file_size,
+        selection_limit=SELECTION_LIMIT,
     )
+
+
+@bp.get("/selection.<extension>")
+@replayable
+def selection(extension: str) -> Response:
+    """The features the /features table shows for the same filters, e.g.
+    /data/selection.gpkg?kind=site&country=UZ: the file /api/features answers as GeoJSON."""
+    if extension not in SELECTION_FORMATS:
+        formats = ", ".join(f"selection.{e}" for e in SELECTION_FORMATS)
+        abort(404, f"There is no selection file selection.{extension}; try {formats}.")
+    state = get_state()
+    try:
+        query = parse_selection(request.args.to_dict(flat=False), state.index.categories())
+    except SelectionError as err:
+        abort(400, str(err))
+    selections = downloads().selections
+    return send(selections.get(extension, query, public_root()), selections.gzip)
+
+
+@bp.app_context_processor
+def selection_downloads() -> dict[str, Any]:
+    """``selection_links(query)`` for the /features table's template (``query``: the table's
+    query, whose ``index_query()`` holds its filters): the download link of each format
+    (keys geojson, csv, gpkg) and the same query in the API (key ``api``)."""
+
+    def selection_links(query: Any) -> dict[str, str]:
+        selection = query.index_query()
+        params = query_parameters(selection)
+        links = {
+            extension: url_for("data.selection", extension=extension, **params)
+            for extension in SELECTION_FORMATS
+        }
+        links["api"] = api_url("", selection)
+        return links
+
+    return {"selection_links": selection_links}
 
 
 @bp.get("/<name>")

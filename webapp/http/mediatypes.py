@@ -19,6 +19,7 @@ MEDIA_TYPES = {
     "kml": "application/vnd.google-earth.kml+xml",
     "html": "text/html; charset=utf-8",
     "schema": "application/schema+json",
+    "gpkg": "application/geopackage+sqlite3",
 }
 JSON = MEDIA_TYPES["json"]
 GEOJSON = MEDIA_TYPES["geojson"]
@@ -28,6 +29,7 @@ CSV = MEDIA_TYPES["csv"]
 KML = MEDIA_TYPES["kml"]
 HTML = MEDIA_TYPES["html"]
 SCHEMA = MEDIA_TYPES["schema"]
+GEOPACKAGE = MEDIA_TYPES["gpkg"]
 
 
 def compact_json(document: Any) -> bytes:

@@ -71,7 +71,20 @@ BASEMAPS = (
         "Aerogrid, IGN, IGP, UPR-EGP, and the GIS User Community",
         18,
     ),
+    Basemap(
+        # The dark theme's default (map-basemap.js shows it instead of the first layer when the
+        # reader has chosen none); on CARTO's host, which the policy already allows.
+        "dark",
+        "CartoDB Dark Matter",
+        "https://{s}.basemaps.cartocdn.com/dark_all/{z}/{x}/{y}{r}.png",
+        OSM_ATTRIBUTION + ' &copy; <a href="https://carto.com/attributions">CARTO</a>',
+        20,
+        subdomains="abcd",
+    ),
 )
+
+#: The base layer the dark theme shows when the reader has chosen none (a key of BASEMAPS).
+DARK_BASEMAP = "dark"
 
 
 #: Country borders and coastlines from Natural Earth (geodata/basemap/, served by ``views``).
@@ -84,16 +97,17 @@ NATURAL_EARTH = OfflineBasemap(
 
 
 def tile_origins() -> list[str]:
-    """CSP source expressions for the tile hosts; a ``{s}`` subdomain becomes a wildcard.
+    """CSP source expressions for the tile hosts, each once; a ``{s}`` subdomain becomes a
+    wildcard.
 
-    >>> tile_origins()[1]
-    'https://*.basemaps.cartocdn.com'
+    >>> tile_origins()
+    ['https://tile.openstreetmap.org', 'https://*.basemaps.cartocdn.com', 'https://server.arcgisonline.com']
     """
     origins = []
     for basemap in BASEMAPS:
         parts = urlsplit(basemap.url)
         origins.append(f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}")
-    return origins
+    return list(dict.fromkeys(origins))  # CARTO's light and dark tiles share a host
 
 
 #: Capitals and large cities named on the offline layer, served beside the Natural Earth file

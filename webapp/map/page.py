@@ -45,6 +45,7 @@ from webapp.map.fragments import (
     tooltip_html,
 )
 from webapp.map.pagedata import (
+    LEG_STYLES,
     Overlay,
     basis_style,
     large_map_data,
@@ -56,11 +57,14 @@ from webapp.map.pagedata import (
 )
 from webapp.model.atlas import Atlas
 from webapp.model.schema import Feature
+from webapp.share import ROOT_MARK, share_meta
 from webapp.style import (
     CORRIDOR_CLASS,
     SITE_CLASS,
     corridor_colour,
+    dark_css,
     feature_class,
+    map_colours,
     site_colour,
     site_shape,
 )
@@ -86,6 +90,8 @@ MAP_SCRIPTS = (
     "map-basemap.js",
     "map-search.js",
     "map-reader.js",
+    "map-export.js",
+    "map-timeline.js",
     "map.js",
 )
 #: The scripts of a large atlas's page: supercluster and map-large.js, before map.js.
@@ -277,6 +283,8 @@ def _base_layers(m: folium.Map) -> list[tuple[str, MacroElement]]:
             max_zoom=basemap.max_zoom,
             subdomains=basemap.subdomains,
             show=index == 0,
+            # Tiles read with CORS (the hosts send the headers): Save as PNG draws them.
+            cross_origin="anonymous",
         )
         tiles.add_to(m)
         layers.append((basemap.key, tiles))
@@ -305,17 +313,38 @@ def _new_map(atlas: Atlas, assets: PageAssets, scripts: Sequence[str] = MAP_SCRI
         ("atlas_css", assets.atlas_css),
         ("map_css", assets.static_prefix + "map.css"),
         ("map_reader_css", assets.static_prefix + "map-reader.css"),
+        ("map_timeline_css", assets.static_prefix + "map-timeline.css"),
     ]
     language = current_language()
     page = HtmlPage(language, title=TITLE)
     page.add_child(m)
     icon = Markup('<link rel="icon" href="{}">').format(assets.favicon)
     page.header.add_child(folium.Element(icon), "icon")
+    printed = Markup('<link rel="stylesheet" href="{}" media="print">')
+    page.header.add_child(Verbatim(printed.format(assets.static_prefix + "print.css")), "print")
     page.header.add_child(folium.Element(alternates_html()), "alternates")
+    page.header.add_child(folium.Element(_share_card()), "share_card")
+    # The theme before the first paint (static/theme.js), and the feature colours that need a
+    # lighter variant to stand out on the dark theme's land (webapp.style.dark_css).
+    theme = Markup('<script src="{}"></script>').format(assets.static_prefix + "theme.js")
+    page.header.add_child(Verbatim(theme), "atlas_theme")
+    colours = [*map_colours(), *(leg["color"] for leg in LEG_STYLES.values())]
+    dark = dark_css([*colours, CORRIDOR_CATEGORY_COLOUR])  # the app's own: nothing to escape
+    page.header.add_child(Verbatim(f"<style>\n{dark}\n</style>"), "atlas_dark_colours")
     messages = script_messages(TRANSLATIONS, language)
     page.html.add_child(Verbatim(json_data_html(MESSAGES_ELEMENT_ID, messages)), "atlas_messages")
     page.html.add_child(Verbatim(chrome_html(m.get_name())), "atlas_chrome")
     return m
+
+
+def _share_card() -> Markup:
+    """The page's share card (og: and twitter: tags), its addresses to be completed per request
+    (``webapp.share.with_public_root``): the page is rendered before any request."""
+    description = gettext(
+        "Transport corridors and industrial and logistics sites of Central Asia, every fact "
+        "cited to its source article."
+    )
+    return share_meta(TITLE, description, root=ROOT_MARK)
 
 
 def build_map(atlas: Atlas, assets: PageAssets) -> folium.Map:

@@ -9,6 +9,10 @@ code, so the Content-Security-Policy has nothing to allow). Names are keyed here
 A large atlas's page carries none of its features (:func:`large_map_data`): its scripts fetch
 them as one feed (:func:`map_feed`), in columns, and key the names for search themselves.
 
+Each feature carries its history compactly (:func:`history_steps`) and the document the span
+of the timeline and the stages' labels (:func:`timeline`), from which ``static/map-timeline.js``
+shows the atlas as it stood at the end of any month.
+
 How features are drawn is data too (:data:`DRAWING`): one table gives the line style of each
 stage, basis and mode and the marker shapes and fills, and both the map's scripts and the legend
 (``webapp.map.fragments``) read it, so the legend cannot explain a style the map does not draw.
@@ -16,6 +20,7 @@ stage, basis and mode and the marker shapes and fills, and both the map's script
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -26,6 +31,7 @@ import numpy as np
 from flask_babel import lazy_gettext
 
 from geodata.names import exact_key, skeleton_key
+from geodata.timeline import timeline_span
 from geodata.vocabulary import STAGES
 from webapp.http.mediatypes import compact_json
 from webapp.i18n.formatting import country_names
@@ -313,10 +319,64 @@ def local_names(feature: Feature) -> dict[str, str]:
     return {key: name for key, name in names.items() if name}
 
 
+def history_steps(history: Any) -> list[list[Any]] | None:
+    """A feature's ``history`` as the map reads it: [stage key, start, end, scheduled (0/1)]
+    per step, each distinct step once (a repeated step never changes the stage as of a day,
+    and one is repeated for every article that reports the same thing); None without one.
+
+    >>> history_steps([
+    ...     {"stage": "under construction", "start": None, "end": "2024-07-14",
+    ...      "kind": "reported", "label": None, "when": None, "seed": "a.txt", "scheduled": False},
+    ...     {"stage": "under construction", "start": None, "end": "2024-07-14",
+    ...      "kind": "reported", "label": None, "when": None, "seed": "b.txt", "scheduled": False},
+    ...     {"stage": "operational", "start": "2026-10-01", "end": "2026-12-31",
+    ...      "kind": "event", "label": "launch", "when": "Q4 2026", "seed": "a.txt",
+    ...      "scheduled": True}])
+    [['under-construction', None, '2024-07-14', 0], ['operational', '2026-10-01', '2026-12-31', 1]]
+    """
+    if not isinstance(history, list):
+        return None
+    steps: list[list[Any]] = []
+    for step in history:
+        if isinstance(step, Mapping):
+            compact = [
+                slug(str(step.get("stage") or "")),
+                step.get("start"),
+                step.get("end"),
+                1 if step.get("scheduled") else 0,
+            ]
+            if compact not in steps:
+                steps.append(compact)
+    return steps
+
+
+def timeline(histories: Sequence[Any]) -> dict | None:
+    """The timeline's part of the page data: the slider's span (first and last day, from
+    ``geodata.timeline.timeline_span``) and every stage in project order (a tie between steps
+    ending the same day goes to the later one) with its label; None when no feature has a
+    history with a known day (an atlas built before histories is shown as reported).
+    ``histories``: each feature's ``history`` as built (None where it has none)."""
+    span = timeline_span({"history": history} for history in histories)
+    if span is None:
+        return None
+    start, end = span
+    return {
+        "span": [start.isoformat(), end.isoformat()],
+        "stages": [{"key": slug(stage), "label": term(stage)} for stage in STAGES],
+    }
+
+
+def _raw(atlas: Atlas, feature_id: str) -> dict[str, Any]:
+    """A feature's properties as built (the validated model need not carry its history)."""
+    position = atlas.store.position(feature_id)
+    return json.loads(atlas.store.raw(position))["properties"] if position is not None else {}
+
+
 def map_data(atlas: Atlas, overlays: Sequence[Overlay]) -> dict:
     """The JSON document the map's scripts start from."""
     overlay_of = {fid: o.key for o in overlays for fid in o.feature_ids}
     features = []
+    histories = []
     for f in atlas.features:
         entry = {
             "id": f.properties.id,
@@ -333,9 +393,14 @@ def map_data(atlas: Atlas, overlays: Sequence[Overlay]) -> dict:
         if f.properties.kind == "corridor":
             entry["basis"] = getattr(f.properties, "basis", None)
             entry["legs"] = _legs(f)
+        histories.append(_raw(atlas, f.properties.id).get("history"))
+        steps = history_steps(histories[-1])
+        if steps is not None:
+            entry["history"] = steps
         features.append(entry)
     return {
         **_choices(atlas, overlays),
+        "timeline": timeline(histories),
         "features": features,
         "overlays": [
             {"key": o.key, "label": o.label, "category": o.category, "features": o.feature_ids}

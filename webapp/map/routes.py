@@ -21,6 +21,7 @@ from webapp.map.basemaps import CITIES_FILE, city_labels
 from webapp.map.prepared import MapPart
 from webapp.responses import replayable, send
 from webapp.security import frameable
+from webapp.share import with_public_root
 from webapp.state import get_state
 
 bp = Blueprint("map", __name__)
@@ -51,7 +52,8 @@ def prepared() -> MapPart:
 @replayable
 def index() -> Response:
     """The full-window map in the request's language, rendered when the app was created."""
-    return Response(prepared().pages[current_language()], content_type=mediatypes.HTML)
+    page = with_public_root(prepared().pages[current_language()])  # the share card's links
+    return Response(page, content_type=mediatypes.HTML)
 
 
 @bp.get("/embed")
@@ -63,7 +65,8 @@ def embed() -> Response:
     Takes the map state in the fragment like ``/``, plus ``?focus=<id>`` (fit to one feature,
     fade the others) and ``?only=<id>,<id>`` (show only those features), read by the script.
     """
-    return Response(prepared().pages[current_language()], content_type=mediatypes.HTML)
+    page = with_public_root(prepared().pages[current_language()])  # the share card's links
+    return Response(page, content_type=mediatypes.HTML)
 
 
 @bp.record_once

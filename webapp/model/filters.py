@@ -1,4 +1,4 @@
-"""The list filters every listing of features takes: kind, category, country, status and q.
+"""The filters every listing of features takes: kind, category, country, status, q and as_of.
 
 One parser for the API (``/api/features``, ``/ogc/.../items``) and the features table
 (``/features``), so a filter means the same everywhere and is refused with the same words.
@@ -6,8 +6,15 @@ Values of one filter are alternatives, given comma-separated or repeated; filter
 The API refuses an empty value (``kind=``); the table's form sends empty values for filters
 left unset, so it asks for them to be ignored (``empty="ignore"``).
 
->>> parse_filters({"kind": ["site"], "country": ["uz,kz"], "q": ["Bekabad"]}, ["technopark"])
-Filters(kinds=('site',), categories=(), countries=('UZ', 'KZ'), stages=(), text='Bekabad')
+``as_of=YYYY[-MM[-DD]]`` asks for the atlas as it stood at the end of that day, month or year
+(:func:`geodata.dates.parse_as_of`): only features with a stage by then are kept, ``status``
+then filters on that stage (see :mod:`webapp.model.history`).
+
+>>> found = parse_filters({"kind": ["site"], "country": ["uz,kz"], "q": ["Bekabad"]}, [])
+>>> found.kinds, found.categories, found.countries, found.text, found.as_of
+(('site',), (), ('UZ', 'KZ'), 'Bekabad', None)
+>>> parse_filters({"as_of": ["2026-02"]}, []).as_of
+datetime.date(2026, 2, 28)
 >>> try:
 ...     parse_filters({"kind": ["castle"]}, [])
 ... except FilterError as err:
@@ -20,9 +27,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
+from geodata.dates import AS_OF_FORM, AS_OF_YEARS, parse_as_of
 from geodata.vocabulary import KINDS, STAGES
 
 #: Features within this distance of ``near`` when no radius is given (km).
@@ -33,6 +42,8 @@ DEFAULT_LIMIT = 100
 #: The longest text search accepted.
 MAX_TEXT = 200
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+#: What ``as_of`` accepts, for messages and the OpenAPI document.
+AS_OF_ALLOWED = f"a date written {AS_OF_FORM}, years {AS_OF_YEARS[0]} to {AS_OF_YEARS[1]}"
 
 
 class FilterError(ValueError):
@@ -53,6 +64,7 @@ class Filters:
     countries: tuple[str, ...] = ()
     stages: tuple[str, ...] = ()
     text: str | None = None
+    as_of: date | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,8 @@ class FeatureQuery:
     f: str | None = None
     crs: str | None = None  # CRS84 if given: OGC Part 2 clients may ask for it by name
     bbox_crs: str | None = None
+    #: The day the atlas is asked about (the end of the period ``as_of`` named), or None.
+    as_of: date | None = None
 
     def parameters(self, names: Sequence[str]) -> dict[str, str]:
         """The query as canonical parameter strings (for links), limited to ``names``."""
@@ -87,6 +101,7 @@ class FeatureQuery:
             "near": ",".join(_number(v) for v in self.near) if self.near else "",
             "radius_km": _number(self.radius_km) if self.near else "",  # only means with near
             "datetime": self.datetime or "",
+            "as_of": self.as_of.isoformat() if self.as_of else "",
             "f": self.f or "",
             "crs": self.crs or "",
             "bbox-crs": self.bbox_crs or "",
@@ -162,6 +177,25 @@ def _text(params: Mapping[str, Sequence[str]], empty: Literal["refuse", "ignore"
     return values[0]
 
 
+def _as_of(params: Mapping[str, Sequence[str]], empty: Literal["refuse", "ignore"]) -> date | None:
+    values = list(params.get("as_of", ()))
+    if empty == "ignore":
+        values = [value for value in values if value.strip()]
+    if not values:
+        return None
+    if len(values) > 1:
+        raise FilterError(
+            "as_of", f"as_of may be given once, not {len(values)} times.", AS_OF_ALLOWED
+        )
+    text = values[0].strip() if empty == "ignore" else values[0]
+    try:
+        if not text.isascii():  # int() reads other scripts' digits; the API's form is ASCII
+            raise ValueError(f"as_of must be {AS_OF_ALLOWED}, not {text[:40]!r}")
+        return parse_as_of(text[:40])  # longer is wrong anyway; keeps the message short
+    except ValueError as err:
+        raise FilterError("as_of", f"{err}.", AS_OF_ALLOWED) from err
+
+
 def parse_filters(
     params: Mapping[str, Sequence[str]],
     categories: Sequence[str],
@@ -175,4 +209,5 @@ def parse_filters(
         countries=_countries(params, empty),
         stages=_choices(params, "status", STAGES, empty),
         text=_text(params, empty),
+        as_of=_as_of(params, empty),
     )

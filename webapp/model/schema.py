@@ -14,10 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass
 
 from geodata.spatial import NEAR_SITES_LISTED
-from geodata.vocabulary import BASES, LEG_MODES
+from geodata.vocabulary import BASES, LEG_MODES, STAGES
 
 #: Feature ids become CSS class names on the map, so they must be plain slugs.
 SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+#: A day, YYYY-MM-DD.
+DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
 Position = list[float]
 
@@ -43,13 +45,48 @@ class Source(_Model):
         pattern=r"^\d{4}-\d{2}-\d{2}$",
         description="Publication date (YYYY-MM-DD); null when the article states none.",
     )
+    published_earliest: str | None = Field(
+        default=None,
+        pattern=DAY_PATTERN,
+        description="The earliest day the article can have been published; null if unbounded.",
+    )
+    published_latest: str | None = Field(
+        default=None,
+        pattern=DAY_PATTERN,
+        description="The latest day the article can have been published; null if unbounded.",
+    )
 
 
 class DateEvent(_Model):
-    """A dated milestone; ``when`` is free text as the source states it (e.g. "Q4 2026")."""
+    """A dated milestone; ``when`` is free text as the source states it (e.g. "Q4 2026"),
+    read as the days ``start`` to ``end`` (inclusive; null: open)."""
 
     event: str
     when: str
+    stage: Literal[STAGES] | None = Field(  # type: ignore[valid-type]
+        default=None, description="The stage the event brings."
+    )
+    seed: str | None = Field(default=None, description="The article that states the date.")
+    start: str | None = Field(default=None, pattern=DAY_PATTERN)
+    end: str | None = Field(default=None, pattern=DAY_PATTERN)
+    relative: bool = Field(
+        default=False, description="True when the words were read against the article's date."
+    )
+
+
+class HistoryStep(_Model):
+    """One step of a feature's history: a stage an article reported ("reported", over the
+    days it may have been published) or an event brings ("event", over the days its words
+    stand for); ``scheduled`` when the event was announced, not reported as done."""
+
+    stage: Literal[STAGES]  # type: ignore[valid-type]
+    start: str | None = Field(default=None, pattern=DAY_PATTERN)
+    end: str | None = Field(default=None, pattern=DAY_PATTERN)
+    kind: Literal["reported", "event"]
+    label: str | None = None
+    when: str | None = None
+    seed: str
+    scheduled: bool = False
 
 
 class Status(_Model):
@@ -167,11 +204,26 @@ class Properties(_Model):
     aliases: list[str] = []
     kind: Literal["site", "corridor"]
     category: str
+    stage: str | None = Field(
+        default=None, description="The stage as reported (status.stage), flat for GIS styling."
+    )
+    reported_on: str | None = Field(
+        default=None,
+        pattern=DAY_PATTERN,
+        description="The earliest exact publication date among the sources; null if none.",
+    )
+    source_count: int | None = Field(default=None, ge=0, description="Entries of sources.")
+    first_source: str | None = Field(
+        default=None, description="The seed file of the source published first."
+    )
     countries: list[str] = []
     status: Status | None = None
     figures: list[Figure] = []
     description: str = ""
     sources: list[Source] = []
+    history: list[HistoryStep] = Field(
+        default=[], description="The steps the stage as of a day is read from, by day."
+    )
     length_km: float | None = Field(default=None, description="Corridors: geodesic length.")
     basis: Literal[BASES] | None = Field(  # type: ignore[valid-type]
         default=None,
@@ -281,7 +333,9 @@ class SeedArticle(_Model):
     title_is_editorial: bool | None = None
     author: str | None = None
     publisher: str | None = None
-    published: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    published: str | None = Field(default=None, pattern=DAY_PATTERN)
+    published_earliest: str | None = Field(default=None, pattern=DAY_PATTERN)
+    published_latest: str | None = Field(default=None, pattern=DAY_PATTERN)
     published_note: str | None = None
     url: str | None = None
     language: str | None = None

@@ -57,7 +57,9 @@ from shapely.affinity import translate
 
 from geodata.names import exact_key
 from geodata.spatial import distance_to_legs_km, lambert_km, search_box
+from geodata.vocabulary import STAGES
 from webapp.model.filters import FeatureQuery
+from webapp.model.history import StagesAsOf
 from webapp.model.store import KINDS, FeatureStore
 from webapp.model.text import (
     MIN_SKELETON_LETTERS,
@@ -104,10 +106,12 @@ AT_SITE, THROUGH, IN_FACET, ELSEWHERE = 0, 1, 2, 3
 
 @dataclass(frozen=True)
 class Selection:
-    """What a query keeps: positions in the store (in answer order) and, for ``near``, km."""
+    """What a query keeps: positions in the store (in answer order), for ``near`` the km, and
+    for ``as_of`` every feature's stage as of that day."""
 
     positions: np.ndarray
     distances_km: np.ndarray | None = None
+    as_of: StagesAsOf | None = None
 
     def __len__(self) -> int:
         return len(self.positions)
@@ -324,16 +328,18 @@ class FeatureIndex:
     def _codes(self, names: Sequence[str], known: Sequence[str]) -> list[int]:
         return [i for i, name in enumerate(known) if name in set(names)]
 
-    def _properties_mask(self, query: FeatureQuery) -> np.ndarray:
+    def _properties_mask(self, query: FeatureQuery, as_of: StagesAsOf | None) -> np.ndarray:
         store = self.store
-        keep = np.ones(len(store), dtype=bool)
+        keep = np.ones(len(store), dtype=bool) if as_of is None else as_of.listed()
         if query.kinds:
             keep &= np.isin(store.kinds, self._codes(query.kinds, KINDS))
         if query.categories:
             keep &= np.isin(store.categories, self._codes(query.categories, store.category_names))
         if query.countries:
             keep &= store.in_countries(query.countries)
-        if query.stages:
+        if query.stages and as_of is not None:  # the stage as of then, not as reported
+            keep &= np.isin(as_of.stages, self._codes(query.stages, STAGES))
+        elif query.stages:
             keep &= np.isin(store.stages, self._codes(query.stages, store.stage_names))
         if query.text is not None:
             keep &= self.text_mask(query.text)
@@ -372,14 +378,16 @@ class FeatureIndex:
 
     def select_positions(self, query: FeatureQuery) -> Selection:
         """Every feature the query keeps: nearest first for ``near``, else best first for a
-        text query (:meth:`rank`), else in file order."""
-        keep = self._properties_mask(query)
+        text query (:meth:`rank`), else in file order. With ``as_of``, only features with a
+        stage by then, ``status`` filtering on that stage (``webapp.model.history``)."""
+        as_of = None if query.as_of is None else self.store.history.at(query.as_of)
+        keep = self._properties_mask(query, as_of)
         if query.bbox is not None:
             keep &= self._touching(_boxes(*query.bbox), "intersects")
         if query.near is None:
             if query.text is not None:
-                return Selection(self.rank(np.flatnonzero(keep), query.text))
-            return Selection(np.flatnonzero(keep))
+                return Selection(self.rank(np.flatnonzero(keep), query.text), as_of=as_of)
+            return Selection(np.flatnonzero(keep), as_of=as_of)
         lat, lon = query.near
         keep &= self._touching(_wrapped(search_box((lon, lat), query.radius_km)), None)
         positions = np.flatnonzero(keep)
@@ -388,7 +396,7 @@ class FeatureIndex:
         positions, km = positions[close], km[close]
         ids = [self.store.ids[p] for p in positions]
         order = sorted(range(len(positions)), key=lambda i: (km[i], ids[i]))
-        return Selection(positions[order], km[order])
+        return Selection(positions[order], km[order], as_of)
 
 
 #: Gazetteer keys a query's prefix may run through before the lookup stops reading.

@@ -33,6 +33,7 @@ from geodata.vocabulary import KINDS
 from webapp.http.mediatypes import compact_json
 from webapp.model.columns import Lookup, StringColumn
 from webapp.model.filebody import FileBody
+from webapp.model.history import History, HistorySteps
 from webapp.model.text import TextIndex
 
 #: Called with each feature (a dict) and its number as it is read; raises to refuse the file.
@@ -56,6 +57,7 @@ class _Columns:
     names: list[str] = field(default_factory=list)
     lengths: list[float] = field(default_factory=list)
     texts: list[tuple[list[str], str]] = field(default_factory=list)
+    history: HistorySteps = field(default_factory=HistorySteps)
     check: Check | None = None
 
     def add(self, feature: dict[str, Any]) -> None:
@@ -82,6 +84,7 @@ class _Columns:
         names += [place["place"] for place in properties.get("located_by", [])]
         words = " ".join([properties.get("category", ""), properties.get("description", "")])
         self.texts.append((names, words))
+        self.history.add(feature)
 
 
 class FeatureStore:
@@ -92,8 +95,9 @@ class FeatureStore:
     per code of ``country_codes`` (and ``country_list`` indexes into ``country_lists``, each
     feature's codes in its own order); ``lon``/``lat`` are NaN for lines, whose shapely geometries
     are in ``lines`` by position; ``lengths`` (km) is NaN for sites. ``text_index`` is the
-    text search over each feature's names and other words. ``header`` holds the
-    collection's members other than its features (``type``, ``bbox``).
+    text search over each feature's names and other words. ``history`` answers every
+    feature's stage as of a day (``as_of``). ``header`` holds the collection's members other
+    than its features (``type``, ``bbox``).
     """
 
     def __init__(
@@ -130,6 +134,8 @@ class FeatureStore:
         self.lengths = np.array(columns.lengths, dtype=float)
         #: The text search over every feature's words (the words themselves are not kept).
         self.text_index = TextIndex(columns.texts)
+        #: Every feature's history steps, for the stage as of a day.
+        self.history = History(columns.history)
 
     # --- reading ---------------------------------------------------------------------------
 

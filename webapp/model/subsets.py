@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from webapp.http import mediatypes
+
 
 @dataclass(frozen=True)
 class Subset:
@@ -28,4 +30,14 @@ SUBSETS = {
         Subset("corridors", "Corridors", "Transport corridors along their routes.", ("corridor",)),
         Subset("sites", "Sites", "Industrial, logistics and other sites (points).", ("site",)),
     )
+}
+
+#: The query parameters of a selection download (/data/selection.<format>): the /features
+#: table's filters, in the order links give them.
+SELECTION_PARAMETERS = ("kind", "category", "country", "status", "q", "as_of")
+#: The formats of a selection download and their media types.
+SELECTION_FORMATS = {
+    "geojson": mediatypes.GEOJSON,
+    "csv": mediatypes.CSV,
+    "gpkg": mediatypes.GEOPACKAGE,
 }

@@ -25,6 +25,7 @@ from webapp.model.atlas import Atlas
 from webapp.model.schema import NAME_LANGUAGES, Feature, Properties
 from webapp.pages import about
 from webapp.pages.citing import ArticleInfo, QuoteCitation, locate
+from webapp.pages.history import axis_years, timeline_steps
 from webapp.pages.provenance import describe_resolution, excerpt, mark_article
 from webapp.pages.table import FILTERS, SORTS, QueryError, TableOrder, TableQuery, parse_query
 from webapp.responses import public_root, replayable
@@ -59,6 +60,8 @@ def _query_url(query: TableQuery, **changes: str) -> str:
     params = {name: ",".join(values) for name, values in query.filters.items() if values}
     if query.text is not None:
         params["q"] = query.text
+    if query.as_of is not None:
+        params["as_of"] = query.as_of.isoformat()
     params |= {"sort": query.sort, "order": query.order} | changes
     return url_for("pages.features_index", **params)
 
@@ -122,14 +125,17 @@ def features_index() -> str:
         query = parse_query(request.args.to_dict(flat=False), categories=choices["category"])
     except QueryError as err:
         abort(400, str(err))
-    selected = state.index.select_positions(query.index_query()).positions
+    selection = state.index.select_positions(query.index_query())
     order: TableOrder = state.part("pages")
-    positions = order.ordered(selected, query)
+    positions = order.ordered(selection.positions, query, selection.as_of)
     pages = _pages(query, len(positions))
     shown = positions[pages["start"] : pages["start"] + state.limits.table_page_size]
+    as_of = selection.as_of
     return render_template(
         "pages/features.html",
         rows=[f.properties for f in atlas.features_at(shown)],
+        # each row's stage as of the query's day ({"date", "stage", "certain", "scheduled"})
+        stages_then=[as_of.to_json(int(p)) for p in shown] if as_of is not None else None,
         matched=len(positions),
         total=len(atlas),
         pages=pages,
@@ -240,6 +246,12 @@ def feature_page(feature_id: str) -> str:
     ]
     seeds = [s.seed for s in feature.properties.sources]
     raw = _raw_properties(atlas, feature_id)
+    history = timeline_steps(
+        raw.get("history"),
+        _articles(),
+        lambda slug: url_for("pages.source_page", slug=slug),
+        current_language(),
+    )
     return render_template(
         "pages/feature.html",
         p=feature.properties,
@@ -247,6 +259,8 @@ def feature_page(feature_id: str) -> str:
         language_query=language_query,
         basis=raw.get("basis"),
         status=_status(atlas, feature, raw),
+        history=history,
+        history_years=axis_years(history),
         figures=[
             (f, _cite(atlas, feature, f.quote, seeds) if f.quote else None)
             for f in feature.properties.figures

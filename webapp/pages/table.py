@@ -8,6 +8,8 @@ person can act on (in the request's language inside a request, English outside o
 Filters are ``kind``, ``category``, ``country`` and ``status``. Each may be repeated or given a
 comma-separated list (``?country=UZ&country=KZ`` is ``?country=UZ,KZ``); values of one filter
 are alternatives (OR), different filters must all hold (AND); an empty value means "any".
+``as_of=YYYY[-MM[-DD]]`` shows the atlas as it stood at the end of that period, as the API
+does: only features reported by then, ``status`` and the stage column meaning the stage then.
 Sorting is ``sort=name|kind|category|countries|status|length`` and ``order=asc|desc``; ties
 are broken by name, and features without a length (sites) come last in either order. The
 table shows :data:`PAGE_SIZE` rows a page (``page=2``…), so a large atlas stays readable.
@@ -24,12 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 from flask_babel import gettext
 
 from geodata.vocabulary import STAGES
 from webapp.model.filters import FeatureQuery, FilterError, parse_filters
+from webapp.model.history import StagesAsOf
 from webapp.model.store import KINDS as STORE_KINDS
 from webapp.model.store import FeatureStore
 
@@ -58,10 +62,12 @@ class TableQuery:
     page: int = 1
     #: The text searched for (the API's ``q``), or None.
     text: str | None = None
+    #: The day the table shows the atlas as of (``as_of``), or None: as reported.
+    as_of: date | None = None
 
     def active(self) -> bool:
-        """Whether any filter or a text search narrows the table."""
-        return any(self.filters.values()) or self.text is not None
+        """Whether any filter, a text search or a day narrows the table."""
+        return any(self.filters.values()) or self.text is not None or self.as_of is not None
 
     def index_query(self) -> FeatureQuery:
         """The filters as a query of the search index (``webapp.model.search``)."""
@@ -72,6 +78,7 @@ class TableQuery:
             countries=get("country", ()),
             stages=get("status", ()),
             text=self.text,
+            as_of=self.as_of,
         )
 
 
@@ -138,7 +145,7 @@ def parse_query(params: Mapping[str, Sequence[str]], categories: Sequence[str]) 
     sort, order = _single(params, "sort", (RELEVANCE, *SORTS)), _single(params, "order", ORDERS)
     if sort == RELEVANCE and found.text is None:
         sort = "name"  # nothing to rank by (a form sent again with its search cleared)
-    return TableQuery(filters, sort, order, _page(params), found.text)
+    return TableQuery(filters, sort, order, _page(params), found.text, found.as_of)
 
 
 def _ranks(values: Sequence) -> np.ndarray:
@@ -175,9 +182,12 @@ class TableOrder:
         }
         self._lengths = store.lengths
 
-    def ordered(self, positions: np.ndarray, query: TableQuery) -> np.ndarray:
+    def ordered(
+        self, positions: np.ndarray, query: TableQuery, as_of: StagesAsOf | None = None
+    ) -> np.ndarray:
         """``positions`` (the features that pass the filters) in the query's order; for
-        :data:`RELEVANCE`, the order they come in (the search index ranked them)."""
+        :data:`RELEVANCE`, the order they come in (the search index ranked them). ``as_of``
+        (the stages as of the query's day) sorts the status column by the stage then."""
         if query.sort == RELEVANCE:
             return positions
         kept = positions[np.argsort(self._name_rank[positions], kind="stable")]
@@ -187,5 +197,8 @@ class TableOrder:
             measured, rest = kept[~np.isnan(lengths)], kept[np.isnan(lengths)]
             order = np.argsort(sign * self._lengths[measured], kind="stable")
             return np.concatenate([measured[order], rest])
-        key = self._keys[query.sort][kept].astype(np.int64)
+        if query.sort == "status" and as_of is not None:
+            key = as_of.stages[kept].astype(np.int64)  # STAGES order, as the column's ranks
+        else:
+            key = self._keys[query.sort][kept].astype(np.int64)
         return kept[np.argsort(sign * key, kind="stable")]

@@ -27,6 +27,7 @@ def create_review_app(config: dict[str, Any] | None = None) -> Flask:
         SEEDS_DIR=DEFAULT_SEEDS_DIR,
         OUT_DIR=DEFAULT_OUTPUT_DIR,
         REBUILD=True,
+        PREVIEW_STYLE=None,  # the share cards' look; None: a rebuild draws no preview images
         REVIEW_TOKEN=secrets.token_urlsafe(32),
         SECRET_KEY=secrets.token_bytes(32),
         SESSION_COOKIE_NAME="review_session",

@@ -132,6 +132,7 @@ def accept_one(stem: str, proposal_id: str) -> Response:
             seeds_dir=config["SEEDS_DIR"],
             out_dir=config["OUT_DIR"],
             rebuild=config["REBUILD"],
+            previews=config["PREVIEW_STYLE"],
         )
     except AtlasError as err:
         flash(f"Not accepted ({proposal_id}): {err}", "error")

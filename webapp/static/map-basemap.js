@@ -16,6 +16,12 @@
   //: Tiles that neither load nor fail (a hanging network) get this long before the switch.
   const TILE_SILENCE_MS = 10000;
 
+  //: The base layers the theme chooses between when the reader has chosen none (keys of
+  //: webapp.map.basemaps.BASEMAPS: the first one, and DARK_BASEMAP).
+  const LIGHT_BASE = "osm";
+  const DARK_BASE = "dark";
+
+  /* The light theme's colours; the dark theme's are in map.css (by the class names below). */
   const STYLES = {
     land: { stroke: false, fill: true, fillColor: "#f6f3ea", fillOpacity: 1 },
     coastline: { color: "#7ea6c2", weight: 1, opacity: 1, fill: false },
@@ -146,6 +152,7 @@
    * loaded within TILE_GRACE_MS, or no tile at all within TILE_SILENCE_MS. Once only: a base
    * layer the reader picks afterwards is left alone. */
   function watchTiles(map, tileLayers, fallBack) {
+    followTheme(CA.app);
     let lastLoad = 0;
     let timer = null;
     let done = false;
@@ -182,6 +189,40 @@
     if (navigator.onLine === false) {
       giveUp();
     }
+  }
+
+  /* Show the base layer of ``theme`` ("light" or "dark") in place of the other theme's, unless
+   * the reader (or the URL) chose a base layer or the offline one stands in for failed tiles.
+   * Kept out of the URL: the change is the theme's, not the reader's. */
+  function themedBase(app, theme) {
+    const map = app.map;
+    const light = app.bases[LIGHT_BASE];
+    const dark = app.bases[DARK_BASE];
+    if (app.base || !light || !dark) {
+      return;
+    }
+    const [shown, wanted] = theme === "dark" ? [light, dark] : [dark, light];
+    if (!map.hasLayer(shown)) {
+      return;
+    }
+    const restoring = app.restoring;
+    app.restoring = true; // map.js records no base layer change while restoring
+    try {
+      map.removeLayer(shown);
+      map.addLayer(wanted);
+    } finally {
+      app.restoring = restoring;
+    }
+  }
+
+  /* The default base layer follows the theme (static/theme.js): at once, before the URL's
+   * choice is applied, and whenever the theme changes. */
+  function followTheme(app) {
+    if (!app || !app.bases || !window.AtlasTheme) {
+      return;
+    }
+    themedBase(app, window.AtlasTheme.theme());
+    document.addEventListener("atlas:themechange", (event) => themedBase(app, event.detail.theme));
   }
 
   CA.naturalEarth = naturalEarth;

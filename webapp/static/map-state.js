@@ -1,12 +1,13 @@
 /* Corridor Atlas: the map state as a URL fragment, so a view can be shared or reloaded.
  *
  *   #map=<zoom>/<lat>/<lon>&base=<base layer key>&category=<keys shown>&layers=<overlays hidden>
- *    &status=<keys shown>&country=<codes shown>&open=<feature id>
+ *    &status=<keys shown>&country=<codes shown>&as_of=<YYYY-MM>&open=<feature id>
  *
  * Every part is optional: a missing list means "all shown", so /#open=<id> alone is a valid
  * state (fit to that feature and open its popup). Lists are comma-separated; an empty value
  * (category=) means none. Keys are slugs and ids, so they need no escaping, but each item is
- * percent-encoded anyway.
+ * percent-encoded anyway. ``as_of`` is the timeline's month (map-timeline.js, which reads it as
+ * the API's as_of=YYYY[-MM[-DD]] and ignores any other value); absent, the timeline is off.
  *
  * A URL is anyone's to write: names read here are only strings, which map.js and
  * map-filters.js look up as own keys (never inherited ones such as "__proto__"), and numbers
@@ -25,7 +26,7 @@
   const LISTS = ["category", "layers", "status", "country"];
   //: The language of the addresses that name none (webapp/i18n/languages.py DEFAULT).
   const DEFAULT_LANGUAGE = "en";
-  const ORDER = ["map", "base", "category", "layers", "status", "country", "open"];
+  const ORDER = ["map", "base", "category", "layers", "status", "country", "as_of", "open"];
   // A plain decimal ("6.5", "-41.25", "1e3"); Number() would also take "0x10", " 5" and "" (as 0).
   const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
   //: Web Mercator's edge (85.0511°), rounded in: Leaflet cannot centre a view beyond it.
@@ -72,7 +73,7 @@
   /* The state written in ``fragment`` ("#map=…" or "map=…"); unknown parts and views that
    * parseView refuses are ignored. */
   function parseFragment(fragment) {
-    const state = { view: null, base: null, open: null };
+    const state = { view: null, base: null, open: null, as_of: null };
     for (const name of LISTS) {
       state[name] = null;
     }
@@ -85,7 +86,7 @@
       const value = part.slice(cut + 1);
       if (name === "map") {
         state.view = parseView(value) || state.view;
-      } else if (name === "base" || name === "open") {
+      } else if (name === "base" || name === "open" || name === "as_of") {
         state[name] = decode(value) || null;
       } else if (LISTS.includes(name)) {
         state[name] = value === "" ? [] : value.split(",").map(decode).filter(Boolean);
@@ -109,19 +110,24 @@
         parts[name] = state[name].map(encodeURIComponent).join(",");
       }
     }
+    if (state.as_of) {
+      parts.as_of = encodeURIComponent(state.as_of);
+    }
     if (state.open) {
       parts.open = encodeURIComponent(state.open);
     }
     return ORDER.filter((name) => name in parts).map((name) => `${name}=${parts[name]}`).join("&");
   }
 
-  /* The embed page's own options: ?focus=<id> and ?only=<id>,<id>. */
+  /* The embed page's own options: ?focus=<id>, ?only=<id>,<id> and ?as_of=<YYYY-MM> (the
+   * timeline's month when the fragment names none). */
   function parseEmbedQuery(search) {
     const params = new URLSearchParams(search);
     const only = params.get("only");
     return {
       focus: params.get("focus") || null,
       only: only ? only.split(",").map((id) => id.trim()).filter(Boolean) : null,
+      as_of: params.get("as_of") || null,
     };
   }
 

@@ -145,6 +145,7 @@
       this.flight = null; // the search's flight under way: {arrived, timer}
       this.filters = new CA.Filters(this);
       this.spread = null;
+      this.timeline = null; // the atlas as of a month (map-timeline.js), where data allow
     }
 
     /* How a stage is drawn (the data's ``drawing.stages``; an unknown stage as proposed). */
@@ -373,6 +374,7 @@
         view: { zoom: this.map.getZoom(), lat: center.lat, lon: center.lng },
         base: this.base,
         ...this.filters.getState(),
+        as_of: this.timeline ? this.timeline.getState() : null,
         open: this.open,
       };
     }
@@ -384,6 +386,9 @@
       try {
         if (state.base) {
           this.setBase(state.base);
+        }
+        if (this.timeline) { // before the filters, which ask it what is reported by then
+          this.timeline.setState(state.as_of || (initial ? this.embed.as_of : null));
         }
         this.filters.setState(state);
         const open = this.feature(state.open) ? state.open : null;
@@ -525,6 +530,10 @@
       }
       this.filters.control().addTo(map);
       this.filters.wireLegend();
+      if (this.data.timeline && !this.large) {
+        this.timeline = new CA.Timeline(this);
+        this.timeline.control().addTo(map);
+      }
       this.followOpenLinks();
       CA.addTools(map);
       this.watchPopups();
@@ -554,11 +563,17 @@
       CA.wireMenu();
       if (CA.embedded) {
         this.embedLink = CA.addEmbedLink(map);
-        if (this.feature(this.embed.focus)) {
-          this.embedLink.href = withLanguage(`/#open=${encodeURIComponent(this.embed.focus)}`);
-        }
       }
       this.restore(CA.parseFragment(window.location.hash), true);
+      if (this.embedLink) { // the full atlas at the feature in focus, as of the embed's month
+        const fragment = CA.formatFragment({
+          open: this.feature(this.embed.focus) ? this.embed.focus : null,
+          as_of: this.timeline ? this.timeline.getState() : null,
+        });
+        if (fragment) {
+          this.embedLink.href = withLanguage(`/#${fragment}`);
+        }
+      }
       this.filters.refresh();
       if (this.spread) {
         this.spread.update();
