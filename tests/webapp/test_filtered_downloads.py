@@ -252,10 +252,10 @@ def test_unknown_selection_formats_are_404s(client):
     assert "selection.gpkg" in response.text
 
 
-def test_the_table_ignores_empty_filters_like_its_form(client):
-    assert client.get("/data/selection.geojson?kind=&status=&q=").json["numberMatched"] == len(
-        client.get("/data/selection.geojson").json["features"]
-    )
+@pytest.mark.parametrize("query", ["kind=", "status=", "q=", "as_of="])
+def test_an_empty_value_is_refused_as_the_api_refuses_it(client, query):
+    assert client.get(f"/data/selection.geojson?{query}").status_code == 400
+    assert client.get(f"/api/features?{query}").status_code == 400
 
 
 # --- the table's links ----------------------------------------------------------------------

@@ -375,7 +375,13 @@ def _data_paths() -> dict[str, Any]:
             f"The features /api/features selects for the same filters, as {extension.upper()}",
             list(SELECTION_PARAMETERS),
             {
-                "200": _cached("The file, as an attachment.", {media_type: {"schema": {}}}),
+                # A GeoJSON selection is a FeatureCollection; CSV and GeoPackage are files.
+                "200": _cached(
+                    "The file, as an attachment.",
+                    _json(GEOJSON, "FeatureCollection")
+                    if extension == "geojson"
+                    else {media_type.split(";")[0]: {}},
+                ),
                 "304": fresh,
                 "400": ref("responses", "BadRequestPage"),
             },

@@ -56,8 +56,9 @@ class SelectionError(ValueError):
 
 
 def parse_selection(params: Mapping[str, Sequence[str]], categories: Sequence[str]) -> FeatureQuery:
-    """The selection ``params`` ask for, as the index's query; empty values are ignored (the
-    table's form sends them for filters left unset). Raises :class:`SelectionError`."""
+    """The selection ``params`` ask for, as the index's query. Values are read as
+    /api/features reads them (an empty value is refused: the table's links give only the
+    filters set), so a selection is the API's answer. Raises :class:`SelectionError`."""
     for name in params:
         if name not in SELECTION_PARAMETERS and name != LANGUAGE_PARAMETER:
             raise SelectionError(
@@ -66,7 +67,7 @@ def parse_selection(params: Mapping[str, Sequence[str]], categories: Sequence[st
                 f"{', '.join(SELECTION_PARAMETERS)}.",
             )
     try:
-        found = parse_filters(params, categories, empty="ignore")
+        found = parse_filters(params, categories)
     except FilterError as err:
         raise SelectionError(err.parameter, str(err)) from err
     return FeatureQuery(
