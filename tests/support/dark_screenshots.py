@@ -9,10 +9,9 @@ prefers a dark colour scheme, and saves ``docs/screenshot-map-dark.png``:
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from tests.support.harness import launched_chromium, serving_committed_atlas
+from tests.support.harness import launched_chromium, write_screenshots
 from tests.support.phone_screenshots import open_offline_map
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -44,13 +43,7 @@ def take(url: str, out_dir: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> None:
     """Serve the committed data and write the screenshot."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=PROJECT / "docs", help="the folder to write")
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    with serving_committed_atlas() as url:
-        for path in take(url, args.out):
-            print(path)
+    write_screenshots(__doc__.splitlines()[0], take, argv)
 
 
 if __name__ == "__main__":

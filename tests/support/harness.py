@@ -124,6 +124,21 @@ def serving_committed_atlas() -> Iterator[str]:
         yield url
 
 
+def write_screenshots(description: str, take, argv: list[str] | None = None) -> None:
+    """The command line of a README screenshot script: ``--out DIR`` (default ``docs/``),
+    the committed atlas served, ``take(url, out_dir)`` saving its images; prints their paths."""
+    import argparse
+
+    project = Path(__file__).resolve().parents[2]
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--out", type=Path, default=project / "docs", help="the folder to write")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with serving_committed_atlas() as url:
+        for path in take(url, args.out):
+            print(path)
+
+
 def _stop(server: BaseWSGIServer | MultiSocketServer, thread: threading.Thread) -> None:
     """Close every socket of ``server`` from its own loop's thread, then wait for the loop.
 
