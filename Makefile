@@ -33,11 +33,18 @@ define apt_packages
 endef
 
 # The tests drive Debian's chromium (browser tests), GDAL's ogrinfo (a real OGC API client) and
-# nginx (a caching proxy in front of the server).
+# nginx (a caching proxy in front of the server, and the static server of the published site).
 system-deps:
 	$(call apt_packages,chromium ogrinfo,chromium gdal-bin fonts-dejavu-core)
 	$(call apt_packages,nginx,nginx)
 	$(call apt_packages,npm,npm)
+	@# nginx's brotli_static (the published site's .br files) is a module, not a command.
+	@[ -e $(BROTLI_STATIC_MODULE) ] || { \
+	  echo "installing Debian packages: libnginx-mod-http-brotli-static"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    --no-install-recommends libnginx-mod-http-brotli-static; }
+BROTLI_STATIC_MODULE := /usr/lib/nginx/modules/ngx_http_brotli_static_module.so
 
 # axe-core, the accessibility checker the browser tests load into every page (issue 12), from
 # the npm registry at a pinned version into the git-ignored .tools/axe/.

@@ -11,6 +11,7 @@ which marks how many items it painted: the selector matches that mark.)
 
 from __future__ import annotations
 
+import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -109,5 +110,10 @@ def weight(page: Page, until_ms: float, allowed: Sequence[str]) -> Weight:
 
 
 def _fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=60) as response:
-        return response.read()
+    """The body the page got at ``url``: an error's body too (a plain page's missing favicon
+    is a request it made, and bytes it received)."""
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.read()
+    except urllib.error.HTTPError as error:
+        return error.read()

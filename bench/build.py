@@ -2,7 +2,8 @@
 
 Both run the real command, ``corridor-atlas build``, as a child process, so interpreter start
 and imports count as a user sees them. Cold points ``CORRIDOR_ATLAS_CACHE`` at an empty
-directory, so the index of GeoNames' cities500 is built from its 80 MB of JSON; warm reuses it.
+directory, so the index of GeoNames' cities500 is built from its 80 MB of JSON (median of three,
+each in an empty cache of its own; target ≤ 8 s); warm reuses it.
 The reference is what any use of that data costs at least: a child process that only parses
 cities500.json with ``json.load``. A third figure shows what the warm build spends loading the
 cached index alone (a child process that only loads it), beside the warm build.
@@ -20,6 +21,7 @@ from geodata.gazetteer import _cities500_path
 
 SECTION = "1. Build (seed catalogue)"
 WARM_TARGET_S = 2.0
+COLD_TARGET_S = 8.0
 RUNS = 3
 
 
@@ -50,13 +52,26 @@ def run(work: Path, cache: Path) -> tuple[list[Row], Path]:
     ``cache`` must be empty: the cold build fills it, and later benchmarks reuse it.
     """
     out = work / "seed-data"
-    cold = _build(out, cache)
+    colds = []
+    for _ in range(RUNS - 1):  # each in an empty cache of its own; the last one fills ``cache``
+        with tempfile.TemporaryDirectory() as empty:
+            colds.append(_build(out, Path(empty)))
+    cold = median([*colds, _build(out, cache)])
     warm = median([_build(out, cache) for _ in range(RUNS)])
     reference = median([_parse_reference() for _ in range(RUNS)])
     index = median([_index_load(cache) for _ in range(RUNS)])
     label = "json.load(cities500.json), child process"
     rows = [
-        Row(SECTION, "cold build (index built), s", cold, "s", label, reference),
+        Row(
+            SECTION,
+            f"cold build (index built, median of {RUNS}), s",
+            cold,
+            "s",
+            label,
+            reference,
+            target=f"≤ {COLD_TARGET_S:g} s",
+            met=cold <= COLD_TARGET_S,
+        ),
         Row(
             SECTION,
             f"warm build (median of {RUNS}), s",

@@ -31,6 +31,13 @@ LIMITS = {
         "An unfiltered box returns whole corridors (about 7.5 KB each with their 50 nearest "
         "sites): a page of 100 corridors is about 0.75 MB of JSON to send."
     ),
+    "published site via nginx:": (
+        "The published site and nginx's own figure run with the same nginx.conf and one worker; "
+        "the site's server block adds a failed lookup of `P` before `P.html` (try_files) and "
+        "about 1 KB of security and cache headers to every answer, which weighs on small "
+        "pages. wrk shares the two cores with nginx: compare the p99 rows and rerun before "
+        "reading a gap under 0.9 on a busy machine as a cost of the configuration."
+    ),
     "map: slowest of": (
         "Leaflet projects and clips the 1,000 corridors again on every zoom; the sites and "
         "clusters are one canvas paint of a few milliseconds."

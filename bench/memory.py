@@ -41,24 +41,34 @@ def profile(data_dir: Path) -> dict:
     note("Python")
     from flask import Flask
 
-    from webapp import api, downloads, pages
+    from webapp import api, downloads, i18n, pages, service, share
     from webapp import map as atlas_map
     from webapp.model.atlas import FILES, load_atlas
-    from webapp.model.search import FeatureIndex
+    from webapp.model.search import index_of
     from webapp.server import return_freed_memory
     from webapp.state import AtlasState, set_state
 
     note("imports (Flask, folium, shapely, numpy, pydantic…)")
     atlas = load_atlas(data_dir)
-    note("atlas: every feature validated, columns and line spans kept (webapp.model.atlas)")
+    note(
+        "atlas: files copied and hashed; the build's serving index mapped (webapp.model.serving)"
+        if atlas.prepared is not None
+        else "atlas: no serving index, so every feature validated, columns and spans computed"
+    )
     app = Flask("profile")
-    state = AtlasState(atlas=atlas, index=FeatureIndex(atlas.store))
+    app.config["DATA_DIR"] = data_dir
+    state = AtlasState(atlas=atlas, index=index_of(atlas))
     set_state(app, state)
-    note("search index, text keys and STRtree of lines (webapp.model.search)")
+    made = "read from the serving index" if atlas.prepared is not None else "computed"
+    ranking = made if atlas.prepared is not None else "made at the first text query"
+    note(f"search index: STRtree of lines, facets; text ranking {ranking}")
+    for foundation in (i18n, service, share):  # as create_app: before the parts, which use them
+        foundation.init_app(app)
+    note("languages, health check and share cards (webapp.i18n, webapp.service, webapp.share)")
     # Each part prepares its data as create_app has it do, one step at a time.
     for name, part in (
-        ("map page and the large map's feed (webapp.map)", atlas_map),
-        ("the table's sort ranks (webapp.pages)", pages),
+        (f"map pages; the large map's feed {made} (webapp.map)", atlas_map),
+        (f"the table's sort ranks, {made} (webapp.pages)", pages),
         ("downloads (webapp.downloads)", downloads),
         ("OpenAPI document (webapp.api)", api),
     ):
@@ -69,6 +79,7 @@ def profile(data_dir: Path) -> dict:
     sizes = {name: (data_dir / name).stat().st_size for name in FILES}
     return {
         "features": len(atlas),
+        "serving_index": atlas.prepared is not None,
         "files_mb": {name: size / 1024**2 for name, size in sizes.items()},
         "steps": [{"step": s, "resident_mb": mb, "seconds": t} for s, mb, t in steps],
         "peak_mb": _peak_mb(),

@@ -1,6 +1,6 @@
 """Run every benchmark and write bench/RESULTS.md (``make bench``; about five minutes).
 
-    python -m bench.run                     # all six
+    python -m bench.run                     # all seven
     python -m bench.run --only 1,2,3       # some of them (RESULTS.md then holds only those)
 
 Everything is measured in this one run, each figure beside its reference, on this machine
@@ -19,7 +19,7 @@ import time
 import traceback
 from pathlib import Path
 
-from bench import build, geocoding, languages, mappage, scale, serving
+from bench import build, geocoding, languages, mappage, publishing, scale, serving
 from bench.report import machine, write_results
 from bench.tools import ROOT, Row
 
@@ -28,7 +28,7 @@ RESULTS = ROOT / "bench" / "RESULTS.md"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="1,2,3,4,5,6", help="benchmarks to run, e.g. 1,3")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="benchmarks to run, e.g. 1,3")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     chosen = {int(n) for n in args.only.split(",")}
@@ -77,6 +77,12 @@ def main(argv: list[str] | None = None) -> int:
             rows += scaled
         if 6 in chosen:
             rows += timed("6. languages", languages.rows, seed_data)
+        if 7 in chosen:  # after 5: publishes the 100,000-site atlas benchmark 5 built
+            published, seed_publish = timed(
+                "7. publishing", publishing.run, work, seed_data, empty=([], None)
+            )
+            rows += published
+            rows += timed("7. publishing 100k", publishing.run_large, work, cache, seed_publish)
     total = time.perf_counter() - started
     write_results(args.out, rows, machine(), timings, total, notes, failures)
     print(f"wrote {args.out} in {total / 60:.1f} min")

@@ -44,9 +44,12 @@ QUERIES = 300
 LOADS = 3
 HTML_TARGET = 60 * 1024
 API_P95_TARGET_MS = 25.0
-MAP_TARGET_MS = 3000.0
+#: Issue 15: clustered markers within 1.5 s, the slowest pan or zoom within 60 ms.
+MAP_TARGET_MS = 1500.0
 MEMORY_TARGET_MB = 300.0
-STEP_TARGET_MS = 100.0
+#: Issue 15: the server answers within this long of starting (the build's serving index).
+START_TARGET_S = 2.0
+STEP_TARGET_MS = 60.0
 
 #: The page at rest: names keyed for search, the offline base layer drawn after the tiles
 #: failed (no network here), nothing left to load.
@@ -277,7 +280,16 @@ def run(
     weight_ = shown["weight"]
     steps = shown["steps"]
     rows += [
-        Row(SECTION, "server start until it answers, s", started, "s", seed, seed_start),
+        Row(
+            SECTION,
+            "server start until it answers, s",
+            started,
+            "s",
+            seed,
+            seed_start,
+            target=f"≤ {START_TARGET_S:g} s",
+            met=started <= START_TARGET_S,
+        ),
         Row(
             SECTION,
             "server memory after start (PSS), MB",

@@ -6,6 +6,7 @@ corridor-atlas accept FILE      # accepted proposals into the catalogue, then a 
 corridor-atlas build            # catalogue -> geodata/*.geojson and manifest.json (offline)
 corridor-atlas build --check    # exit 1, naming what differs, if the outputs are stale
 corridor-atlas serve            # granian on http://127.0.0.1:8000 (--server waitress, --workers N)
+corridor-atlas publish DIR      # the reader-facing atlas as static files, for nginx or a CDN
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from importlib import metadata
 from cli import accept as accept_command
 from cli import build as build_command
 from cli import ingest as ingest_command
+from cli import publish as publish_command
 from cli import review as review_command
 from cli import serve as serve_command
 from geodata.errors import AtlasError
@@ -91,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     accept_command.add_parser(commands, _HelpFormatter)
 
     serve_command.add_parser(commands, _HelpFormatter)
+    publish_command.add_parser(commands, _HelpFormatter)
     return parser
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from cli.previews import preview_style
 from geodata import DEFAULT_CATALOGUE, DEFAULT_OUTPUT_DIR, DEFAULT_SEEDS_DIR
 from geodata.accept import accept
+from webapp.serving_index import serving_files
 
 DESCRIPTION = """\
 Write the accepted proposals of a proposals file (from `corridor-atlas ingest`) into the
@@ -73,6 +74,7 @@ def run_accept(args: argparse.Namespace) -> int:
         article=args.article,
         rebuild=not args.no_build,
         previews=preview_style(),
+        serving=serving_files,
     )
     print(f"added: {', '.join(done.added) or 'none'}")
     print(f"new sources for: {', '.join(done.sourced) or 'none'}")

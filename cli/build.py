@@ -17,12 +17,14 @@ from geodata.build import Progress, build, check
 from geodata.gazetteer import default_cache_dir
 from geodata.geocoding import Locator, make_nominatim_locator
 from geodata.outputs import ALL_FILES
+from webapp.serving_index import serving_files
 
 DESCRIPTION = """\
 Build the atlas: read the catalogue, check every quote against the seed articles, find every
 place (offline, in the GeoNames gazetteer), and write atlas.geojson, corridors.geojson,
-sites.geojson, sources.json, the share cards' preview images (previews/) and manifest.json
-into the output directory, all or nothing.
+sites.geojson, sources.json, atlas.gpkg, the share cards' preview images (previews/), the
+server's index of them (serving/: what the server would otherwise compute at start) and
+manifest.json into the output directory, all or nothing.
 
 Progress is reported on stderr. Exit status: 0 built (or up to date), 1 an error or stale
 outputs, 130 interrupted (the previous outputs are left as they were)."""
@@ -156,6 +158,7 @@ def run_build(args: argparse.Namespace) -> int:
             "catalogue_path": args.catalogue,
             "seeds_dir": args.seeds,
             "previews": preview_style(),  # the share cards, drawn as the map draws
+            "serving": serving_files,  # what the server would compute at start
         }
         try:
             if args.check:

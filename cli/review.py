@@ -14,6 +14,7 @@ from typing import Any
 
 from cli.previews import preview_style
 from geodata import DEFAULT_CATALOGUE, DEFAULT_OUTPUT_DIR, DEFAULT_SEEDS_DIR
+from webapp.serving_index import serving_files
 
 DESCRIPTION = """\
 Serve the review page for the proposals of `corridor-atlas ingest`: each article with the
@@ -64,6 +65,7 @@ def run_review(args: argparse.Namespace) -> int:
             "OUT_DIR": args.out,
             "REBUILD": not args.no_build,
             "PREVIEW_STYLE": preview_style(),
+            "SERVING_INDEX": serving_files,
             "REVIEW_TOKEN": token,
         }
     )

@@ -31,7 +31,7 @@ import yaml
 from pydantic import ValidationError
 
 from geodata import DEFAULT_CATALOGUE, DEFAULT_OUTPUT_DIR, DEFAULT_SEEDS_DIR
-from geodata.build import build
+from geodata.build import ServingIndex, build
 from geodata.catalogue import Entry, field_path, load_catalogue
 from geodata.errors import AtlasError, CatalogueError
 from geodata.geocoding import Locator
@@ -323,10 +323,11 @@ def accept(
     rebuild: bool = True,
     locator: Locator | None = None,
     previews: PreviewStyle | None = None,
+    serving: ServingIndex | None = None,
 ) -> Accepted:
     """Apply the accepted proposals of ``proposals_path`` (or those in ``only``); see above.
-    ``previews`` is the map's look for the share cards' images the rebuild draws (see
-    :func:`geodata.build.build`)."""
+    ``previews`` is the map's look for the share cards' images the rebuild draws, ``serving``
+    what makes the server's index (see :func:`geodata.build.build`)."""
     proposals_path, catalogue_path = Path(proposals_path), Path(catalogue_path)
     if catalogue_path.suffix == ".json":
         raise ProposalError(f"{catalogue_path}: accept writes a YAML catalogue, not JSON")
@@ -349,7 +350,9 @@ def accept(
                 catalogue_path, old_text, new_text, seeds_dir / seed, article_bytes
             )
             if rebuild:
-                _rebuild(catalogue_path, old_text, seeds_dir, out_dir, locator, previews, result)
+                _rebuild(
+                    catalogue_path, old_text, seeds_dir, out_dir, locator, previews, serving, result
+                )
         for proposal in selected:
             proposal["status"] = "accepted"
         write_proposals(proposals_path, document)
@@ -431,6 +434,7 @@ def _rebuild(
     out_dir: Path,
     locator: Locator | None,
     previews: PreviewStyle | None,
+    serving: ServingIndex | None,
     result: Accepted,
 ) -> None:
     """Rebuild the outputs; on failure put the catalogue and seeds back, then re-raise."""
@@ -441,6 +445,7 @@ def _rebuild(
             seeds_dir=seeds_dir,
             locator=locator,
             previews=previews,
+            serving=serving,
         )
     except BaseException:
         write_atomically(catalogue_path, old_text.encode("utf-8"))

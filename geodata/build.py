@@ -13,7 +13,7 @@ from __future__ import annotations
 import errno
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,12 @@ from typing import Any
 from geodata import DEFAULT_CATALOGUE, DEFAULT_OUTPUT_DIR, DEFAULT_SEEDS_DIR
 from geodata.catalogue import Entry, field_path, load_catalogue
 from geodata.errors import CatalogueError, GeocoderUnavailable, GeocodingError
-from geodata.gazetteer import GazetteerGeocoder, default_index, default_index_ready
+from geodata.gazetteer import (
+    GazetteerGeocoder,
+    default_index,
+    default_index_ready,
+    records_shared,
+)
 from geodata.geocoding import GazetteerLocator, Locator, ResolvedPlace, resolve
 from geodata.geojson import build_feature, collection_metadata, dumps, feature_collection
 from geodata.geometry import near_pairs
@@ -31,6 +36,7 @@ from geodata.outputs import (
     CORRIDORS,
     GEOJSON_KINDS,
     GEOPACKAGE,
+    SERVING_DIR,
     SITES,
     SOURCES,
     output_lock,
@@ -43,6 +49,11 @@ from geodata.provenance import article_records, as_reported, dumps_sources, sour
 from geodata.sources import SeedLibrary, stage_seed, verify_quotes
 from geodata.spatial import add_spatial_answers
 from geodata.timeline import DateProblem, dated_milestones
+
+#: Makes the server's index of a build's files (name -> bytes) as more files to publish, named
+#: under ``serving/``: ``webapp.serving_index.serving_files``, handed in by the CLI so the
+#: pipeline never imports the web app.
+ServingIndex = Callable[[Mapping[str, bytes]], dict[str, bytes]]
 
 
 @dataclass(frozen=True)
@@ -117,14 +128,16 @@ def compile_atlas(
     locator: Locator | None = None,
     progress: ProgressCallback | None = None,
     previews: PreviewStyle | None = None,
+    serving: ServingIndex | None = None,
 ) -> Compiled:
     """Run the whole pipeline in memory; raise an :class:`~geodata.errors.AtlasError` on a fault.
 
     Without a ``locator`` places are found in the offline gazetteer. With a ``previews`` style
-    the share cards' images are drawn too (:mod:`geodata.previews`).
+    the share cards' images are drawn too (:mod:`geodata.previews`), with a ``serving``
+    callable the server's index of the files (:data:`ServingIndex`).
     """
     steps = _Steps(progress, _steps_of(locator))
-    return _compile(catalogue_path, seeds_dir, locator, steps, previews)
+    return _compile(catalogue_path, seeds_dir, locator, steps, previews, serving)
 
 
 def _steps_of(locator: Locator | None) -> int:
@@ -137,17 +150,20 @@ def _compile(
     locator: Locator | None,
     steps: _Steps,
     previews: PreviewStyle | None = None,
+    serving: ServingIndex | None = None,
 ) -> Compiled:
     steps.start("reading the catalogue and finding its quotes in the seeds")
     catalogue = load_catalogue(catalogue_path)
     library = SeedLibrary.from_directory(seeds_dir)
     verify_quotes(catalogue, library, catalogue_path)
-    if locator is None:
-        ready = default_index_ready()
-        steps.start("loading the gazetteer" + ("" if ready else " (building its index, once)"))
-        locator = GazetteerLocator(GazetteerGeocoder(default_index(progress=steps.count)))
-    # After the gazetteer: on an empty cache both parse GeoNames, and its step says so.
-    namer = PlaceNamer.load(DEFAULT_PLACENAMES)
+    index = None
+    with records_shared():  # on an empty cache both read GeoNames: once, in the index's step
+        if locator is None:
+            ready = default_index_ready()
+            steps.start("loading the gazetteer" + ("" if ready else " (building its index, once)"))
+            index = default_index(progress=steps.count)
+            locator = GazetteerLocator(GazetteerGeocoder(index))
+        namer = PlaceNamer.load(DEFAULT_PLACENAMES, index=index)
     entries = sorted(catalogue.entries, key=lambda entry: (entry.kind != "corridor", entry.id))
     steps.start(f"geocoding {len(entries)} entries")
     problems: list[str] = []
@@ -177,6 +193,8 @@ def _compile(
     files[GEOPACKAGE] = atlas_geopackage(files[ATLAS])  # for QGIS: layers, columns, R-tree
     if previews is not None:  # the share cards' images, in the map's look
         files.update(render_previews(features, previews))
+    if serving is not None:  # what the server would compute at start (webapp.model.serving)
+        files.update(serving(files))
     corridors = sum(entry.kind == "corridor" for entry in entries)
     return Compiled(
         files, corridors, len(entries) - corridors, len(catalogue.not_mapped), tuple(warnings)
@@ -288,6 +306,7 @@ def build(
     progress: ProgressCallback | None = None,
     wait: bool = True,
     previews: PreviewStyle | None = None,
+    serving: ServingIndex | None = None,
 ) -> Compiled:
     """Compile the atlas and replace the outputs in ``out_dir`` (only if all of it worked).
 
@@ -304,7 +323,7 @@ def build(
     def waiting() -> None:
         steps.notice(f"waiting for another build of {out_dir} to finish…")
 
-    compiled = _compile(catalogue_path, seeds_dir, locator, steps, previews)
+    compiled = _compile(catalogue_path, seeds_dir, locator, steps, previews, serving)
     steps.start(f"writing {len(compiled.files)} files and the manifest to {out_dir}")
     with output_lock(out_dir, wait=wait, on_wait=waiting):
         publish(out_dir, compiled.files)
@@ -319,6 +338,7 @@ def check(
     locator: Locator | None = None,
     progress: ProgressCallback | None = None,
     previews: PreviewStyle | None = None,
+    serving: ServingIndex | None = None,
 ) -> list[str]:
     """What is out of date in ``out_dir``, one line per problem (empty: all up to date).
 
@@ -327,7 +347,7 @@ def check(
     """
     out_dir = Path(out_dir)
     steps = _Steps(progress, _steps_of(locator) + 1)
-    compiled = _compile(catalogue_path, seeds_dir, locator, steps, previews)
+    compiled = _compile(catalogue_path, seeds_dir, locator, steps, previews, serving)
     steps.start(f"comparing with the outputs in {out_dir}")
     return stale_outputs(out_dir, compiled.files) + verify_outputs(out_dir)
 
@@ -342,7 +362,8 @@ def stale_outputs(out_dir: Path, files: dict[str, bytes]) -> list[str]:
         except OSError:
             differences.append(f"{path}: missing")
             continue
-        if actual != expected and not name.endswith((".json", ".geojson")):  # images, GeoPackage
+        described = name.endswith((".json", ".geojson")) and not name.startswith(SERVING_DIR)
+        if actual != expected and not described:  # images, GeoPackage, the serving index
             differences.append(f"{path}: differs from a fresh build")
         elif actual != expected:
             differences.append(f"{path}: {_describe_change(actual, expected)}")

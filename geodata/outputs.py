@@ -60,6 +60,11 @@ ATLAS_CARD = f"{PREVIEW_DIR}/atlas.png"
 #: large card (the pages' meta tags say so without reading the images).
 CARD_SIZE = (1200, 630)
 _CARD = re.compile(rf"{PREVIEW_DIR}/(?:atlas|features/[a-z0-9]+(?:-[a-z0-9]+)*)\.png")
+#: The serving index (``webapp.model.serving``): what the server would otherwise compute at
+#: start, in a folder of its own. A build given the callable that makes it publishes it with
+#: the set, bound to the GeoJSON it was made from.
+SERVING_DIR = "serving"
+_SERVING = re.compile(rf"{SERVING_DIR}/[a-z0-9-]+\.(?:json|bin)")
 
 
 def feature_card(feature_id: str) -> str:
@@ -76,8 +81,14 @@ def is_output(name: str) -> bool:
 
     >>> is_output(SITES), is_output("previews/atlas.png"), is_output("previews/../x.png")
     (True, True, False)
+    >>> is_output("serving/index.json"), is_output("serving/../x.json")
+    (True, False)
     """
-    return name in DATA_FILES or _CARD.fullmatch(name) is not None
+    return (
+        name in DATA_FILES
+        or _CARD.fullmatch(name) is not None
+        or _SERVING.fullmatch(name) is not None
+    )
 
 
 @dataclass(frozen=True)
@@ -193,8 +204,12 @@ def verify_outputs(out_dir: Path) -> list[str]:
 
 
 def _card_files(out_dir: Path) -> list[Path]:
-    """The preview images in ``out_dir`` (none without a previews folder), sorted."""
-    return sorted(path for path in (out_dir / PREVIEW_DIR).rglob("*.png") if path.is_file())
+    """The preview images and serving index files in ``out_dir``, sorted: the outputs a build
+    publishes only when it is given what makes them (none without their folders)."""
+    found = [path for path in (out_dir / PREVIEW_DIR).rglob("*.png") if path.is_file()]
+    serving = out_dir / SERVING_DIR
+    found += [p for p in serving.glob("*") if p.is_file() and not p.name.startswith(".")]
+    return sorted(found)
 
 
 def _file_problem(path: Path, listed: ListedFile) -> str | None:
@@ -290,7 +305,7 @@ def publish(out_dir: Path, files: Mapping[str, bytes]) -> Manifest:
                 os.replace(path, out_dir / name)
         for directory in sorted({(out_dir / name).parent for name in contents}):
             _sync_directory(directory)
-        for card in _card_files(out_dir):  # images the set no longer has (or a build without)
+        for card in _card_files(out_dir):  # files the set no longer has (or a build without)
             if card.relative_to(out_dir).as_posix() not in files:
                 card.unlink(missing_ok=True)
     finally:

@@ -29,7 +29,7 @@ import json
 import pickle
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata, resources
@@ -44,7 +44,7 @@ from babel.core import get_cldr_version, get_global
 from geodata import DEFAULT_OUTPUT_DIR, PACKAGE_DIR
 from geodata.catalogue import NAME_LANGUAGES, CuratedPlace, PlaceSpec, check_script
 from geodata.errors import CatalogueError
-from geodata.gazetteer import default_cache_dir, write_cache
+from geodata.gazetteer import GazetteerIndex, default_cache_dir, read_records, write_cache
 from geodata.geocoding import ResolvedPlace
 from geodata.names import exact_key
 
@@ -108,28 +108,48 @@ def english_exemplar(zone: str) -> str:
     return known or zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
-def zone_cities(records: Iterable[Mapping[str, Any]]) -> dict[int, str]:
+def zone_cities(
+    records: Iterable[Mapping[str, Any]], index: GazetteerIndex | None = None
+) -> dict[int, str]:
     """The GeoNames id of each CLDR zone's exemplar city, as ``{geonameid: zone}``.
 
     A record qualifies for a zone if it lies in that zone and in its territory and is named
     (or alternately named) as the zone's English exemplar city; of several, the most populous
-    (then the lowest id) is the city.
+    (then the lowest id) is the city. Given the gazetteer's ``index`` of the same records, the
+    records so named are looked up in it rather than every record's names keyed again (seconds).
     """
     territory = get_global("zone_territories")
     named = set().union(*(exemplar_cities(language) for language in LANGUAGES))
     wanted = {zone: exact_key(english_exemplar(zone)) for zone in named if zone in territory}
+    candidates = _named_records(records, wanted, index)
     best: dict[str, tuple[int, int]] = {}
-    for record in records:
-        zone = record.get("timezone")
-        if zone not in wanted or territory[zone] != record["countrycode"]:
-            continue
-        keys = {exact_key(name) for name in (record["name"], *record.get("alternatenames", ()))}
-        if wanted[zone] not in keys:
+    for zone, record in candidates:
+        if record.get("timezone") != zone or territory[zone] != record["countrycode"]:
             continue
         rank = (-int(record.get("population") or 0), int(record["geonameid"]))
         if zone not in best or rank < best[zone]:
             best[zone] = rank
     return {rank[1]: zone for zone, rank in best.items()}
+
+
+def _named_records(
+    records: Iterable[Mapping[str, Any]], wanted: Mapping[str, str], index: GazetteerIndex | None
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Each (zone, record) where the record is named as the zone's city (by ``wanted`` key)."""
+    if index is None:
+        for record in records:
+            zone = record.get("timezone")
+            if zone in wanted:
+                names = (record["name"], *record.get("alternatenames", ()))
+                if wanted[zone] in {exact_key(name) for name in names}:
+                    yield zone, record
+        return
+    by_id = {int(record["geonameid"]): record for record in records}
+    for zone, key in wanted.items():
+        for position in index.by_exact.get(key):
+            record = by_id.get(index.geonameids[position])
+            if record is not None:
+                yield zone, record
 
 
 def _cities500_path() -> Path:
@@ -143,12 +163,17 @@ def _cache_file(cache_dir: Path | None, source: Path) -> Path:
 
 
 def load_extract(
-    ids: Iterable[int], cache_dir: Path | None = None, source: Path | None = None
+    ids: Iterable[int],
+    cache_dir: Path | None = None,
+    source: Path | None = None,
+    index: GazetteerIndex | None = None,
 ) -> GeoNamesExtract:
     """The zones' cities and the alternate names of ``ids``, from the cache when it has them all.
 
-    Otherwise cities500 (or ``source``) is parsed once and the cache rewritten with every id
-    looked up so far, so adding a few ids to ``placenames.yaml`` costs one slow build.
+    Otherwise cities500 (or ``source``) is read (:func:`geodata.gazetteer.read_records`: once
+    per build) and the cache rewritten with every id looked up so far, so adding a few ids to
+    ``placenames.yaml`` costs one slow build. ``index``, the gazetteer's index of the same
+    file, spares making the names' keys again.
     """
     source = source or _cities500_path()
     cache_file = _cache_file(cache_dir, source)
@@ -162,13 +187,13 @@ def load_extract(
     if isinstance(cached, GeoNamesExtract) and wanted <= cached.looked_up:
         return cached
     looked_up = wanted | (cached.looked_up if isinstance(cached, GeoNamesExtract) else frozenset())
-    records = json.loads(source.read_bytes()).values()
+    records = read_records(source)
     alternates = {
         int(r["geonameid"]): tuple(r.get("alternatenames", ()))
         for r in records
         if int(r["geonameid"]) in looked_up
     }
-    zone_of = zone_cities(records)
+    zone_of = zone_cities(records, index)
     exemplars = {
         zone: {
             lang: exemplar_cities(lang)[zone] for lang in LANGUAGES if zone in exemplar_cities(lang)
@@ -254,10 +279,16 @@ class PlaceNamer:
         self._extract = extract
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_PLACENAMES, cache_dir: Path | None = None) -> PlaceNamer:
-        """Read and verify ``path`` against GeoNames; raise :class:`CatalogueError` if wrong."""
+    def load(
+        cls,
+        path: Path = DEFAULT_PLACENAMES,
+        cache_dir: Path | None = None,
+        index: GazetteerIndex | None = None,
+    ) -> PlaceNamer:
+        """Read and verify ``path`` against GeoNames; raise :class:`CatalogueError` if wrong.
+        ``index`` (the default gazetteer's) makes a missing cache quicker to fill."""
         curated = read_curated(path)
-        extract = load_extract(curated, cache_dir)
+        extract = load_extract(curated, cache_dir, index=index)
         verify_curated(curated, extract.alternates, path)
         return cls(curated, extract)
 

@@ -75,9 +75,19 @@ class PreviewStyle:
     unknown_stage: str = field(default="proposed")
 
 
-def render_previews(features: Sequence[dict[str, Any]], style: PreviewStyle) -> dict[str, bytes]:
+#: Above this many features a card each would cost more than it gives (about 40 ms and 20 KB
+#: a card: an hour and 2 GB at 100,000), so only the atlas's card is drawn.
+FEATURE_CARDS_UP_TO = 2000
+
+
+def render_previews(
+    features: Sequence[dict[str, Any]],
+    style: PreviewStyle,
+    feature_cards_up_to: int = FEATURE_CARDS_UP_TO,
+) -> dict[str, bytes]:
     """Every card: one per feature (named by :func:`geodata.outputs.feature_card`) and the atlas's
-    (:data:`~geodata.outputs.ATLAS_CARD`).
+    (:data:`~geodata.outputs.ATLAS_CARD`); an atlas of more than ``feature_cards_up_to``
+    features gets the atlas's card only, which its feature pages then share.
 
     ``features`` are the atlas's GeoJSON features in the atlas's order, corridors first: a
     corridor's colour is its place among the corridors, as on the map.
@@ -89,7 +99,7 @@ def render_previews(features: Sequence[dict[str, Any]], style: PreviewStyle) -> 
         for i, f in enumerate(corridors)
     }
     cards = {}
-    for feature in features:
+    for feature in features if len(features) <= feature_cards_up_to else ():
         frame = _frame(feature)
         lines = [_title_of(feature), _subtitle_of(feature)]
         cards[feature_card(feature["id"])] = _card(base, [feature], colour_of, frame, lines, style)
@@ -338,10 +348,14 @@ def _draw_site(
     _shape(draw, outer, colour)
     _shape(draw, inner, "#ffffff")
     if fill == "half":  # the lower half filled: under construction
-        mask = Image.new("L", image.size, 0)
-        _shape(ImageDraw.Draw(mask), inner, 255)
-        ImageDraw.Draw(mask).rectangle((0, 0, image.size[0], y), fill=0)
-        image.paste(colour, mask=mask)
+        # A mask of the marker's box only (a whole-card mask made a 10,000-site atlas card take
+        # half a minute); shifted by whole pixels, the shape covers the same pixels.
+        left, top = int(x - radius) - 1, int(y - radius) - 1
+        size = int(2 * radius) + 3
+        mask = Image.new("L", (size, size), 0)
+        _shape(ImageDraw.Draw(mask), _outline(shape, x - left, y - top, radius - outline), 255)
+        ImageDraw.Draw(mask).rectangle((0, 0, size, y - top), fill=0)
+        image.paste(colour, (left, top, left + size, top + size), mask=mask)
 
 
 def _outline(shape: Sequence[Sequence[float]], x: float, y: float, radius: float):

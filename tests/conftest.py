@@ -9,13 +9,15 @@ import pytest
 from cli.previews import preview_style
 from geodata.build import build
 from tests.support.samples import features_of
+from webapp.serving_index import serving_files
 
 
 @pytest.fixture(scope="session")
 def built_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory holding the outputs built from the real catalogue and seeds."""
     out_dir = tmp_path_factory.mktemp("geodata")
-    build(out_dir, previews=preview_style())  # as `corridor-atlas build`: with the share cards
+    # As `corridor-atlas build`: with the share cards and the serving index.
+    build(out_dir, previews=preview_style(), serving=serving_files)
     return out_dir
 
 

@@ -26,7 +26,7 @@ from webapp.http.replay import ResponseCache
 from webapp.i18n.formatting import TEMPLATE_FILTERS
 from webapp.map.basemaps import tile_origins
 from webapp.model.atlas import load_atlas
-from webapp.model.search import FeatureIndex
+from webapp.model.search import index_of
 from webapp.responses import public_root, replayable
 from webapp.state import AtlasState, Limits, set_state
 from webapp.style import NAV
@@ -55,7 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limits = Limits.from_config(app.config["LIMITS"])
 
     atlas = load_atlas(data_dir, limits.feature_models)
-    set_state(app, AtlasState(atlas=atlas, index=FeatureIndex(atlas.store), limits=limits))
+    set_state(app, AtlasState(atlas=atlas, index=index_of(atlas), limits=limits))
     app.jinja_env.filters.update(TEMPLATE_FILTERS)
     app.jinja_env.globals.update(nav_items=NAV, public_root=public_root)
     app.view_functions["static"] = replayable(app.view_functions["static"])

@@ -685,3 +685,50 @@ def test_offline_base_layer_is_drawn_when_tiles_fail(open_page):
         page.wait_for_timeout(300)
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOT)
+
+
+#: At the first feature path: the files fetched so far, whether each blocked rendering, and
+#: whether the rich controls (the app, the legend) were there yet.
+FIRST_FEATURE = """
+(selector) => {
+  const watcher = new MutationObserver(() => {
+    if (document.querySelector(selector)) {
+      watcher.disconnect();
+      window.__atFirstFeature = {
+        files: performance.getEntriesByType("resource").map((e) => [
+          new URL(e.name).pathname, e.renderBlockingStatus,
+        ]),
+        started: !!(window.CorridorAtlas && window.CorridorAtlas.app),
+        legend: !!document.querySelector(".atlas-legend"),
+      };
+    }
+  });
+  watcher.observe(document, { subtree: true, childList: true });
+}
+"""
+
+
+def test_first_feature_waits_only_for_leaflet_and_one_stylesheet(browser, live_server):
+    """The structure behind the first paint (issue 15): no more requests before the first
+    feature than a plain folium page makes (10), only Leaflet, the map's stylesheet and the
+    theme block rendering, and the rich controls start after the features are drawn."""
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.route(
+            "**/*",
+            lambda r: r.continue_() if r.request.url.startswith(live_server) else r.abort(),
+        )
+        page.add_init_script(f"({FIRST_FEATURE})('path.{SITE_CLASS}, path.{CORRIDOR_CLASS}')")
+        page.goto(live_server + "/", wait_until="load")
+        page.wait_for_function("() => !!(window.CorridorAtlas && CorridorAtlas.app)")
+        first = page.evaluate("() => window.__atFirstFeature")
+    finally:
+        context.close()
+    files = dict(first["files"])
+    assert len(files) + 1 <= 10, files  # the page itself, and the files
+    blocking = {path for path, status in files.items() if status == "blocking"}
+    assert blocking <= {"/assets/leaflet/leaflet.js", "/static/map.bundle.css", "/static/theme.js"}
+    assert files.get("/static/map.bundle.js") in (None, "non-blocking")
+    assert not any(path.startswith("/static/map-") for path in files), files
+    assert not first["started"] and not first["legend"]

@@ -21,6 +21,7 @@ from tests.support.pages import DESKTOP, expect_popup, map_data
 from tests.support.samples import feature, write_data_dir
 from webapp import create_app
 from webapp.map.fragments import popup_html
+from webapp.map.pagedata import FEED_BANDS
 from webapp.server import make_server
 from webapp.style import site_colour
 
@@ -62,8 +63,10 @@ def test_the_page_holds_no_feature_but_names_the_feed(large_client, atlas_featur
         "total": len(atlas_features),
     }
     assert "atlas-id-" not in page  # no layer per feature
-    assert "/static/vendor/supercluster.min.js" in page
-    assert "/static/map-large.js" in page
+    assert "/static/map-large.bundle.js" in page  # supercluster and map-large.js, joined
+    scripts = large_client.get("/static/map-large.bundle.js").text
+    assert "Supercluster" in scripts
+    assert "BandedLine" in scripts
     kinds = {f["properties"]["kind"] for f in atlas_features.values()}
     assert {o["kind"] for o in data["overlays"]} == kinds
     categories = {
@@ -94,6 +97,28 @@ def test_the_feed_holds_every_feature_in_columns(large_client, atlas_features):
             else first[0][0]
         )
         assert corridors["lines"][i][0][0] == [round(first[1], 5), round(first[0], 5)]  # lat, lon
+
+
+def _points(lines: list) -> int:
+    """Vertices (or vertex indices) of every part of every corridor."""
+    return sum(len(part) for line in lines for part in line)
+
+
+def test_the_feed_carries_coarser_lines_for_low_zooms(large_client):
+    corridors = large_client.get(FEED).json["corridors"]
+    bands = corridors["bands"]
+    assert [band["maxZoom"] for band in bands] == list(FEED_BANDS)
+    finer = corridors["lines"]
+    for band in reversed(bands):  # each band keeps no more vertices than the next, ends kept
+        assert len(band["vertices"]) == len(finer)
+        for kept, line in zip(band["vertices"], corridors["lines"], strict=True):
+            assert len(kept) == len(line)
+            for indices, part in zip(kept, line, strict=True):
+                assert indices == sorted(set(indices))
+                assert indices[0] == 0 and indices[-1] == len(part) - 1
+        assert _points(band["vertices"]) <= _points(finer)
+        finer = band["vertices"]
+    assert _points(bands[0]["vertices"]) * 2 < _points(corridors["lines"])
 
 
 def test_the_feed_is_compressed_and_revalidated(large_client):
@@ -167,6 +192,22 @@ def open_large(browser: Browser, large_server: str) -> Iterator:
     for context in contexts:
         context.close()
     assert errors == []
+
+
+def test_the_feed_is_fetched_once_while_the_scripts_load(browser: Browser, large_server: str):
+    """The page preloads the feed, and the scripts' fetch takes that response, not a second."""
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        fetched: list[str] = []
+        page.on("request", lambda r: fetched.append(r.url) if r.url.endswith(FEED) else None)
+        page.goto(large_server + "/", wait_until="load")
+        page.wait_for_function("() => !!(window.CorridorAtlas && CorridorAtlas.app)")
+        page.wait_for_function(f"() => {DRAWN_SITES} > 0")
+        assert page.locator(f'link[rel="preload"][href="{FEED}"]').count() == 1
+        assert fetched == [large_server + FEED]
+    finally:
+        context.close()
 
 
 DRAWN_SITES = """() => CorridorAtlas.app.large.items.reduce(
@@ -262,3 +303,30 @@ def test_embed_only_and_focus(open_large):
     assert focus.evaluate(
         "() => CorridorAtlas.app.map.getBounds().contains(L.latLng(40.22, 69.27))"
     )
+
+
+#: Each corridor's layer: the band it draws at this zoom, and its projected points per part
+#: (null: not projected, out of view).
+CORRIDOR_RINGS = """() => CorridorAtlas.app.large.corridors.map((c) => [
+    c.data.id, c.layer.band, c.layer._rings && c.layer._rings.map((ring) => ring.length)])"""
+
+
+@pytest.mark.browser
+def test_the_map_draws_the_band_of_its_zoom(open_large, large_client):
+    corridors = large_client.get(FEED).json["corridors"]
+    full = [[list(range(len(part))) for part in line] for line in corridors["lines"]]
+    lines = [*(band["vertices"] for band in corridors["bands"]), full]
+    index = {corridor_id: i for i, corridor_id in enumerate(corridors["id"])}
+    page = open_large("/")
+    for zoom, band in [(3, 0), (FEED_BANDS[0], 0), (FEED_BANDS[0] + 1, 1), (FEED_BANDS[-1] + 1, 2)]:
+        page.evaluate(
+            f"() => CorridorAtlas.app.map.setView([40.5, 68.8], {zoom}, {{animate: false}})"
+        )
+        drawn = page.evaluate(CORRIDOR_RINGS)
+        assert {b for _, b, _ in drawn} == {band}
+        projected = [(cid, rings) for cid, _, rings in drawn if rings is not None]
+        assert projected  # corridors in view are drawn from their band's points
+        for corridor_id, rings in projected:
+            assert rings == [len(part) for part in lines[band][index[corridor_id]]]
+        if zoom > FEED_BANDS[-1]:  # far in: the corridors out of view were never projected
+            assert len(projected) < len(drawn)

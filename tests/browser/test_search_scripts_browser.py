@@ -58,7 +58,7 @@ def test_a_corridor_row_names_the_waypoint_typed_in_cyrillic(open_page, features
 def test_any_ascii_is_fetched_once_and_only_for_a_query_beyond_ascii(open_page):  # noqa: F811
     page = open_page("/", tiles="load")
     loaded = page.evaluate("() => performance.getEntriesByType('resource').map((e) => e.name)")
-    assert [url for url in loaded if url.endswith("/map-names.js")], "resources are listed"
+    assert [url for url in loaded if url.endswith("/map.bundle.js")], "resources are listed"
     assert not [url for url in loaded if ANY_ASCII in url], "the page itself loads no table"
     asked = watch_any_ascii(page)
     listed(page, "Bekobod")

@@ -24,6 +24,7 @@ from geodata.outputs import (
     GEOPACKAGE,
     LOCK_FILE,
     PREVIEW_DIR,
+    SERVING_DIR,
     verify_outputs,
 )
 from tests.support.samples import SEED_000, corridor_entry, site_entry
@@ -235,9 +236,9 @@ def test_concurrent_builds_publish_one_whole_set(tmp_path: Path, write_catalogue
             _, err = process.communicate(timeout=120)
             assert process.returncode == 0, err
         assert _valid_outputs(out) in expected
-    # The command line draws the share cards too, into their own folder.
+    # The command line draws the share cards and writes the serving index too, in folders.
     assert sorted(path.name for path in out.iterdir()) == sorted(
-        [*ALL_FILES, LOCK_FILE, PREVIEW_DIR]
+        [*ALL_FILES, LOCK_FILE, PREVIEW_DIR, SERVING_DIR]
     )
 
 

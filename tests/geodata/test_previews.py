@@ -188,3 +188,9 @@ def test_a_manifest_naming_a_file_outside_the_set_is_refused(tmp_path):
         in (problems)
     )
     assert not any("previews/atlas.png" in p for p in problems)
+
+
+def test_a_large_atlas_gets_the_atlas_card_only(atlas, cards):
+    """Past the limit no feature card is drawn (the pages fall back to the atlas's card)."""
+    only = render_previews(atlas, STYLE, feature_cards_up_to=len(atlas) - 1)
+    assert only == {ATLAS_CARD: cards[ATLAS_CARD]}

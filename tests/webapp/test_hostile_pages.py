@@ -667,6 +667,7 @@ EVERY_ROUTE = [
     "/ogc?f=xml",
     "/static/atlas.css",
     "/static/map.js",
+    "/static/map.bundle.js",
     "/static/favicon.svg",
     "/assets/leaflet/leaflet.js",
     "/assets/leaflet/leaflet.css",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urljoin
 
 import pytest
 from shapely.geometry import box, shape
@@ -18,7 +19,8 @@ from tests.support.pages import csp_directives, map_data, popups_by_id
 from tests.support.samples import feature, features_of, write_data_dir
 from webapp import create_app
 from webapp.map.basemaps import NATURAL_EARTH
-from webapp.map.page import MAP_SCRIPTS
+from webapp.map.bundles import LARGE_MAP_SCRIPTS, MAP_SCRIPTS, MAP_STYLES
+from webapp.map.bundles import STATIC_DIR as STATIC
 from webapp.map.pagedata import search_term
 from webapp.map.routes import BASEMAP_DIR
 
@@ -177,21 +179,64 @@ def test_page_has_a_labelled_search_box_and_the_site_navigation(client):
     assert f'href="#{map_id}">Skip to the map</a>' in page
 
 
-@pytest.mark.parametrize("name", [*MAP_SCRIPTS, "map.css"])
-def test_map_scripts_are_served_and_loaded(client, name):
-    page = client.get("/").text
-    tag = (
-        f'<script src="/static/{name}"></script>'
-        if name.endswith(".js")
-        else (f'<link rel="stylesheet" href="/static/{name}"/>')
-    )
-    assert tag in page
-    with client.get(f"/static/{name}") as response:
+@pytest.mark.parametrize(
+    ("bundle", "parts"),
+    [
+        ("map.bundle.js", MAP_SCRIPTS),
+        ("map-large.bundle.js", LARGE_MAP_SCRIPTS),
+        ("map.bundle.css", MAP_STYLES),
+    ],
+)
+def test_map_bundles_join_the_map_files_in_order(client, bundle, parts):
+    with client.get(f"/static/{bundle}") as response:
         assert response.status_code == 200
-        assert response.mimetype in ("text/javascript", "text/css")
-        # No URL to load from elsewhere (the SVG namespace is a name, not a resource).
-        text = response.text.replace('"http://www.w3.org/2000/svg"', "")
-        assert "http://" not in text and "https://" not in text
+        assert response.mimetype == ("text/javascript" if bundle.endswith(".js") else "text/css")
+        assert response.headers["ETag"]
+        text = response.text
+    positions = [text.index(f"/* {name} */\n") for name in parts]
+    assert positions == sorted(positions)
+    for name in parts:
+        assert (STATIC / name).read_text(encoding="utf-8") in text
+    # No URL to load from elsewhere in the app's files (the SVG namespace is a name, not a
+    # resource; Leaflet's stylesheet names a bug report in a comment).
+    own = text[text.index(f"/* {parts[0]} */") :]
+    assert "http://" not in own.replace('"http://www.w3.org/2000/svg"', "")
+    assert "https://" not in own
+    with client.get(
+        f"/static/{bundle}", headers={"If-None-Match": response.headers["ETag"]}
+    ) as again:
+        assert again.status_code == 304
+
+
+def test_only_leaflet_and_the_stylesheet_block_the_first_paint(client):
+    """The page's <head> loads Leaflet and one stylesheet (Leaflet's among the map's), and the
+    map's scripts as one deferred bundle: nothing else holds up the features."""
+    page = client.get("/").text
+    head = page[: page.index("</head>")]
+    assert re.findall(r"<script[^>]*\ssrc=[^>]*>", head) == [
+        '<script src="/static/theme.js">',
+        '<script src="/static/map.bundle.js" defer>',
+        '<script src="/assets/leaflet/leaflet.js">',
+    ]
+    sheets = re.findall(r'<link rel="stylesheet"[^>]*>', head)
+    assert sheets == [
+        '<link rel="stylesheet" href="/static/print.css" media="print">',
+        '<link rel="stylesheet" href="/static/map.bundle.css"/>',
+    ]
+    with client.get("/static/map.bundle.css") as response:
+        css = response.text
+    assert css.startswith("/* leaflet.css */")
+    images = re.findall(r"url\(([^)#]+\.png)\)", css)
+    assert images and all(image.startswith("../assets/leaflet/images/") for image in images)
+    for image in images:
+        with client.get(urljoin("/static/map.bundle.css", image)) as response:
+            assert response.status_code == 200
+            assert response.mimetype == "image/png"
+
+
+def test_unknown_bundles_are_not_found(client):
+    assert client.get("/static/map.bundle.json").status_code == 404
+    assert client.get("/static/other.bundle.js").status_code == 404
 
 
 def test_popups_link_to_the_feature_page(client, built_data_dir):

@@ -165,7 +165,10 @@ def test_base_layers_have_attributions(client):
         assert json.dumps(basemap.name) + " :" in page
         assert basemap.url in page
     assert page.count('"attribution":') == len(BASEMAPS)
-    assert len(re.findall(r"tile_layer_\w+\.addTo\(", page)) == 1, "one base layer shown"
+    # One base layer shown, once the features are drawn (webapp.map.elements.StartAtlas).
+    assert not re.search(r"tile_layer_\w+\.addTo\(", page)
+    shown = re.findall(r"config\.bases\[(\"\w+\")\]\.addTo\(config\.map\)", page)
+    assert shown == [json.dumps(BASEMAPS[0].key)]
     # The offline layer is a base layer too, drawn by map-basemap.js, attributed as asked.
     assert json.dumps(NATURAL_EARTH.name) + " :" in page
     assert json.dumps(NATURAL_EARTH.url) in page
@@ -208,7 +211,7 @@ def test_page_loads_only_local_scripts_and_stylesheets(client):
     page = client.get("/").text
     resources = local_resources(page)
     assert "/assets/leaflet/leaflet.js" in resources
-    assert "/assets/leaflet/leaflet.css" in resources
+    assert "/static/map.bundle.css" in resources  # Leaflet's stylesheet among the map's
     for url in resources:
         parts = urlsplit(url)
         assert not parts.scheme and not parts.netloc, f"external resource {url}"
@@ -414,7 +417,7 @@ def test_hostile_text_never_reaches_the_page_unescaped(hostile_page):
     # Only the app's own script files plus folium's two inline scripts: nothing was injected.
     scripts = executable_scripts(hostile_page)
     assert sum(1 for tag in scripts if "src=" not in tag) == 2
-    local = re.compile(r'<script src="/(assets|static)/[\w./-]+\.js">')
+    local = re.compile(r'<script src="/(assets|static)/[\w./-]+\.js"( defer)?>')
     assert all(local.fullmatch(tag) or tag == "<script>" for tag in scripts), scripts
     # The JSON data block holds the hostile text only as escaped JSON strings.
     data = map_data(hostile_page)

@@ -9,8 +9,9 @@ first request and keeps it on disk (``webapp.model.filebody``): compressing and 
 hundreds of megabytes would otherwise hold up the start and the memory of a server whose readers
 mostly look at the map.
 
-``atlas.gpkg`` is the GeoPackage the build commits (``geodata.geopackage``), made here again from
-the same features, so the same bytes; selections of the /features table are made per query
+``atlas.gpkg`` is the GeoPackage the build wrote (``geodata.geopackage``), loaded with the GeoJSON
+and served as it is (made again from the features only for a data directory without one);
+selections of the /features table are made per query
 (``webapp.downloads.selection``)."""
 
 from __future__ import annotations
@@ -162,6 +163,10 @@ class Downloads:
         return make
 
     def _geopackage(self) -> Representation:
+        built = self._atlas.files.get(GEOPACKAGE)
+        if built is not None:  # the build's file, loaded with the GeoJSON
+            body = built.read() if self._in_memory else built
+            return _attachment(body, GEOPACKAGE_TYPE, GEOPACKAGE, self._atlas)
         every = [self._store.feature(p) for p in range(len(self._store))]
         return _attachment(geopackage_bytes(every), GEOPACKAGE_TYPE, GEOPACKAGE, self._atlas)
 

@@ -142,15 +142,18 @@ class HtmlPage(Figure):
 class OfflineBasemap(_ScriptJson, Layer):
     """A base layer drawn by ``static/map-basemap.js`` from a GeoJSON file of this app.
 
-    It is a folium ``Layer`` so that the layer control lists it among the base layers.
+    It is a folium ``Layer`` so that the layer control lists it among the base layers. The page
+    makes it an empty Leaflet group naming its file (the map's scripts are deferred, and run
+    after this script); ``CorridorAtlas.start`` hands it to ``CorridorAtlas.naturalEarth``.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = CorridorAtlas.naturalEarth(
-                {{ this.js(this.url) }}, {{ this.js(this.attribution) }}
+            var {{ this.get_name() }} = L.layerGroup(
+                [], {attribution: {{ this.js(this.attribution) }}}
             );
+            {{ this.get_name() }}.atlasNaturalEarth = {{ this.js(this.url) }};
         {% endmacro %}
         """
     )
@@ -162,36 +165,72 @@ class OfflineBasemap(_ScriptJson, Layer):
         self.attribution = attribution
 
 
-class StartAtlas(_ScriptJson, MacroElement):
-    """Hand the map, its layers and the page's JSON data to ``CorridorAtlas.start``.
+class AfterFeatures(MacroElement):
+    """Opens ``CorridorAtlas.later``: what the page's script does once the features are drawn
+    (the legend, the layer control, the base layer's tiles and the app's start), which
+    :class:`StartAtlas` closes. Add it after the features and before the legend.
 
-    Layers are passed by their folium variable names under keys from the catalogue (feature
-    ids, which are slugs, and overlay keys), each key written with :func:`script_json`. Add it last:
-    every layer it names must already exist.
+    The browser may paint the features first: ``later`` runs after the next frame, or when the
+    map's deferred scripts run (``map.js``), whichever comes first, and only once.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            CorridorAtlas.start({
-                map: {{ this._parent.get_name() }},
-                control: {{ this.control.get_name() }},
-                dataElement: {{ this.js(this.data_element_id) }},
-                bases: {
-                {%- for key, layer in this.bases %}
-                    {{ this.js(key) }}: {{ layer.get_name() }},
-                {%- endfor %}
-                },
-                overlays: {
-                {%- for key, layer in this.overlays %}
-                    {{ this.js(key) }}: {{ layer.get_name() }},
-                {%- endfor %}
-                },
-                features: {
-                {%- for key, layer in this.features %}
-                    {{ this.js(key) }}: {{ layer.get_name() }},
-                {%- endfor %}
-                },
+            window.CorridorAtlas = window.CorridorAtlas || {};
+            CorridorAtlas.later = function () {
+                CorridorAtlas.later = function () {};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "AfterFeatures"
+
+
+class StartAtlas(_ScriptJson, MacroElement):
+    """Hand the map, its layers and the page's JSON data to ``CorridorAtlas.start``, showing
+    the base layer ``shown`` first; closes :class:`AfterFeatures`'s function and schedules it.
+
+    Layers are passed by their folium variable names under keys from the catalogue (feature
+    ids, which are slugs, and overlay keys), each key written with :func:`script_json`. Add it last:
+    every layer it names must already exist. The map's scripts are deferred: when they have not
+    run yet, the layers wait in ``CorridorAtlas.pending`` and ``map.js`` starts them.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+                var config = {
+                    map: {{ this._parent.get_name() }},
+                    control: {{ this.control.get_name() }},
+                    dataElement: {{ this.js(this.data_element_id) }},
+                    bases: {
+                    {%- for key, layer in this.bases %}
+                        {{ this.js(key) }}: {{ layer.get_name() }},
+                    {%- endfor %}
+                    },
+                    overlays: {
+                    {%- for key, layer in this.overlays %}
+                        {{ this.js(key) }}: {{ layer.get_name() }},
+                    {%- endfor %}
+                    },
+                    features: {
+                    {%- for key, layer in this.features %}
+                        {{ this.js(key) }}: {{ layer.get_name() }},
+                    {%- endfor %}
+                    },
+                };
+                config.bases[{{ this.js(this.shown) }}].addTo(config.map);
+                if (CorridorAtlas.start) {
+                    CorridorAtlas.start(config);
+                } else {
+                    CorridorAtlas.pending = config;
+                }
+            };
+            requestAnimationFrame(function () {
+                setTimeout(function () { CorridorAtlas.later(); }, 0);
             });
         {% endmacro %}
         """
@@ -202,11 +241,13 @@ class StartAtlas(_ScriptJson, MacroElement):
         control: MacroElement,
         data_element_id: str,
         bases: Sequence[tuple[str, MacroElement]],
+        shown: str,
         overlays: Sequence[tuple[str, MacroElement]],
         features: Sequence[tuple[str, MacroElement]],
     ) -> None:
         super().__init__()
         self._name = "StartAtlas"
+        self.shown = shown
         self.control = control
         self.data_element_id = data_element_id
         self.bases = list(bases)

@@ -31,7 +31,15 @@ from webapp.i18n import TRANSLATIONS, current_language, script_messages
 from webapp.i18n.formatting import long_date
 from webapp.i18n.vocabulary import term
 from webapp.map.basemaps import BASEMAPS, NATURAL_EARTH
-from webapp.map.elements import BoundHtml, HtmlPage, Legend, OfflineBasemap, StartAtlas, Verbatim
+from webapp.map.elements import (
+    AfterFeatures,
+    BoundHtml,
+    HtmlPage,
+    Legend,
+    OfflineBasemap,
+    StartAtlas,
+    Verbatim,
+)
 from webapp.map.fragments import (
     LegendEntry,
     Neighbour,
@@ -80,22 +88,6 @@ MESSAGES_ELEMENT_ID = "atlas-messages"
 #: Above this many features, the page loads its features by URL and clusters the sites.
 #: The swatch of a category of corridors (its corridors have colours of their own).
 CORRIDOR_CATEGORY_COLOUR = "#555555"
-#: The app's map scripts, in load order; ``map.js`` (last) defines ``CorridorAtlas.start``.
-MAP_SCRIPTS = (
-    "map-i18n.js",
-    "map-names.js",
-    "map-state.js",
-    "map-filters.js",
-    "map-controls.js",
-    "map-basemap.js",
-    "map-search.js",
-    "map-reader.js",
-    "map-export.js",
-    "map-timeline.js",
-    "map.js",
-)
-#: The scripts of a large atlas's page: supercluster and map-large.js, before map.js.
-LARGE_MAP_SCRIPTS = (*MAP_SCRIPTS[:-1], "vendor/supercluster.min.js", "map-large.js", "map.js")
 
 
 @dataclass(frozen=True)
@@ -103,8 +95,6 @@ class PageAssets:
     """URLs (served by this app) of what the page loads, and of the data downloads."""
 
     leaflet_js: str
-    leaflet_css: str
-    atlas_css: str
     favicon: str
     downloads: Mapping[str, str]
     static_prefix: str = "/static/"
@@ -112,6 +102,11 @@ class PageAssets:
     #: ``<feature id>.html``), both served by ``webapp.map.assets``.
     map_features: str = "/assets/map/features.json"
     map_popups: str = "/assets/map/popups/"
+    #: The bundles of ``webapp.map.bundles``: the map's stylesheets (Leaflet's among them),
+    #: and its scripts, deferred (a large atlas's own set).
+    map_styles: str = "/static/map.bundle.css"
+    map_scripts: str = "/static/map.bundle.js"
+    large_map_scripts: str = "/static/map-large.bundle.js"
 
 
 def _latlon(position: list[float]) -> list[float]:
@@ -270,9 +265,10 @@ def _legend(
 
 
 def _base_layers(m: folium.Map) -> list[tuple[str, MacroElement]]:
-    """The tile layers (the first one shown) and the offline Natural Earth layer, by key."""
+    """The tile layers (the first one shown, by ``StartAtlas`` once the features are drawn:
+    making its tiles costs the first paint tens of ms) and the offline Natural Earth layer."""
     layers: list[tuple[str, MacroElement]] = []
-    for index, basemap in enumerate(BASEMAPS):
+    for basemap in BASEMAPS:
         attribution = basemap.attribution
         if current_language() != "en":  # the tile providers' own words, as they ask for them
             attribution = f'<span lang="en">{attribution}</span>'
@@ -282,7 +278,7 @@ def _base_layers(m: folium.Map) -> list[tuple[str, MacroElement]]:
             name=basemap.name,
             max_zoom=basemap.max_zoom,
             subdomains=basemap.subdomains,
-            show=index == 0,
+            show=False,
             # Tiles read with CORS (the hosts send the headers): Save as PNG draws them.
             cross_origin="anonymous",
         )
@@ -296,7 +292,12 @@ def _base_layers(m: folium.Map) -> list[tuple[str, MacroElement]]:
     return layers
 
 
-def _new_map(atlas: Atlas, assets: PageAssets, scripts: Sequence[str] = MAP_SCRIPTS) -> folium.Map:
+def _new_map(atlas: Atlas, assets: PageAssets, scripts: str | None = None) -> folium.Map:
+    """The map and its page, loading ``scripts`` (a bundle's URL; the map's by default).
+
+    Only Leaflet and one stylesheet block the first paint: the app's scripts are one deferred
+    bundle (``webapp.map.bundles``), which runs after the page's inline script has drawn the
+    features, and starts the rich controls then (``StartAtlas``)."""
     min_lon, min_lat, max_lon, max_lat = atlas.bbox()
     m = folium.Map(
         location=[(min_lat + max_lat) / 2, (min_lon + max_lon) / 2],
@@ -305,16 +306,8 @@ def _new_map(atlas: Atlas, assets: PageAssets, scripts: Sequence[str] = MAP_SCRI
         control_scale=True,
         zoom_snap=0.25,  # fit the data snugly rather than at the next whole zoom level
     )
-    m.default_js = [("leaflet", assets.leaflet_js)] + [
-        (name.removesuffix(".js"), assets.static_prefix + name) for name in scripts
-    ]
-    m.default_css = [
-        ("leaflet_css", assets.leaflet_css),
-        ("atlas_css", assets.atlas_css),
-        ("map_css", assets.static_prefix + "map.css"),
-        ("map_reader_css", assets.static_prefix + "map-reader.css"),
-        ("map_timeline_css", assets.static_prefix + "map-timeline.css"),
-    ]
+    m.default_js = [("leaflet", assets.leaflet_js)]
+    m.default_css = [("map_css", assets.map_styles)]
     language = current_language()
     page = HtmlPage(language, title=TITLE)
     page.add_child(m)
@@ -328,6 +321,8 @@ def _new_map(atlas: Atlas, assets: PageAssets, scripts: Sequence[str] = MAP_SCRI
     # lighter variant to stand out on the dark theme's land (webapp.style.dark_css).
     theme = Markup('<script src="{}"></script>').format(assets.static_prefix + "theme.js")
     page.header.add_child(Verbatim(theme), "atlas_theme")
+    deferred = Markup('<script src="{}" defer></script>').format(scripts or assets.map_scripts)
+    page.header.add_child(Verbatim(deferred), "atlas_scripts")
     colours = [*map_colours(), *(leg["color"] for leg in LEG_STYLES.values())]
     dark = dark_css([*colours, CORRIDOR_CATEGORY_COLOUR])  # the app's own: nothing to escape
     page.header.add_child(Verbatim(f"<style>\n{dark}\n</style>"), "atlas_dark_colours")
@@ -377,6 +372,7 @@ def build_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
         overlay = Overlay(f"sites-{slug(category)}", term(category), category, tuple(markers))
         overlays.append((overlay, group))
         features.extend(markers.items())
+    AfterFeatures().add_to(m)
     _legend(corridors, assets, by_category, coverage(atlas)).add_to(m)
     control = folium.LayerControl(collapsed=True)
     control.add_to(m)
@@ -390,7 +386,11 @@ def build_large_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
     """The map of a large atlas: the same base layers, tools and filters, one empty overlay
     per category of corridors and of sites (map-large.js draws into them), a legend by
     category, and page data that names the feed of features instead of holding them."""
-    m = _new_map(atlas, assets, LARGE_MAP_SCRIPTS)
+    m = _new_map(atlas, assets, assets.large_map_scripts)
+    # The feed is most of the wait for the first clusters: fetch it while the scripts load (the
+    # scripts' fetch, same-origin credentials, then takes this response).
+    feed = Markup('<link rel="preload" href="{}" as="fetch" crossorigin="anonymous">')
+    m.get_root().header.add_child(Verbatim(feed.format(assets.map_features)), "atlas_feed")
     bases = _base_layers(m)
     overlays: list[tuple[Overlay, MacroElement]] = []
     corridor_categories = atlas.category_counts("corridor")
@@ -409,6 +409,7 @@ def build_large_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
             group.add_to(m)
             key = f"{prefix}-{slug(category)}"
             overlays.append((Overlay(key, term(category), category, (), kind), group))
+    AfterFeatures().add_to(m)
     Legend(
         legend_html(
             corridors=[
@@ -440,6 +441,7 @@ def _started(
         control,
         DATA_ELEMENT_ID,
         bases=bases,
+        shown=BASEMAPS[0].key,
         overlays=[(o.key, group) for o, group in overlays],
         features=features,
     ).add_to(m)

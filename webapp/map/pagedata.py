@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 from flask_babel import lazy_gettext
+from shapely.geometry import LineString
 
 from geodata.names import exact_key, skeleton_key
 from geodata.timeline import timeline_span
@@ -414,6 +415,20 @@ FEED_DIGITS = 5
 #: Corridors are simplified within this many degrees (about 100 m, a pixel at zoom 11); Leaflet
 #: simplifies them further for each zoom as it draws.
 FEED_TOLERANCE = 0.001
+#: The highest zoom of each band of coarser corridor lines in the feed; the map draws a band's
+#: lines up to its zoom and ``lines`` beyond the last, so a zoomed-out view of 1,000 corridors
+#: projects a few thousand points instead of every vertex (bench 5's slowest zoom).
+FEED_BANDS = (5, 8)
+
+
+def band_tolerance(max_zoom: int) -> float:
+    """Degrees within which a band's lines are simplified: half a pixel of longitude at its
+    highest zoom (256 px tiles; Leaflet then drops what is within 1.5 px as it draws).
+
+    >>> round(band_tolerance(5), 4), round(band_tolerance(8), 5)
+    (0.022, 0.00275)
+    """
+    return 0.5 * 360 / 256 / 2**max_zoom
 
 
 def large_map_data(atlas: Atlas, overlays: Sequence[Overlay], urls: Mapping[str, str]) -> dict:
@@ -446,12 +461,35 @@ def _line(line) -> list[list[list[float]]]:
     ]
 
 
+def band_vertices(parts: Sequence[Sequence[Sequence[float]]], tolerance: float) -> list[list[int]]:
+    """Which vertices of each part of a feed line (:func:`_line`) a coarser band keeps: the
+    part simplified within ``tolerance`` degrees, as indices into it (a few bytes each, where a
+    position takes about twenty). Douglas-Peucker keeps vertices of its input, ends included.
+
+    >>> band_vertices([[[0, 0], [0.001, 1], [0, 2], [1, 3]]], 0.01)
+    [[0, 2, 3]]
+    """
+    kept = []
+    for part in parts:
+        line = LineString([(lon, lat) for lat, lon in part])
+        simple = line.simplify(tolerance, preserve_topology=False)
+        indices, j = [], 0
+        for lon, lat in simple.coords:
+            while (part[j][1], part[j][0]) != (lon, lat):
+                j += 1
+            indices.append(j)
+        kept.append(indices if len(indices) >= 2 else list(range(len(part))))
+    return kept
+
+
 def map_feed(store: FeatureStore) -> bytes:
     """What a large atlas's map draws, as compact JSON in columns (one list per field).
 
     Categories, stages (as their slugs) and sets of countries are listed once and referred to
-    by index (a stage of -1: none). Corridors carry their colour and lines; sites their
-    position. Feature order is the file's, so corridors keep their colours.
+    by index (a stage of -1: none). Corridors carry their colour, lines and, for each zoom band
+    of :data:`FEED_BANDS`, which of their lines' vertices the band keeps (``bands``: the band's
+    highest zoom and :func:`band_vertices` per corridor); sites their position. Feature order
+    is the file's, so corridors keep their colours.
 
     >>> import json
     >>> store = FeatureStore.from_features([{"type": "Feature", "id": "a", "geometry": {
@@ -475,6 +513,7 @@ def map_feed(store: FeatureStore) -> bytes:
 
     corridors = np.flatnonzero(store.kinds == KINDS.index("corridor"))
     sites = np.flatnonzero(store.kinds == KINDS.index("site"))
+    lines = [_line(store.lines[p]) for p in corridors]
     feed = {
         "categories": store.category_names,
         "stages": [slug(stage) for stage in store.stage_names],
@@ -482,7 +521,14 @@ def map_feed(store: FeatureStore) -> bytes:
         "corridors": {
             **columns(corridors),
             "colour": [corridor_colour(i) for i in range(len(corridors))],
-            "lines": [_line(store.lines[p]) for p in corridors],
+            "lines": lines,
+            "bands": [
+                {
+                    "maxZoom": zoom,
+                    "vertices": [band_vertices(parts, band_tolerance(zoom)) for parts in lines],
+                }
+                for zoom in FEED_BANDS
+            ],
         },
         "sites": {
             **columns(sites),

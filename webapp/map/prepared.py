@@ -24,8 +24,6 @@ def page_assets() -> PageAssets:
     """The local URLs the map page loads; they match the routes this app registers."""
     return PageAssets(
         leaflet_js="/assets/leaflet/leaflet.js",
-        leaflet_css="/assets/leaflet/leaflet.css",
-        atlas_css="/static/atlas.css",
         favicon="/static/favicon.svg",
         downloads={name: f"/data/{name}" for name in FILES},
     )
@@ -51,8 +49,13 @@ class MapPart:
     ) -> MapPart:
         """Render the page in each of ``languages`` (each inside ``speaking(language)``) and
         make the feed (with its gzip) of ``atlas``."""
-        body = map_feed(atlas.store)
-        feed = Representation(body, mediatypes.JSON, atlas.built_at, compress(body))
+        built = atlas.prepared.feeds if atlas.prepared is not None else {}
+        if "features.json" in built:  # made by the build (webapp.model.serving)
+            body, gzipped = built["features.json"]
+        else:
+            body = map_feed(atlas.store)
+            gzipped = compress(body)
+        feed = Representation(body, mediatypes.JSON, atlas.built_at, gzipped)
         pages = {}
         for language in languages:
             with speaking(language):

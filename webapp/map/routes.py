@@ -18,6 +18,7 @@ import geodata
 from webapp.http import mediatypes
 from webapp.i18n import current_language
 from webapp.map.basemaps import CITIES_FILE, city_labels
+from webapp.map.bundles import BUNDLES, bundle
 from webapp.map.prepared import MapPart
 from webapp.responses import replayable, send
 from webapp.security import frameable
@@ -99,6 +100,20 @@ def leaflet_file(filename: str) -> Response:
     if filename not in LEAFLET_FILES:
         abort(404, f"Leaflet has no file {filename!r} here.")
     return send_from_directory(leaflet.BASE_DIR, filename, max_age=86400)
+
+
+@bp.record_once
+def _join_bundles(_setup: object) -> None:
+    """Join the map page's bundles when the app is made, not at a reader's request."""
+    for name in BUNDLES:
+        bundle(name)
+
+
+@bp.get("/static/<any('map.bundle.js', 'map-large.bundle.js', 'map.bundle.css'):name>")
+@replayable
+def map_bundle(name: str) -> Response:
+    """The map page's scripts or stylesheets joined in one file (``webapp.map.bundles``)."""
+    return send(bundle(name))  # type: ignore[arg-type]  # the route admits bundles only
 
 
 @bp.get("/assets/map/features.json")

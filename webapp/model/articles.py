@@ -101,7 +101,15 @@ class Citations(Sequence[Cited]):
         return [self._ids[int(c)] for c in codes[np.argsort(first)]]
 
     def numbers_by_feature(self) -> dict[str, list[int]]:
-        """Each cited feature's citation numbers, all at once (one pass over the column)."""
+        """Each cited feature's citation numbers, all at once (one pass over the column).
+
+        An article with no citations (as in a synthetic atlas) has none:
+
+        >>> Citations([]).numbers_by_feature()
+        {}
+        """
+        if not len(self._feature):
+            return {}  # np.split of nothing still gives one (empty) group
         order = np.argsort(self._feature, kind="stable")
         kinds, first = np.unique(self._feature[order], return_index=True)
         groups = np.split(order, first[1:])

@@ -2,7 +2,10 @@
 
 The web app never builds or edits data: it reads what ``geodata`` wrote. Everything is checked
 at app creation so a missing or corrupt file stops the server with a message naming the file
-(and the feature), rather than surfacing later as a 500 on some request.
+(and the feature), rather than surfacing later as a 500 on some request. Checking and indexing
+every feature takes seconds at 100,000 features, so the build does it once and writes the
+result beside the files (the serving index, :mod:`webapp.model.serving`): the server maps it
+when it is bound to the files it loaded, and does the work itself only when it is not.
 
 What stays in memory is lean whatever the atlas's size: a :class:`FeatureStore` over
 atlas.geojson (columns to filter, sort and count on, and where each feature's line is in the
@@ -14,6 +17,8 @@ about a tenth of what the parsed files would take.
 from __future__ import annotations
 
 import hashlib
+import logging
+import mmap
 import os
 import tempfile
 from collections import Counter
@@ -21,7 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from pydantic import ValidationError
@@ -31,6 +36,7 @@ from geodata.outputs import (
     ATLAS,
     CORRIDORS,
     GEOJSON_KINDS,
+    GEOPACKAGE,
     MANIFEST,
     SITES,
     SOURCES,
@@ -42,12 +48,15 @@ from webapp.cache import BoundedCache
 from webapp.model.articles import Article
 from webapp.model.filebody import FileBody
 from webapp.model.schema import Feature, SourceIndex
+from webapp.model.serving import ARRAYS, INDEX, Prepared, read_prepared
 from webapp.model.store import KINDS, Check, FeatureStore, feature_ids
 
 #: The built GeoJSON files (their names are the build's, ``geodata.outputs``), in the order
 #: the pages list them, and the articles with their located quotes beside them.
 FILES = tuple(GEOJSON_KINDS)
 SOURCES_FILE = SOURCES
+
+log = logging.getLogger(__name__)
 
 #: Bytes copied at a time when the files are loaded.
 COPY_CHUNK = 1024 * 1024
@@ -70,14 +79,19 @@ class Atlas:
         built_at: datetime,
         kept_models: int = 512,
         build_id: str | None = None,
+        prepared: Prepared | None = None,
     ) -> None:
-        #: The built files by name (:data:`FILES`), open, read when served.
+        #: The built files by name (:data:`FILES`, and atlas.gpkg when the build wrote one),
+        #: open, read when served.
         self.files = dict(files)
         self.store = store
         self.seeds = list(seeds)
         self.built_at = built_at
         #: Identifies this build: the SHA-256 of atlas.geojson (hex), e.g. for ETags.
         self.build_id = build_id or self.files[ATLAS].sha256()
+        #: What the build's serving index held for this atlas (``webapp.model.serving``):
+        #: the search ranking, the table's ranks, the map's feeds; None without one.
+        self.prepared = prepared
         self._seeds_by_slug = {seed.slug: seed for seed in self.seeds}
         #: Validated features kept once asked for (least recently used dropped first).
         self._recent: BoundedCache[Feature] = BoundedCache(kept_models)
@@ -179,8 +193,9 @@ class _Models(Sequence[Feature]):
         return Feature.model_validate_json(self._atlas.store.raw(int(position)))
 
 
-def _checker(path: Path) -> Check:
-    """Validate each feature of ``path`` against the data contract, naming it if it fails."""
+def feature_check(path: Path) -> Check:
+    """Validate each feature of ``path`` against the data contract, naming it if it fails
+    (at start, or in the build when it makes the serving index, ``webapp.model.serving``)."""
 
     def check(feature: dict[str, Any], number: int) -> None:
         try:
@@ -226,6 +241,49 @@ def _snapshot(path: Path) -> _Snapshot:
     return _Snapshot(FileBody(copy), digest.hexdigest(), modified)
 
 
+#: The serving index as read: index.json's bytes, arrays.bin mapped, each file's size and hash.
+_Index = tuple[bytes, mmap.mmap, dict[str, tuple[int, str]]]
+
+
+def _read_index(data_dir: Path) -> _Index | None:
+    """The serving index: its JSON, its arrays (copied as the other files are, then mapped)
+    and each file's size and SHA-256; None if it is missing or unreadable."""
+    try:
+        index = (data_dir / INDEX).read_bytes()
+        arrays = _snapshot(data_dir / ARRAYS)
+    except (OSError, AtlasDataError):
+        return None
+    digests = {
+        INDEX: (len(index), hashlib.sha256(index).hexdigest()),
+        ARRAYS: (len(arrays.body), arrays.sha256),
+    }
+    if not len(arrays.body):  # no arrays at all: nothing to map
+        return index, mmap.mmap(-1, 1), digests
+    return index, mmap.mmap(arrays.body.handle.fileno(), 0, access=mmap.ACCESS_READ), digests
+
+
+def _prepared(data_dir: Path, hashes: Mapping[str, str], index: _Index | None) -> Prepared | None:
+    """What the serving index holds if it is whole (as the manifest lists it, when there is
+    one) and bound to the files loaded (``hashes``); else None, and the log says why."""
+    if index is None:
+        return read_prepared(data_dir, None, None, hashes)
+    document, arrays, digests = index
+    try:
+        listed = read_manifest(data_dir).files if (data_dir / MANIFEST).exists() else None
+    except ManifestError:
+        listed = None  # the manifest's own check stops the server with the reason
+    for name, (size, sha256) in digests.items():
+        entry = None if listed is None else listed.get(name)
+        if listed is not None and (entry is None or (entry.size, entry.sha256) != (size, sha256)):
+            log.warning(
+                "%s is not the file %s lists; computing what the serving index holds",
+                data_dir / name,
+                MANIFEST,
+            )
+            return None
+    return read_prepared(data_dir, document, arrays, hashes)
+
+
 def _check_against_manifest(
     data_dir: Path, digests: Mapping[str, tuple[int, str]]
 ) -> Manifest | None:
@@ -250,7 +308,7 @@ def _check_against_manifest(
 
 def _read_store(path: Path, file: FileBody) -> FeatureStore:
     try:
-        store = FeatureStore.from_file(file.handle, check=_checker(path))
+        store = FeatureStore.from_file(file.handle, check=feature_check(path))
     except OSError as err:
         raise AtlasDataError(f"cannot read {path}: {err.strerror}.") from err
     except (ValueError, KeyError, TypeError) as err:
@@ -276,21 +334,36 @@ def _read_sources(path: Path, raw: bytes) -> SourceIndex:
         raise AtlasDataError(f"{path} does not follow the data contract:\n{err}") from err
 
 
-def _ids_of(path: Path, file: FileBody) -> list[str]:
+def _ids_of(path: Path, handle: BinaryIO) -> list[str]:
     try:
-        return feature_ids(file.handle)
+        return feature_ids(handle)
     except OSError as err:
         raise AtlasDataError(f"cannot read {path}: {err.strerror}.") from err
     except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise AtlasDataError(f"{path} does not follow the data contract: {err}") from err
 
 
-def load_atlas(data_dir: Path, kept_models: int = 512) -> Atlas:
-    """Read and check atlas.geojson, corridors.geojson, sites.geojson and sources.json.
+def check_split_files(data_dir: Path, store: FeatureStore, files: Mapping[str, BinaryIO]) -> None:
+    """Raise :class:`AtlasDataError` unless the split files (open, by name; in ``data_dir``)
+    hold exactly the corridors and the sites of atlas.geojson."""
+    for name, kind in ((CORRIDORS, "corridor"), (SITES, "site")):
+        expected = [fid for fid, k in zip(store.ids, store.kinds, strict=True) if KINDS[k] == kind]
+        if sorted(_ids_of(data_dir / name, files[name])) != sorted(expected):
+            raise AtlasDataError(
+                f"{data_dir / name} does not hold the same features as atlas.geojson"
+            )
 
-    Every feature of atlas.geojson is validated as it is read. The split files must hold
-    exactly the corridors and the sites of atlas.geojson, so the three downloads never
-    disagree with the map. The files are copied while the build lock is held shared, and
+
+def load_atlas(data_dir: Path, kept_models: int = 512) -> Atlas:
+    """Read and check atlas.geojson, corridors.geojson, sites.geojson and sources.json (and
+    atlas.gpkg, served as built, when there is one).
+
+    Every feature of atlas.geojson is validated, and the split files must hold exactly the
+    corridors and the sites of atlas.geojson, so the three downloads never disagree with the
+    map: the build did both when it made the serving index, which is used when it is bound to
+    these files (their SHA-256) and to this code, and listed in the manifest; otherwise (and
+    the log says why) they are done here as the file is read. The files (the index too) are
+    copied while the build lock is held shared, and
     checked against the build's manifest when there is one, so the server holds one whole
     build; it serves its copies, so nothing done to the files afterwards (a new build, a file
     truncated or rewritten in place) changes what it sends.
@@ -298,18 +371,23 @@ def load_atlas(data_dir: Path, kept_models: int = 512) -> Atlas:
     data_dir = Path(data_dir)
     with reading_lock(data_dir):
         snapshots = {name: _snapshot(data_dir / name) for name in FILES}
+        if (data_dir / GEOPACKAGE).exists():  # served as built, not made again (pyogrio)
+            snapshots[GEOPACKAGE] = _snapshot(data_dir / GEOPACKAGE)
         sources = _read_bytes(data_dir / SOURCES_FILE)
+        index = _read_index(data_dir)
     files = {name: snapshot.body for name, snapshot in snapshots.items()}
     articles = [
         Article.from_seed(seed) for seed in _read_sources(data_dir / SOURCES_FILE, sources).seeds
     ]
-    store = _read_store(data_dir / ATLAS, files[ATLAS])
-    for name, kind in ((CORRIDORS, "corridor"), (SITES, "site")):
-        expected = [fid for fid, k in zip(store.ids, store.kinds, strict=True) if KINDS[k] == kind]
-        if sorted(_ids_of(data_dir / name, files[name])) != sorted(expected):
-            raise AtlasDataError(
-                f"{data_dir / name} does not hold the same features as atlas.geojson"
-            )
+    hashes = {name: snapshot.sha256 for name, snapshot in snapshots.items()}
+    prepared = _prepared(data_dir, hashes, index)
+    if prepared is not None:
+        # Bound to these three files, which the build wrote from the same features, each
+        # checked against the data contract when the index was made.
+        store = prepared.store.over(files[ATLAS])
+    else:
+        store = _read_store(data_dir / ATLAS, files[ATLAS])
+        check_split_files(data_dir, store, {name: file.handle for name, file in files.items()})
     # Checked after the contract, so a file that breaks it is named with its feature first.
     digests = {name: (len(s.body), s.sha256) for name, s in snapshots.items()}
     digests[SOURCES_FILE] = (len(sources), hashlib.sha256(sources).hexdigest())
@@ -326,4 +404,5 @@ def load_atlas(data_dir: Path, kept_models: int = 512) -> Atlas:
         built_at=built_at,
         kept_models=kept_models,
         build_id=snapshots[ATLAS].sha256,
+        prepared=prepared,
     )

@@ -170,6 +170,9 @@ def _first_per_group(mask: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, 
 class History:
     """The steps of every feature as columns; :meth:`at` answers a day for all features."""
 
+    #: The cache of :meth:`at`, made again when read back from the serving index.
+    _TRANSIENT = ("at",)
+
     def __init__(self, steps: HistorySteps) -> None:
         self._reported = np.array(steps.reported, dtype=np.int8)
         self._has_history = np.array(steps.has_history, dtype=bool)
@@ -186,6 +189,9 @@ class History:
         self._group_feature = features[self._group_starts]
         self._group_of = np.cumsum(first) - 1
         self._end_keys = self._ends.astype(np.int64) * _STAGE_ROOM + self._stages
+        self.at = lru_cache(maxsize=CACHED_DAYS)(self._at)
+
+    def _restored(self) -> None:
         self.at = lru_cache(maxsize=CACHED_DAYS)(self._at)
 
     def __len__(self) -> int:

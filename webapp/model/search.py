@@ -73,6 +73,7 @@ from webapp.style import english_country_names
 
 if TYPE_CHECKING:  # the gazetteer (and geopy) load at the first place lookup, not with the app
     from geodata.gazetteer import GazetteerIndex, Place
+    from webapp.model.atlas import Atlas
 
 #: Words for a country that its GeoNames name is not: its people, other names in use.
 COUNTRY_WORDS = {
@@ -258,15 +259,18 @@ class _Ranking:
 class FeatureIndex:
     """The features' columns (a :class:`FeatureStore`), an STRtree of lines and text keys."""
 
-    def __init__(self, features: FeatureStore) -> None:
+    def __init__(self, features: FeatureStore, ranking: _Ranking | None = None) -> None:
+        """``ranking``: the keys :meth:`rank` grades by, as :meth:`ranking` made them for
+        this store (read back from the serving index), else made at the first text query."""
         self.store = features
         self._text = features.text_index
         self._line_positions = np.array(sorted(features.lines), dtype=np.int64)
         self._tree = STRtree([features.lines[p] for p in self._line_positions])
         self.facets = Facets(features)
-        self._ranking: _Ranking | None = None  # made at the first text query
+        self._ranking = ranking
 
-    def _ranked(self) -> _Ranking:
+    def ranking(self) -> _Ranking:
+        """The keys text answers are ranked by (made now if not yet made)."""
         if self._ranking is None:
             self._ranking = _Ranking(self.store)
         return self._ranking
@@ -278,7 +282,7 @@ class FeatureIndex:
         terms = query_terms(text)
         if not terms:
             return np.zeros(len(self.store), dtype=bool)
-        other = self._ranked().other_text
+        other = self.ranking().other_text
         every = np.ones(len(self.store), dtype=bool)
         for term in terms:
             every &= self._text.term_mask(term) | other.term_mask(term) | self.facets.mask(term)
@@ -293,7 +297,7 @@ class FeatureIndex:
 
     def rank(self, positions: np.ndarray, text: str) -> np.ndarray:
         """``positions`` (features ``text`` found) best first, in the order the module gives."""
-        ranking = self._ranked()
+        ranking = self.ranking()
         terms = query_terms(text)
         located = np.full(len(self.store), ELSEWHERE, dtype=np.int64)
         located[self._facet_tier(text, terms)] = IN_FACET
@@ -397,6 +401,12 @@ class FeatureIndex:
         ids = [self.store.ids[p] for p in positions]
         order = sorted(range(len(positions)), key=lambda i: (km[i], ids[i]))
         return Selection(positions[order], km[order], as_of)
+
+
+def index_of(atlas: Atlas) -> FeatureIndex:
+    """The search index of ``atlas``, with the ranking its serving index holds, if any."""
+    prepared = atlas.prepared
+    return FeatureIndex(atlas.store, prepared.ranking if prepared is not None else None)
 
 
 #: Gazetteer keys a query's prefix may run through before the lookup stops reading.

@@ -100,6 +100,10 @@ class FeatureStore:
     than its features (``type``, ``bbox``).
     """
 
+    #: Not kept by the serving index (``webapp.model.persist``): the file's bytes, given back
+    #: by :meth:`over`, and the id lookup, made again (its hashes differ from one run to another).
+    _TRANSIENT = ("_buffer", "_positions")
+
     def __init__(
         self,
         buffer: bytes | FileBody,
@@ -136,6 +140,15 @@ class FeatureStore:
         self.text_index = TextIndex(columns.texts)
         #: Every feature's history steps, for the stage as of a day.
         self.history = History(columns.history)
+
+    def _restored(self) -> None:
+        self._positions = Lookup(self.ids)
+
+    def over(self, buffer: bytes | FileBody) -> FeatureStore:
+        """This store (read back from the serving index) reading its features from ``buffer``,
+        the bytes of the file it was made from."""
+        self._buffer = buffer
+        return self
 
     # --- reading ---------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from webapp.state import state_of
 def init_app(app: Flask) -> None:
     """Register the pages on ``app`` and prepare the table's sort order and the citations."""
     state = state_of(app)
-    state.parts["pages"] = TableOrder(state.atlas.store)
+    state.parts["pages"] = TableOrder.of(state.atlas)
     sources = Path(app.config["DATA_DIR"]) / SOURCES_FILE
     state.parts[CITATIONS_PART] = read_article_info(sources, state.atlas.seeds)
     app.register_blueprint(bp)

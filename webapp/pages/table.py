@@ -32,6 +32,7 @@ import numpy as np
 from flask_babel import gettext
 
 from geodata.vocabulary import STAGES
+from webapp.model.atlas import Atlas
 from webapp.model.filters import FeatureQuery, FilterError, parse_filters
 from webapp.model.history import StagesAsOf
 from webapp.model.store import KINDS as STORE_KINDS
@@ -162,6 +163,12 @@ class TableOrder:
     Ties keep name order (then id) in either direction, and features without a length come
     last in either (see the module's rules).
     """
+
+    @classmethod
+    def of(cls, atlas: Atlas) -> TableOrder:
+        """The ranks the build's serving index holds for ``atlas``, else computed now."""
+        prepared = atlas.prepared
+        return prepared.table if prepared is not None else cls(atlas.store)
 
     def __init__(self, store: FeatureStore) -> None:
         names, ids = list(store.names), list(store.ids)

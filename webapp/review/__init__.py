@@ -28,6 +28,7 @@ def create_review_app(config: dict[str, Any] | None = None) -> Flask:
         OUT_DIR=DEFAULT_OUTPUT_DIR,
         REBUILD=True,
         PREVIEW_STYLE=None,  # the share cards' look; None: a rebuild draws no preview images
+        SERVING_INDEX=None,  # makes the server's index (webapp.serving_index); None: none made
         REVIEW_TOKEN=secrets.token_urlsafe(32),
         SECRET_KEY=secrets.token_bytes(32),
         SESSION_COOKIE_NAME="review_session",

@@ -133,6 +133,7 @@ def accept_one(stem: str, proposal_id: str) -> Response:
             out_dir=config["OUT_DIR"],
             rebuild=config["REBUILD"],
             previews=config["PREVIEW_STYLE"],
+            serving=config["SERVING_INDEX"],
         )
     except AtlasError as err:
         flash(f"Not accepted ({proposal_id}): {err}", "error")

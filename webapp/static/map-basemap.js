@@ -97,11 +97,11 @@
     });
   }
 
-  /* The base layer. Its files are fetched at once, before the app starts; ``underlay(map)``
+  /* The base layer. Its files are fetched at once, as the app starts; ``underlay(map)``
    * draws them beneath the tiles of ``map`` when they arrive. Shown as the base layer, it
-   * paints the map's background as sea (the tiles it replaces are gone). */
-  function naturalEarth(url, attribution) {
-    const group = L.layerGroup([], { attribution });
+   * paints the map's background as sea (the tiles it replaces are gone). ``group``: the
+   * empty layer group the page made for it (the layer control lists it), else a new one. */
+  function naturalEarth(url, attribution, group = L.layerGroup([], { attribution })) {
     const cities = fetchJSON(new URL(CITIES_FILE, new URL(url, window.location.href)).href)
       .catch((error) => {
         console.warn("Corridor Atlas: city names unavailable", error);

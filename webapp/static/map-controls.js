@@ -342,7 +342,7 @@
     link.className = "atlas-embed-link";
     link.target = "_blank";
     link.rel = "noopener";
-    link.href = "/";
+    link.href = CA.sitePath ? CA.sitePath("/") : "/";
     link.textContent = "Corridor Atlas ↗";
     link.title = CA.t("Open this view in the Corridor Atlas");
     const Control = L.Control.extend({

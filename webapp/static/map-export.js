@@ -291,14 +291,12 @@
     new Export().addTo(map);
   }
 
-  /* Every map of the page gets the bar once folium's script (and CorridorAtlas.start, which
-   * adds the other tools first) has run; an embedded map stays bare. */
-  L.Map.addInitHook(function () {
-    setTimeout(() => {
-      if (!CA.embedded) {
-        addExport(this);
-      }
-    }, 0);
+  /* The map gets the bar once CorridorAtlas.start has added the other tools (the map exists
+   * before this deferred script runs); an embedded map stays bare. */
+  document.addEventListener("atlas:started", (event) => {
+    if (!CA.embedded) {
+      addExport(event.detail.map);
+    }
   });
 
   CA.exportPng = renderPng;

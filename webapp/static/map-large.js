@@ -1,9 +1,10 @@
 /* Corridor Atlas: a large atlas (thousands of features and more) on the same map page.
  *
  * Such a page carries no features: CorridorAtlas.loadLarge fetches them as one JSON feed in
- * columns (webapp/mapdata.py). Sites are clustered with supercluster (vendor/, ISC licence)
+ * columns (webapp/map/pagedata.py). Sites are clustered with supercluster (vendor/, ISC licence)
  * and only the clusters and sites of the view are drawn, sites on a canvas; corridors are
- * canvas polylines, which Leaflet simplifies for each zoom. A popup is fetched from the server
+ * canvas polylines drawn from the feed's coarser lines at low zooms (BandedLine), which Leaflet
+ * simplifies further for each zoom. A popup is fetched from the server
  * when it opens: the same HTML as a small atlas's popups. The Large object answers the app
  * (map.js, map-filters.js, map-search.js) where a small atlas has one layer per feature.
  * Sites are painted as on a small atlas's map: their category's shape, their stage's fill;
@@ -115,6 +116,95 @@
     },
   });
 
+  /* A corridor that draws the feed's coarser lines at low zooms (the band of the zoom, see
+   * webapp/map/pagedata.py FEED_BANDS) and projects them only once it is in view. Leaflet
+   * projects every vertex of every path on each zoom; at 1,000 corridors that was the slowest
+   * step of a zoom (bench 5). Here a zoom costs each corridor its pixel box alone, and a
+   * corridor in view projects its band's vertices from positions kept at zoom 0. Its LatLngs
+   * stay the full line, so getBounds, getCenter and fitting the view are exact. */
+  const BandedLine = L.Polyline.extend({
+    /* ``parts``: the corridor's line ([lat, lon] lists); ``vertices``: for each band of
+     * ``limits`` (the bands' highest zooms), the indices of the vertices it keeps per part. */
+    initialize(parts, vertices, limits, options) {
+      L.Polyline.prototype.initialize.call(this, parts, options);
+      this.parts = parts;
+      this.vertices = vertices;
+      this.limits = limits;
+      this.atZoom0 = []; // per band, each part's x, y pairs at zoom 0 (made when first drawn)
+      this.band = -1;
+    },
+
+    bandOf(zoom) {
+      const band = this.limits.findIndex((limit) => zoom <= limit);
+      return band < 0 ? this.limits.length : band;
+    },
+
+    _project() {
+      const map = this._map;
+      const zoom = map.getZoom();
+      const scale = map.options.crs.scale(zoom) / map.options.crs.scale(0);
+      const bounds = this.getBounds();
+      if (!bounds.isValid()) {
+        this._rings = [];
+        return; // no vertex: nothing to draw (as Leaflet's own _project)
+      }
+      if (!this.box0) {
+        this.box0 = [map.project(bounds.getNorthWest(), 0), map.project(bounds.getSouthEast(), 0)];
+      }
+      const origin = map.getPixelOrigin();
+      const [min, max] = this.box0;
+      this._rawPxBounds = L.bounds(
+        [Math.round(min.x * scale) - origin.x, Math.round(min.y * scale) - origin.y],
+        [Math.round(max.x * scale) - origin.x, Math.round(max.y * scale) - origin.y],
+      );
+      this._updateBounds();
+      this.band = this.bandOf(zoom);
+      this.scale = scale;
+      this.origin = origin;
+      this._rings = null; // projected when the corridor comes into view (_update)
+    },
+
+    _projectRings() {
+      const map = this._map;
+      const band = this.band;
+      if (!this.atZoom0[band]) {
+        const parts = band < this.limits.length
+          ? this.vertices[band].map((kept, p) => kept.map((k) => this.parts[p][k]))
+          : this.parts;
+        this.atZoom0[band] = parts.map((part) => {
+          const xy = new Float64Array(part.length * 2);
+          part.forEach((latlng, i) => {
+            const point = map.project(latlng, 0);
+            xy[2 * i] = point.x;
+            xy[2 * i + 1] = point.y;
+          });
+          return xy;
+        });
+      }
+      const { scale, origin } = this;
+      this._rings = this.atZoom0[band].map((xy) => {
+        const ring = new Array(xy.length / 2);
+        for (let i = 0; i < ring.length; i += 1) {
+          ring[i] = L.point(
+            Math.round(xy[2 * i] * scale) - origin.x,
+            Math.round(xy[2 * i + 1] * scale) - origin.y,
+          );
+        }
+        return ring;
+      });
+    },
+
+    _update() {
+      if (!this._map) {
+        return;
+      }
+      if (!this._rings && this._pxBounds && this._pxBounds.intersects(this._renderer._bounds)) {
+        this._projectRings();
+      }
+      L.Polyline.prototype._update.call(this);
+    },
+  });
+
   const element = CA.element;
 
   /* A site in its shape, filled as its stage says: full, the lower half, or a ring. */
@@ -207,14 +297,17 @@
           stage: stage < 0 ? "" : feed.stages[stage],
           countries: feed.countrySets[columns.countries[i]],
           overlay: overlays.get(`${kind} ${category}`),
-          url: `/features/${encodeURIComponent(id)}`,
+          url: CA.sitePath(`/features/${encodeURIComponent(id)}`),
           terms: null,
         };
       };
       const corridors = feed.corridors;
+      const bands = corridors.bands || [];
+      const limits = bands.map((band) => band.maxZoom);
       for (let i = 0; i < corridors.id.length; i += 1) {
         const feature = { data: describe(corridors, i, "corridor"), layer: null };
-        const layer = L.polyline(corridors.lines[i], {
+        const vertices = bands.map((band) => band.vertices[i]);
+        const layer = new BandedLine(corridors.lines[i], vertices, limits, {
           ...CORRIDOR_STYLE,
           color: corridors.colour[i],
           dashArray: this.app.stageStyle(feature.data.stage).dash,

@@ -139,11 +139,23 @@
         .map((feature) => ({ feature, where: "" }));
     }
 
+    /* On a published static site without a live API (webapp/publish), the page's own features
+     * matched in the browser (CA.search), in the API's answer's shape; no places. */
+    local(query) {
+      return CA.transliteration(query).then(() => ({
+        features: CA.search(this.app.data.features.filter((f) => f.terms), query, LIMIT)
+          .map((found) => ({ properties: found.feature })),
+      }));
+    }
+
     fetch(query) {
       const q = encodeURIComponent(query.slice(0, MAX_QUERY));
-      const asks = [getJson(`/api/features?q=${q}&limit=${LIMIT}`)];
-      asks.push(query.length <= MAX_PLACE_QUERY ? getJson(`/api/places?q=${q}&limit=${PLACES}`)
-        : Promise.resolve(null));
+      const site = CA.site;
+      const api = site ? site.api && site.api.replace(/\/$/, "") : "";
+      const asks = [site && !site.api ? this.local(query)
+        : getJson(`${api}/api/features?q=${q}&limit=${LIMIT}`)];
+      asks.push(query.length <= MAX_PLACE_QUERY && !(site && !site.api)
+        ? getJson(`${api}/api/places?q=${q}&limit=${PLACES}`) : Promise.resolve(null));
       asks.push(CA.transliteration(query)); // any-ascii for whereOf, imported meanwhile
       return Promise.all(asks).then(([found, places]) => {
         const features = found.features

@@ -147,6 +147,19 @@
     return absolute ? address.href : `${address.pathname}${address.search}${address.hash}`;
   }
 
+  /* An app path ("/", "/features/x", "/#open=x") as this page links to it: as it is where the
+   * app serves the page; on a published static site (the page data's ``site``, added by
+   * webapp/publish) the published file relative to the page, in the page's language. */
+  function sitePath(path) {
+    const site = CA.site;
+    if (!site) {
+      return path;
+    }
+    const [, route, tail] = /^([^?#]*)(.*)$/.exec(path);
+    const name = route === "/" ? "index" : route.slice(1);
+    return `${site.pages}${name}.html${tail}`;
+  }
+
   /* Put the page's language in the address bar (see the top): map.js writes the state into
    * this address, keeping its query. */
   function keepLanguage() {
@@ -173,6 +186,7 @@
   CA.formatFragment = formatFragment;
   CA.parseEmbedQuery = parseEmbedQuery;
   CA.withLanguage = withLanguage;
+  CA.sitePath = sitePath;
 
   document.addEventListener("atlas:started", keepLanguage);
 })(window.CorridorAtlas = window.CorridorAtlas || {});

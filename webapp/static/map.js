@@ -122,6 +122,7 @@
       this.map = config.map;
       this.control = config.control;
       this.data = config.data;
+      CA.site = this.data.site || null; // a published static site's roots (webapp/publish)
       this.bases = table(config.bases);
       const groups = table(config.overlays);
       const layers = table(config.features);
@@ -438,7 +439,7 @@
       const url = `${window.location.pathname}${window.location.search}#${fragment}`;
       window.history.replaceState(window.history.state, "", url);
       if (this.embedLink) {
-        this.embedLink.href = withLanguage(`/#${fragment}`);
+        this.embedLink.href = withLanguage(CA.sitePath(`/#${fragment}`));
       }
       languageLinks();
     }
@@ -571,7 +572,7 @@
           as_of: this.timeline ? this.timeline.getState() : null,
         });
         if (fragment) {
-          this.embedLink.href = withLanguage(`/#${fragment}`);
+          this.embedLink.href = withLanguage(CA.sitePath(`/#${fragment}`));
         }
       }
       this.filters.refresh();
@@ -738,13 +739,32 @@
     return app;
   }
 
-  /* Called once by the page's folium script, with the layers it created. A large atlas's
+  /* Called once by the page's folium script, with the layers it created, or below with the
+   * layers it left pending: this script is deferred, the features are drawn before it runs,
+   * and the rest of the page's script (``CA.later``) runs when this one does if not before.
+   * The offline base layer is an empty group naming its file until then. A large atlas's
    * features are fetched first (map-large.js); the app starts when they are drawn. */
   CA.start = function (config) {
+    for (const layer of Object.values(config.bases)) {
+      if (layer.atlasNaturalEarth) {
+        CA.naturalEarth(layer.atlasNaturalEarth, null, layer);
+        delete layer.atlasNaturalEarth;
+      }
+    }
     const data = JSON.parse(document.getElementById(config.dataElement).textContent);
+    CA.site = data.site || null; // before a large atlas's features get their links
     if (data.large) {
       return CA.loadLarge(config.map, data).then((large) => startApp({ ...config, data, large }));
     }
     return startApp({ ...config, data });
   };
+
+  if (CA.later) {
+    CA.later(); // the page's script after its features: legend, layer control, start
+  }
+  if (CA.pending) {
+    const config = CA.pending;
+    delete CA.pending;
+    CA.start(config);
+  }
 })(window.CorridorAtlas = window.CorridorAtlas || {});
