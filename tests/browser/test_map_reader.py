@@ -262,6 +262,24 @@ def test_features_in_view_list_opens_a_popup_and_takes_focus_back(open_page, fea
     assert 0 < items.count() < len(features)
 
 
+def test_a_skip_links_late_hashchange_leaves_the_popup_open(open_page, features):
+    page = open_page()
+    some_id = next(iter(features))
+    # The skip link's fragment changes in the same task as the popup opens: its hashchange,
+    # fired after, is an in-page jump and restores no state (which would close the popup).
+    page.evaluate(
+        """(id) => {
+            window.location.hash = "#atlas-features-in-view";
+            CorridorAtlas.app.openPopup(id, false);
+        }""",
+        some_id,
+    )
+    page.wait_for_function("() => new Promise((done) => setTimeout(() => done(true), 300))")
+    expect(page.locator(".leaflet-popup")).to_have_count(1)
+    page.evaluate("() => { window.location.hash = '#map=6/41.3/69.3'; }")
+    expect(page.locator(".leaflet-popup")).to_have_count(0)  # a state's fragment still restores
+
+
 # --- with no network ------------------------------------------------------------------------------
 
 

@@ -581,7 +581,11 @@
       }
       map.on("moveend overlayadd overlayremove", () => this.changed());
       window.addEventListener("hashchange", () => {
-        this.restore(CA.parseFragment(window.location.hash), false);
+        // A skip link's fragment names an element, not a state: its hashchange can come a
+        // moment after the reader, already in the list it leads to, opened a popup.
+        if (!document.getElementById(window.location.hash.slice(1))) {
+          this.restore(CA.parseFragment(window.location.hash), false);
+        }
         languageLinks();
       });
       languageLinks();
