@@ -25,7 +25,7 @@ from bench.tools import Row, atlas_server, background
 from tests.support.harness import free_port, launched_chromium, wait_until_up
 
 SECTION = "3. Map page (seed atlas)"
-LOADS = 5
+LOADS = 11
 #: Issue 15's target: the first feature in at most this share of the plain page's time.
 FIRST_FEATURE_RATIO = 0.8
 #: Resource Timing entries until this many ms: every file of the load.

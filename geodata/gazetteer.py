@@ -9,7 +9,8 @@ the index format and the key functions. The index is kept in columns (arrays of 
 of strings) rather than 235,000 records and dicts of tuples because columns unpickle many times
 faster, and loading the index is most of a warm build. Building it (a cold build) keys all 1.4
 million names at once (:func:`geodata.names.exact_keys`) and sorts arrays with numpy: seconds,
-where a Python call per name took half a minute.
+where a Python call per name took half a minute. Where it can fork, the build uses a second core
+for keying and for writing the cache (the build goes on while a child pickles the index).
 
 Matching never guesses: a query is compared first by exact key, then by transliteration
 skeleton; if more than one place remains after the country (and optional region) filter,
@@ -19,18 +20,22 @@ GeoNames id.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import hashlib
 import os
 import pickle
+import signal
 import sys
 import tempfile
+import threading
 import unicodedata
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from importlib import metadata, resources
 from itertools import accumulate, chain
 from pathlib import Path
@@ -51,6 +56,13 @@ INDEX_FORMAT = 4
 PROGRESS_EVERY = 50_000
 #: Called while the index is built with (places indexed, places in all).
 IndexProgress = Callable[[int, int], None]
+#: From this many places on, building the index forks to use a second core (a fork of a large
+#: process takes milliseconds, its keys come back as one string).
+FORK_FROM_PLACES = 20_000
+_JOIN = "\x00"
+#: The share of places this process keys while a child keys the rest: meanwhile it also makes
+#: the place columns and its names' key ids, so the two finish together (measured, cities500).
+_SHARE_KEYED_HERE = 0.3
 
 
 class Place(NamedTuple):
@@ -143,40 +155,34 @@ class GazetteerIndex:
         The 1.4 million names are keyed in batches (:func:`~geodata.names.exact_keys`), each
         distinct exact key once more for its skeleton, and the tables are made by sorting arrays
         of (place, key) pairs: per-name Python calls and a dict of lists per key made the index
-        take half a minute.
+        take half a minute. From :data:`FORK_FROM_PLACES` places on, a second core helps
+        (:func:`_in_child`): a forked child keys most names while this process keys the rest,
+        makes the place columns and numbers the keys; a second child makes the skeletons while
+        this process sorts the exact keys. The index is the same either way.
         """
         records = sorted(records, key=lambda r: r["geonameid"])
         names = [[r["name"], *r.get("alternatenames", ())] for r in records]
         owners = np.repeat(
             np.arange(len(records)), np.array([len(each) for each in names], dtype=np.int64)
         )
-        keys: list[str] = []
-        for start in range(0, len(records), PROGRESS_EVERY):
-            if progress is not None:
-                progress(start, len(records))
-            keys.extend(
-                exact_keys(list(chain.from_iterable(names[start : start + PROGRESS_EVERY])))
-            )
+        parallel = len(records) >= FORK_FROM_PLACES
+        split = int(len(records) * _SHARE_KEYED_HERE) if parallel else len(records)
+        first_seen: dict[str, int] = {}
+        with _in_child(partial(_exact_keys_reported, names[split:]), parallel) as theirs:
+            keys = _exact_keys_reported(names[:split], len(records), progress)
+            seen_here = _seen(keys, first_seen)
+            columns = _columns(records)  # while the child keys the rest
+            seen = np.concatenate((seen_here, _seen(theirs(), first_seen)))
         if progress is not None:
             progress(len(records), len(records))
-        exact, exact_utf8, key_ids = _key_ids(keys)
-        _, skeletons, skeleton_of_key = _key_ids(skeletons_of_keys(exact))
-        # A name's skeleton is its exact key's; the empty exact key (-1) has none.
-        skeleton_ids = np.append(skeleton_of_key, -1)[key_ids]
-        by_exact, place_keys = _tables(exact_utf8, key_ids, owners, len(records))
-        return cls(
-            array("q", (int(r["geonameid"]) for r in records)),
-            [r["name"] for r in records],
-            array("d", (float(r["latitude"]) for r in records)),
-            array("d", (float(r["longitude"]) for r in records)),
-            # Interned, the few hundred country and region codes are pickled once each.
-            [sys.intern(r["countrycode"]) for r in records],
-            [sys.intern(str(r.get("admin1code") or "")) for r in records],
-            array("q", (int(r.get("population") or 0) for r in records)),
-            place_keys,
-            by_exact,
-            _tables(skeletons, skeleton_ids, owners, len(records))[0],
-        )
+        distinct = list(first_seen)
+        with _in_child(partial(skeletons_of_keys, distinct), parallel) as skeletons_of:
+            exact, key_ids = _sorted_ids(distinct, seen)
+            by_exact, place_keys = _tables(exact, key_ids, owners, len(records))
+            skeletons, skeleton_of_key = _key_ids(skeletons_of())
+        # A name's skeleton is its exact key's (the empty key's is empty, so -1 again).
+        by_skeleton = _tables(skeletons, skeleton_of_key[seen], owners, len(records))[0]
+        return cls(*columns, place_keys, by_exact, by_skeleton)
 
     def __len__(self) -> int:
         return len(self.geonameids)
@@ -208,23 +214,61 @@ class GazetteerIndex:
         return [self.by_exact.keys[key_id].decode() for key_id in self.key_ids[position]]
 
 
-def _key_ids(keys: list[str]) -> tuple[list[str], list[bytes], np.ndarray]:
-    """The distinct non-empty ``keys`` sorted (as strings and as UTF-8), and the position of
-    each of ``keys`` in them (-1 for the empty key)."""
+def _columns(records: list[dict[str, Any]]) -> tuple[Any, ...]:
+    """The place columns of :class:`GazetteerIndex`, in its field order, from sorted records."""
+    return (
+        array("q", (int(r["geonameid"]) for r in records)),
+        [r["name"] for r in records],
+        array("d", (float(r["latitude"]) for r in records)),
+        array("d", (float(r["longitude"]) for r in records)),
+        # Interned, the few hundred country and region codes are pickled once each.
+        [sys.intern(r["countrycode"]) for r in records],
+        [sys.intern(str(r.get("admin1code") or "")) for r in records],
+        array("q", (int(r.get("population") or 0) for r in records)),
+    )
+
+
+def _exact_keys_reported(
+    names: list[list[str]], places: int = 0, progress: IndexProgress | None = None
+) -> list[str]:
+    """The exact keys of ``names`` (each place's list), in batches of :data:`PROGRESS_EVERY`
+    places (the texts of one batch are a few megabytes, of all names hundreds), reporting each
+    batch to ``progress`` as a count of all ``places``."""
+    keys: list[str] = []
+    for start in range(0, len(names), PROGRESS_EVERY):
+        if progress is not None:
+            progress(start, places)
+        keys.extend(exact_keys(list(chain.from_iterable(names[start : start + PROGRESS_EVERY]))))
+    return keys
+
+
+def _key_ids(keys: list[str]) -> tuple[list[bytes], np.ndarray]:
+    """The distinct non-empty ``keys`` sorted, as UTF-8, and the position of each of ``keys``
+    in them (-1 for the empty key)."""
     first_seen: dict[str, int] = {}
-    seen = np.fromiter(
+    seen = _seen(keys, first_seen)
+    return _sorted_ids(list(first_seen), seen)
+
+
+def _seen(keys: list[str], first_seen: dict[str, int]) -> np.ndarray:
+    """The position of each of ``keys`` among the distinct keys in the order first seen, which
+    ``first_seen`` collects (it may hold keys seen before): the half of :func:`_key_ids` that
+    can go on while a child works and whose distinct keys can be worked on before sorting."""
+    return np.fromiter(
         (first_seen.setdefault(key, len(first_seen)) for key in keys), np.int64, len(keys)
     )
-    distinct = list(first_seen)
+
+
+def _sorted_ids(distinct: list[str], seen: np.ndarray) -> tuple[list[bytes], np.ndarray]:
+    """:func:`_key_ids` of keys from their ``distinct`` keys and positions (:func:`_seen`)."""
     encoded = [key.encode() for key in distinct]  # bytes compare faster, in the same order
     order = np.array(sorted(range(len(distinct)), key=encoded.__getitem__), dtype=np.int64)
     rank = np.empty(len(distinct), dtype=np.int64)
     rank[order] = np.arange(len(distinct))
-    if "" in first_seen:  # the empty key sorts first: it goes, the rest move up
+    if distinct and not encoded[order[0]]:  # the empty key sorts first: it goes, the rest move up
         rank -= 1
         order = order[1:]
-    ordered = order.tolist()
-    return [distinct[i] for i in ordered], [encoded[i] for i in ordered], rank[seen]
+    return [encoded[i] for i in order.tolist()], rank[seen]
 
 
 def _tables(
@@ -251,6 +295,76 @@ def _starts(groups: np.ndarray, count: int) -> array:
 
 def _ints(values: np.ndarray) -> array:
     return array("i", values.astype(np.intc).tobytes())
+
+
+@contextmanager
+def _in_child(
+    work: Callable[[], list[str]], fork: bool = True
+) -> Iterator[Callable[[], list[str]]]:
+    """Start ``work`` in a forked child; the block gets a function that waits for its strings.
+
+    Threads would not help: keying is Python code, held to one core by the GIL. The child
+    sends back its count of strings and the strings, as one UTF-8 text joined by ``"\\x00"``
+    (a lone surrogate goes through as it is). Where fork is missing or unsafe (another thread
+    may hold a lock), when ``fork`` is false or the fork fails, and if the child does not
+    answer in full, ``work`` runs in this process when its strings are asked for. A child whose
+    strings were not asked for (the block failed) is stopped when the block ends.
+    """
+    forked = _fork_with_pipe(work) if fork else None
+    if forked is None:
+        yield work
+        return
+    child, read_end = forked
+    asked: list[bool] = []
+
+    def result() -> list[str]:
+        asked.append(True)
+        with open(read_end, "rb") as pipe:
+            text = pipe.read().decode("utf-8", "surrogatepass")
+        _, status = os.waitpid(child, 0)
+        count, _, joined = text.partition(_JOIN)
+        strings = joined.split(_JOIN) if count != "0" else []
+        if status or count != str(len(strings)):  # the child failed, or a string held "\x00"
+            return work()
+        return strings
+
+    try:
+        yield result
+    finally:
+        if not asked:
+            os.close(read_end)
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+
+
+def _fork_with_pipe(work: Callable[[], list[str]]) -> tuple[int, int] | None:
+    """Fork a child that writes ``work``'s strings to a pipe (see :func:`_in_child`): the
+    child's id and the pipe's read end, or None where forking is missing, unsafe or fails."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return None
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child: whatever happens, it leaves here
+        status = 1
+        try:
+            os.close(read_end)
+            strings = work()
+            with open(write_end, "wb") as pipe:
+                text = _JOIN.join([str(len(strings)), *strings])
+                pipe.write(text.encode("utf-8", "surrogatepass"))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return pid, read_end
 
 
 class Places(Sequence[Place]):
@@ -319,6 +433,9 @@ def load_index(
     """
     source = source or _cities500_path()
     cache_file = index_cache_file(cache_dir, source)
+    if cache_file in _UNWRITTEN:
+        return _UNWRITTEN[cache_file]
+    wait_for_cache_writes()  # a cache being written is read, not built again
     try:
         with cache_file.open("rb") as handle:
             return pickle.load(handle)
@@ -326,8 +443,56 @@ def load_index(
         pass
     with _cycle_collector_paused():
         index = GazetteerIndex.from_records(read_records(source), progress)
-    write_cache(cache_file, index)
+    if len(index) < FORK_FROM_PLACES:
+        write_cache(cache_file, index)
+    elif _SHARED:  # a child forked now would copy the pages of the records the parent reads
+        _UNWRITTEN[cache_file] = index
+    else:
+        _write_cache_aside(cache_file, index)
     return index
+
+
+#: Indexes built inside :func:`records_shared`, cached when it ends, by their cache files.
+_UNWRITTEN: dict[Path, GazetteerIndex] = {}
+
+
+def _write_cache_aside(cache_file: Path, index: GazetteerIndex) -> None:
+    """Cache ``index``; in a forked child where possible, so the build goes on (pickling it
+    takes most of a second). The process waits for the child before it exits
+    (:func:`wait_for_cache_writes`)."""
+    if not _written_by_child(cache_file, index):
+        write_cache(cache_file, index)
+
+
+def _written_by_child(cache_file: Path, index: GazetteerIndex) -> bool:
+    """Whether a forked child took over writing ``index``'s cache; false where forking is
+    missing, unsafe or fails."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return False
+    try:
+        pid = os.fork()
+    except OSError:
+        return False
+    if pid == 0:  # the child: whatever happens, it leaves here
+        try:
+            gc.disable()  # a collection would touch, so copy, every page of the index
+            write_cache(cache_file, index)
+        finally:
+            os._exit(0)
+    if not _CACHE_WRITERS:
+        atexit.register(wait_for_cache_writes)
+    _CACHE_WRITERS.append(pid)
+    return True
+
+
+def wait_for_cache_writes() -> None:
+    """Wait until the children writing index caches are done (see :func:`load_index`)."""
+    while _CACHE_WRITERS:
+        with suppress(ChildProcessError):  # reaped by someone else already
+            os.waitpid(_CACHE_WRITERS.pop(), 0)
+
+
+_CACHE_WRITERS: list[int] = []  # ids of the children still writing a cache
 
 
 def read_records(source: Path | None = None) -> list[dict[str, Any]]:
@@ -347,12 +512,19 @@ def read_records(source: Path | None = None) -> list[dict[str, Any]]:
 def records_shared() -> Iterator[None]:
     """Within this block GeoNames is parsed at most once: a cold build needs its records twice
     (the index, then the place names' extract), and a parse is seconds and a gigabyte, so the
-    records are kept only for the block."""
-    _SHARED.append(None)
-    try:
-        yield
-    finally:
-        _SHARED.clear()
+    records are kept only for the block. The cycle collector is paused for the block: the
+    records are half a million containers, none of them garbage, which it would walk (a good
+    part of a second) if they were still young when it runs again; they are freed first. An
+    index built in the block is cached as it ends, so the forked child that writes the cache
+    (:func:`load_index`) copies none of the records' pages while this process reads them."""
+    with _cycle_collector_paused():
+        _SHARED.append(None)
+        try:
+            yield
+        finally:
+            _SHARED.clear()
+            while _UNWRITTEN:
+                _write_cache_aside(*_UNWRITTEN.popitem())
 
 
 def _file_identity(source: Path) -> tuple[int, int]:

@@ -6,15 +6,19 @@ import gc
 import hashlib
 import json
 import os
+import pickle
 import re
+import threading
+import time
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
 import pytest
 from geopy.location import Location
 
-from geodata import names
+from geodata import gazetteer, names
 from geodata.errors import AmbiguousPlace, PinMismatch, PlaceNotFound
 from geodata.gazetteer import (
     GazetteerGeocoder,
@@ -332,3 +336,89 @@ def test_names_without_letters_or_digits_have_no_keys():
     assert index.by_exact.keys == [b"ab"] and index.by_skeleton.keys == [b"ab"]
     assert [index.name_keys(0), index.name_keys(1)] == [["ab"], []]
     assert len(GazetteerIndex.from_records([])) == 0
+
+
+def test_the_index_built_on_two_cores_is_the_index_built_on_one(cities500, monkeypatch):
+    records = cities500[::40]
+    monkeypatch.setattr(gazetteer, "FORK_FROM_PLACES", len(records) + 1)
+    alone = GazetteerIndex.from_records(records)
+    monkeypatch.setattr(gazetteer, "FORK_FROM_PLACES", 0)
+    reports: list[tuple[int, int]] = []
+    forked = GazetteerIndex.from_records(records, lambda done, total: reports.append((done, total)))
+    assert forked == alone
+    assert reports[0] == (0, len(records)) and reports[-1] == (len(records), len(records))
+    assert pickle.dumps(forked) == pickle.dumps(alone)
+
+
+def _from_child(work: Callable[[], list[str]]) -> list[str]:
+    with gazetteer._in_child(work) as result:
+        return result()
+
+
+@pytest.mark.parametrize("strings", [[], [""], ["", ""], ["a", "", "бекабад", "西安", "\ud800x"]])
+def test_a_child_sends_back_any_list_of_strings(strings):
+    assert _from_child(lambda: list(strings)) == strings
+
+
+def test_work_runs_here_when_the_child_fails_or_cannot_answer():
+    parent = os.getpid()
+
+    def fails_in_a_child() -> list[str]:
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return ["here"]
+
+    assert _from_child(fails_in_a_child) == ["here"]
+    # The separator cannot be sent: the child's answer does not count, the work is done here.
+    assert _from_child(lambda: ["a\x00b", "c"]) == ["a\x00b", "c"]
+
+
+def test_with_another_thread_running_the_work_is_done_here():
+    # A fork copies another thread's locks as they are: it could deadlock the child.
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert _from_child(lambda: [str(os.getpid())]) == [str(os.getpid())]
+    finally:
+        release.set()
+        other.join()
+    assert _from_child(lambda: [str(os.getpid())]) != [str(os.getpid())]
+
+
+def test_a_child_whose_answer_is_not_wanted_is_stopped():
+    started = time.monotonic()
+    with pytest.raises(ValueError), gazetteer._in_child(lambda: time.sleep(30) or []):
+        raise ValueError("the block fails before it asks")
+    assert time.monotonic() - started < 10
+
+
+def test_without_fork_the_index_is_built_in_one_process(cities500, monkeypatch):
+    records = cities500[::400]
+    monkeypatch.setattr(gazetteer, "FORK_FROM_PLACES", 0)
+    forked = GazetteerIndex.from_records(records)
+
+    def no_fork() -> int:
+        raise OSError("no fork here")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert GazetteerIndex.from_records(records) == forked
+    monkeypatch.delattr(os, "fork")
+    assert GazetteerIndex.from_records(records) == forked
+
+
+def test_a_child_writes_the_cache_and_the_next_load_waits_for_it(tmp_path: Path, monkeypatch):
+    source = _bekobod_source(tmp_path / "places.json")
+    monkeypatch.setattr(gazetteer, "FORK_FROM_PLACES", 0)
+    built = load_index(tmp_path / "cache", source)
+    assert gazetteer._CACHE_WRITERS, "no child took the cache over"
+    stat = source.stat()  # same size and time, unreadable content: only the cache can answer
+    source.write_text("x" * stat.st_size)
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert load_index(tmp_path / "cache", source) == built
+    assert not gazetteer._CACHE_WRITERS
+    with index_cache_file(tmp_path / "cache", source).open("rb") as handle:
+        assert pickle.load(handle) == built
+    assert [path.name for path in (tmp_path / "cache").iterdir()] == [
+        index_cache_file(tmp_path / "cache", source).name
+    ]

@@ -209,15 +209,18 @@ def test_map_bundles_join_the_map_files_in_order(client, bundle, parts):
 
 
 def test_only_leaflet_and_the_stylesheet_block_the_first_paint(client):
-    """The page's <head> loads Leaflet and one stylesheet (Leaflet's among the map's), and the
-    map's scripts as one deferred bundle: nothing else holds up the features."""
+    """The page's <head> loads the theme, Leaflet and one stylesheet (Leaflet's among the
+    map's); the page's own script loads the map's scripts (one bundle) after the first frame:
+    nothing else holds up the features or competes with them."""
     page = client.get("/").text
     head = page[: page.index("</head>")]
     assert re.findall(r"<script[^>]*\ssrc=[^>]*>", head) == [
         '<script src="/static/theme.js">',
-        '<script src="/static/map.bundle.js" defer>',
         '<script src="/assets/leaflet/leaflet.js">',
     ]
+    inline = page[page.rindex("<script>") :]
+    after_first_frame = inline[inline.index("requestAnimationFrame(") :]
+    assert 'scripts.src = "/static/map.bundle.js";' in after_first_frame
     sheets = re.findall(r'<link rel="stylesheet"[^>]*>', head)
     assert sheets == [
         '<link rel="stylesheet" href="/static/print.css" media="print">',

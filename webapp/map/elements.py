@@ -196,7 +196,9 @@ class StartAtlas(_ScriptJson, MacroElement):
     Layers are passed by their folium variable names under keys from the catalogue (feature
     ids, which are slugs, and overlay keys), each key written with :func:`script_json`. Add it last:
     every layer it names must already exist. The map's scripts are deferred: when they have not
-    run yet, the layers wait in ``CorridorAtlas.pending`` and ``map.js`` starts them.
+    run yet, the layers wait in ``CorridorAtlas.pending`` and ``map.js`` starts them. With
+    ``scripts`` (their URL) the page loads them itself, after its first frame: their download
+    and parse then never compete with drawing the features.
     """
 
     _template = Template(
@@ -230,7 +232,14 @@ class StartAtlas(_ScriptJson, MacroElement):
                 }
             };
             requestAnimationFrame(function () {
-                setTimeout(function () { CorridorAtlas.later(); }, 0);
+                setTimeout(function () {
+                    CorridorAtlas.later();
+                {%- if this.scripts %}
+                    var scripts = document.createElement("script");
+                    scripts.src = {{ this.js(this.scripts) }};
+                    document.head.appendChild(scripts);
+                {%- endif %}
+                }, 0);
             });
         {% endmacro %}
         """
@@ -244,9 +253,11 @@ class StartAtlas(_ScriptJson, MacroElement):
         shown: str,
         overlays: Sequence[tuple[str, MacroElement]],
         features: Sequence[tuple[str, MacroElement]],
+        scripts: str | None = None,
     ) -> None:
         super().__init__()
         self._name = "StartAtlas"
+        self.scripts = scripts
         self.shown = shown
         self.control = control
         self.data_element_id = data_element_id

@@ -293,9 +293,9 @@ def _base_layers(m: folium.Map) -> list[tuple[str, MacroElement]]:
 
 
 def _new_map(atlas: Atlas, assets: PageAssets, scripts: str | None = None) -> folium.Map:
-    """The map and its page, loading ``scripts`` (a bundle's URL; the map's by default).
+    """The map and its page, loading ``scripts`` deferred (a bundle's URL) if given.
 
-    Only Leaflet and one stylesheet block the first paint: the app's scripts are one deferred
+    Only Leaflet, the theme and one stylesheet block the first paint: the app's scripts are one
     bundle (``webapp.map.bundles``), which runs after the page's inline script has drawn the
     features, and starts the rich controls then (``StartAtlas``)."""
     min_lon, min_lat, max_lon, max_lat = atlas.bbox()
@@ -321,8 +321,9 @@ def _new_map(atlas: Atlas, assets: PageAssets, scripts: str | None = None) -> fo
     # lighter variant to stand out on the dark theme's land (webapp.style.dark_css).
     theme = Markup('<script src="{}"></script>').format(assets.static_prefix + "theme.js")
     page.header.add_child(Verbatim(theme), "atlas_theme")
-    deferred = Markup('<script src="{}" defer></script>').format(scripts or assets.map_scripts)
-    page.header.add_child(Verbatim(deferred), "atlas_scripts")
+    if scripts:
+        deferred = Markup('<script src="{}" defer></script>').format(scripts)
+        page.header.add_child(Verbatim(deferred), "atlas_scripts")
     colours = [*map_colours(), *(leg["color"] for leg in LEG_STYLES.values())]
     dark = dark_css([*colours, CORRIDOR_CATEGORY_COLOUR])  # the app's own: nothing to escape
     page.header.add_child(Verbatim(f"<style>\n{dark}\n</style>"), "atlas_dark_colours")
@@ -379,7 +380,7 @@ def build_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
     # No folium fit_bounds: its animated zoom would land after, and undo, the view that
     # map.js sets from the URL. map.js fits the data's bounds (from the JSON data) itself.
     data = map_data(atlas, [o for o, _ in overlays])
-    return _started(m, control, bases, overlays, data, features)
+    return _started(m, control, bases, overlays, data, features, assets.map_scripts)
 
 
 def build_large_map(atlas: Atlas, assets: PageAssets) -> folium.Map:
@@ -434,8 +435,10 @@ def _started(
     overlays: list[tuple[Overlay, MacroElement]],
     data: dict,
     features: list[tuple[str, MacroElement]],
+    scripts: str | None = None,
 ) -> folium.Map:
-    """``m`` with the page's JSON data and the script that starts the atlas from it."""
+    """``m`` with the page's JSON data and the script that starts the atlas from it (loading
+    ``scripts`` after the first frame, if given)."""
     m.get_root().html.add_child(Verbatim(json_data_html(DATA_ELEMENT_ID, data)), "atlas_data")
     StartAtlas(
         control,
@@ -444,6 +447,7 @@ def _started(
         shown=BASEMAPS[0].key,
         overlays=[(o.key, group) for o, group in overlays],
         features=features,
+        scripts=scripts,
     ).add_to(m)
     return m
 

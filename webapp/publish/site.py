@@ -90,8 +90,7 @@ def _files(app: Flask) -> Iterator[Document]:
     for feature_id in state.atlas.store.ids:
         yield _file(f"/data/features/{feature_id}.geojson")
     yield _file("/api/openapi.json", JSON)
-    for feed in _feeds(state.atlas.store):
-        yield _file(f"/assets/map/{feed}")
+    yield _file("/assets/map/features.json")  # the large map's feed
     previews = Path(app.config["DATA_DIR"]) / "previews"
     for image in sorted(previews.rglob("*.png")) if previews.is_dir() else ():
         yield _file(f"/previews/{image.relative_to(previews).as_posix()}")
@@ -117,15 +116,6 @@ def referenced_files(app: Flask) -> set[str]:
             page = client.get(url, headers={"Accept-Language": language}).get_data(as_text=True)
             found.update(_ASSET.findall(page))
     return {url for url in found if not url.startswith("/assets/map/")}
-
-
-def _feeds(store: object) -> list[str]:
-    """The large map's feed documents: ``features.json``, or the names of ``map_feeds``
-    where the map part splits its feed (issue 15's contract)."""
-    from webapp.map import pagedata
-
-    split = getattr(pagedata, "map_feeds", None)
-    return sorted(split(store)) if split is not None else ["features.json"]
 
 
 def _file(url: str, kind: str = FILE) -> Document:
