@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from geodata import DEFAULT_OUTPUT_DIR
+from cli.options import add_data_dir
 
 DESCRIPTION = """\
 Write the whole reader-facing atlas into DIR as static files: the map and embed pages, every
@@ -32,12 +32,7 @@ def add_parser(commands: Any, formatter_class: type[argparse.HelpFormatter]) -> 
         formatter_class=formatter_class,
     )
     parser.add_argument("dir", type=Path, metavar="DIR", help="the site's document root")
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=DEFAULT_OUTPUT_DIR,
-        help="directory of the built files (atlas.geojson, ..., manifest.json)",
-    )
+    add_data_dir(parser)
     parser.add_argument(
         "--live-api",
         metavar="URL",

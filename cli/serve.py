@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from geodata import DEFAULT_OUTPUT_DIR
+from cli.options import add_data_dir
 
 DESCRIPTION = """\
 Serve the atlas: the map, the pages, the downloads, the API and the OGC API, from the built
@@ -29,12 +28,7 @@ def add_parser(commands: Any, formatter_class: type[argparse.HelpFormatter]) -> 
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (0: a free one)")
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=DEFAULT_OUTPUT_DIR,
-        help="directory of the built files (atlas.geojson, ..., manifest.json)",
-    )
+    add_data_dir(parser)
     parser.add_argument(
         "--server",
         choices=("granian", "waitress"),
