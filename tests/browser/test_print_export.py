@@ -167,7 +167,14 @@ def test_tiles_with_cors_are_drawn(open_map: Callable[..., Page]) -> None:
     buffer = io.BytesIO()
     RED_TILE.save(buffer, "PNG")
     page = open_map("/#base=osm", tiles=buffer.getvalue())
-    page.wait_for_function("() => document.querySelectorAll('img.leaflet-tile-loaded').length > 0")
+    # The OSM layer's own tiles, all in: the default base's, drawn first, go when it replaces it.
+    page.wait_for_function(
+        """() => {
+            const app = CorridorAtlas.app, osm = app && app.bases.osm;
+            return !!osm && app.map.hasLayer(osm) && !osm.isLoading()
+                && osm.getContainer().querySelectorAll("img.leaflet-tile-loaded").length > 0;
+        }"""
+    )
     assert page.evaluate("() => CorridorAtlas.app.bases.osm.options.crossOrigin") == "anonymous"
     _, data = _save_png(page)
     image = _image(data)
