@@ -21,6 +21,13 @@ LIMITS = {
         "wrk, granian and nginx share two cores: a run where wrk takes more of them moves "
         "every server's figure; the other granian rows of the same run show the spread."
     ),
+    "server start until it answers": (
+        "About 1 s of a start is Python importing Flask, folium (which compiles its templates "
+        "and imports requests), pydantic's models, numpy and Babel; at 100,000 features the "
+        "server then copies and hashes the five built files (about 430 MB, on both cores) to "
+        "check them against the manifest, about 0.3 s; the map page of each language is "
+        "rendered, about 0.2 s. `python -m bench.memory DIR` times each step."
+    ),
     "server peak memory": (
         "See 'Where the server's memory goes': imports, then the columns and line spans of "
         "the features, the text index and the map feed; after those, the response and page "

@@ -50,6 +50,8 @@ MEMORY_TARGET_MB = 300.0
 #: Issue 15: the server answers within this long of starting (the build's serving index).
 START_TARGET_S = 2.0
 STEP_TARGET_MS = 60.0
+#: Servers started to time the start (a start varies by a few tenths of a second here).
+STARTS = 5
 
 #: The page at rest: names keyed for search, the offline base layer drawn after the tiles
 #: failed (no network here), nothing left to load.
@@ -247,6 +249,16 @@ def memory_profile(data_dir: Path) -> list[str]:
     return table(json.loads(done.output.strip().splitlines()[-1]))
 
 
+def _start_seconds(data_dir: Path) -> float:
+    """The median time, over :data:`STARTS` servers started in turn over ``data_dir``, from
+    starting ``corridor-atlas serve`` until it answers."""
+    times = []
+    for _ in range(STARTS):
+        with atlas_server(data_dir, timeout=900) as (_, _, started):
+            times.append(started)
+    return median(times)
+
+
 def run(
     work: Path, cache: Path, seed_data: Path, seed_first_ms: float
 ) -> tuple[list[Row], list[str]]:
@@ -267,9 +279,11 @@ def run(
             digits=0,
         ),
     ]
-    with atlas_server(seed_data) as (_, seed_process, seed_start):
+    with atlas_server(seed_data) as (_, seed_process, _):
         seed_pss = pss_mb(seed_process.pid)
-    with atlas_server(work / "data-100k", timeout=900) as (url, process, started):
+    seed_start = _start_seconds(seed_data)
+    started = _start_seconds(work / "data-100k")
+    with atlas_server(work / "data-100k", timeout=900) as (url, process, _):
         start_pss = pss_mb(process.pid)
         with MemoryWatch(process.pid) as watch:
             every_kind = _api(url, work, "")
@@ -282,7 +296,7 @@ def run(
     rows += [
         Row(
             SECTION,
-            "server start until it answers, s",
+            f"server start until it answers (median of {STARTS}), s",
             started,
             "s",
             seed,

