@@ -11,9 +11,10 @@ which marks how many items it painted: the selector matches that mark.)
 
 from __future__ import annotations
 
+import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -26,11 +27,17 @@ VIEWPORT = {"width": 1400, "height": 900}
 LARGE_FEATURES = 'canvas.atlas-sites-canvas[data-items]:not([data-items="0"])'
 
 WATCH_FIRST = """
-(selector) => {
+(selector, later) => {
   window.__firstFeatureMs = null;
+  window.__seenMs = {};
   const seen = () => {
     if (window.__firstFeatureMs === null && document.querySelector(selector)) {
       window.__firstFeatureMs = performance.now();
+    }
+    for (const [name, other] of Object.entries(later)) {
+      if (!(name in window.__seenMs) && document.querySelector(other)) {
+        window.__seenMs[name] = performance.now();
+      }
     }
   };
   const watched = { subtree: true, childList: true, attributes: true };
@@ -69,8 +76,15 @@ class Weight:
 
 
 @contextmanager
-def opened(chrome: Browser, url: str, selector: str, allowed: Sequence[str]) -> Iterator[Page]:
-    """A page at ``url`` (fresh context), loaded; other hosts than ``allowed`` are blocked."""
+def opened(
+    chrome: Browser,
+    url: str,
+    selector: str,
+    allowed: Sequence[str],
+    later: Mapping[str, str] | None = None,
+) -> Iterator[Page]:
+    """A page at ``url`` (fresh context), loaded; other hosts than ``allowed`` are blocked.
+    ``later`` names other selectors whose first element is timed too (:func:`seen_ms`)."""
     context = chrome.new_context(viewport=VIEWPORT)
     try:
         page = context.new_page()
@@ -82,7 +96,7 @@ def opened(chrome: Browser, url: str, selector: str, allowed: Sequence[str]) -> 
                 else route.abort("internetdisconnected")
             ),
         )
-        page.add_init_script(f"({WATCH_FIRST})({selector!r})")
+        page.add_init_script(f"({WATCH_FIRST})({selector!r}, {json.dumps(dict(later or {}))})")
         page.goto(url, wait_until="load")
         yield page
     finally:
@@ -93,6 +107,13 @@ def first_feature_ms(page: Page, timeout_ms: float = 60000) -> float:
     """Milliseconds from navigation to the first element matching the page's selector."""
     page.wait_for_function("() => window.__firstFeatureMs !== null", timeout=timeout_ms)
     return float(page.evaluate("() => window.__firstFeatureMs"))
+
+
+def seen_ms(page: Page, name: str, timeout_ms: float = 60000) -> float:
+    """Milliseconds from navigation to the first element of the selector named ``name`` in
+    :func:`opened`'s ``later``."""
+    page.wait_for_function(f"() => {json.dumps(name)} in window.__seenMs", timeout=timeout_ms)
+    return float(page.evaluate(f"() => window.__seenMs[{json.dumps(name)}]"))
 
 
 def weight(page: Page, until_ms: float, allowed: Sequence[str]) -> Weight:

@@ -21,6 +21,15 @@ LIMITS = {
         "wrk, granian and nginx share two cores: a run where wrk takes more of them moves "
         "every server's figure; the other granian rows of the same run show the spread."
     ),
+    "first feature drawn": (
+        "Served as static files (corridor-atlas publish) by the plain page's own server, the "
+        "same page draws its first feature in 0.72–0.78× the plain page's time; served by the "
+        "app, about 1.0×. The difference is the app's security headers (measured by serving "
+        "the app's page with each of them): Cross-Origin-Opener-Policy: same-origin puts the "
+        "page in a new browsing context group, so Chromium starts a new renderer process for "
+        "it when it is opened in a blank tab, as here (40–80 ms); from a link on another site, "
+        "as from an article, the process changes for either page and the header costs 10–40 ms."
+    ),
     "server start until it answers": (
         "About 1 s of a start is Python importing Flask, folium (which compiles its templates "
         "and imports requests), pydantic's models, numpy and Babel; at 100,000 features the "

@@ -21,6 +21,7 @@ import math
 from collections.abc import Sequence
 from itertools import pairwise
 
+import numpy as np
 from geographiclib.geodesic import Geodesic
 from shapely.geometry import LineString, MultiLineString, Point
 
@@ -208,25 +209,56 @@ def near_pairs(points: Sequence[LonLat], within_km: float) -> list[tuple[int, in
     """Pairs of ``points`` (by index, lower first) no more than ``within_km`` apart on the
     ellipsoid, with their distance, in index order.
 
-    A sweep over the points sorted by latitude compares only those within the distance's span
-    of latitude, so a catalogue of 100,000 sites is checked in well under a second rather than
-    by 5 billion comparisons.
+    The points are sorted by latitude, and each is paired, in numpy, with those after it within
+    the distance's span of latitude; a great-circle distance on a sphere (a lower bound of the
+    ellipsoid's within :data:`_SPHERE_MARGIN`) drops the far ones, and only the pairs left are
+    measured on the ellipsoid (points that coincide are 0 km apart). A catalogue of 100,000
+    sites, half of them at the very point of a town, is checked in about a second rather than
+    by millions of geodesics.
 
     >>> near_pairs([(69.2401, 41.2995), (69.2401, 41.2995), (69.25, 41.30), (76.9, 43.2)], 1.0)
     [(0, 1, 0.0), (0, 2, 0.8), (1, 2, 0.8)]
     """
-    span = within_km / 110.5  # degrees of latitude: a degree is at least 110.5 km long
-    order = sorted(range(len(points)), key=lambda index: points[index][1])
-    found = []
-    for position, first in enumerate(order):
-        for second in order[position + 1 :]:
-            if points[second][1] - points[first][1] > span:
-                break
-            distance = geodesic_km(points[first], points[second])
+    if len(points) < 2:
+        return []
+    lon, lat = np.radians(np.asarray(points, dtype=float)).T
+    order = np.argsort(lat, kind="stable")
+    lon, lat = lon[order], lat[order]
+    span = math.radians(within_km / 110.5)  # a degree of latitude is at least 110.5 km long
+    ends = np.searchsorted(lat, lat + span, side="right")  # past each point's band
+    first = np.arange(len(lat))
+    found: list[tuple[int, int, float]] = []
+    for offset in range(1, int((ends - first).max())):
+        near = first[first + offset < ends]
+        other = near + offset
+        arc = _haversine_km(lon[near], lat[near], lon[other], lat[other])
+        keep = arc <= within_km * _SPHERE_MARGIN
+        for a, b in zip(order[near[keep]].tolist(), order[other[keep]].tolist(), strict=True):
+            low, high = min(a, b), max(a, b)
+            same = points[low] == points[high]
+            distance = 0.0 if same else geodesic_km(points[low], points[high])
             if distance <= within_km:
-                low, high = sorted((first, second))
                 found.append((low, high, round(distance, 1)))
     return sorted(found)
+
+
+#: Earth's mean radius (km) for the great-circle prefilter of :func:`near_pairs`.
+_SPHERE_KM = 6371.0088
+#: The sphere's distance is within 0.6 % of the ellipsoid's for short distances (the radii of
+#: curvature span 6,335–6,400 km): a pair up to this factor over is measured exactly.
+_SPHERE_MARGIN = 1.01
+
+
+def _haversine_km(
+    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
+) -> np.ndarray:
+    """Great-circle distances on a sphere of :data:`_SPHERE_KM` between arrays of points (in
+    radians)."""
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * _SPHERE_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
 def corridor_length_km(lines: Sequence[Sequence[LonLat]]) -> float:

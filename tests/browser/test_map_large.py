@@ -330,3 +330,42 @@ def test_the_map_draws_the_band_of_its_zoom(open_large, large_client):
             assert rings == [len(part) for part in lines[band][index[corridor_id]]]
         if zoom > FEED_BANDS[-1]:  # far in: the corridors out of view were never projected
             assert len(projected) < len(drawn)
+
+
+def _in_view(feature: dict, west: float, south: float, east: float, north: float) -> bool:
+    """Whether a feature is in the box as the map's list counts it: a site's point inside, a
+    corridor's bounding box overlapping."""
+    coordinates = feature["geometry"]["coordinates"]
+    if feature["geometry"]["type"] == "Point":
+        lon, lat = coordinates
+        return west <= lon <= east and south <= lat <= north
+    lines = coordinates if feature["geometry"]["type"] == "MultiLineString" else [coordinates]
+    points = [p for line in lines for p in line]
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return min(lons) <= east and max(lons) >= west and min(lats) <= north and max(lats) >= south
+
+
+@pytest.mark.browser
+def test_the_list_of_features_in_view_counts_and_names_what_the_view_holds(
+    open_large, atlas_features
+):
+    page = open_large("/")
+    toggle = page.locator("#atlas-features-in-view")
+    for view in ([41.0, 69.0, 6], [40.5, 68.5, 8], [44.0, 75.0, 5]):
+        page.evaluate(
+            "(v) => { CorridorAtlas.app.map.setView([v[0], v[1]], v[2], {animate: false}); }",
+            view,
+        )
+        box = page.evaluate(
+            "() => CorridorAtlas.app.map.getBounds().toBBoxString().split(',').map(Number)"
+        )
+        expected = sorted(
+            f["properties"]["name"] for f in atlas_features.values() if _in_view(f, *box)
+        )
+        expect(toggle).to_have_text(f"Features in view ({len(expected)})")
+        if toggle.get_attribute("aria-expanded") != "true":
+            toggle.click()
+        names = page.locator(".atlas-feature-list-name")
+        expect(names).to_have_count(len(expected))
+        assert sorted(names.all_inner_texts()) == expected
+        toggle.click()  # closed: the next view is counted from the cluster index

@@ -3,6 +3,8 @@ independent geodesic where it can be."""
 
 from __future__ import annotations
 
+import itertools
+import random
 from itertools import pairwise
 
 import pytest
@@ -16,6 +18,7 @@ from geodata.geometry import (
     densify,
     geodesic_km,
     geodesic_length_km,
+    near_pairs,
     split_at_antimeridian,
 )
 
@@ -155,3 +158,26 @@ def test_a_collection_across_the_antimeridian_has_a_bbox_west_of_east():
     assert south == NOME[1] and north > ANADYR[1]  # the geodesic bulges poleward
     tashkent = {"type": "Feature", "geometry": mapping(Point(TASHKENT)), "properties": {}}
     assert feature_collection([tashkent])["bbox"] == [*TASHKENT, *TASHKENT]
+
+
+def test_near_pairs_are_every_pair_within_the_distance_on_the_ellipsoid() -> None:
+    """Against every pair measured: towns with sites at their very point and around them (up to
+    about 1.5 km away, so pairs fall on both sides of 1 km), and points across the
+    antimeridian and near a pole, where degrees of longitude are short."""
+    rng = random.Random(20261201)
+    points: list[tuple[float, float]] = []
+    for _ in range(60):
+        town = (rng.uniform(50.0, 80.0), rng.uniform(30.0, 55.0))
+        for _ in range(rng.randint(1, 4)):
+            near = (town[0] + rng.uniform(-0.015, 0.015), town[1] + rng.uniform(-0.01, 0.01))
+            points.append(town if rng.random() < 0.4 else (round(near[0], 5), round(near[1], 5)))
+    points += [(179.9995, 10.0), (-179.9995, 10.0), (0.0, 89.9995), (150.0, 89.9995)]
+    every = sorted(
+        (i, j, round(geodesic_km(points[i], points[j]), 1))
+        for i, j in itertools.combinations(range(len(points)), 2)
+        if geodesic_km(points[i], points[j]) <= 1.0
+    )
+    found = near_pairs(points, 1.0)
+    assert found == every
+    assert (len(points) - 4, len(points) - 3, 0.1) in found  # across the antimeridian
+    assert any(0.9 < km <= 1.0 for _, _, km in found)  # close to the limit, still found

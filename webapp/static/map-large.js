@@ -227,6 +227,18 @@
     context.stroke(path);
   }
 
+  /* ``bounds`` as the cluster index's [west, south, east, north], the whole world's width
+   * when the view spans it. */
+  function boxOf(bounds) {
+    const whole = bounds.getEast() - bounds.getWest() >= 360;
+    return [
+      whole ? -180 : Math.max(-180, bounds.getWest()),
+      Math.max(-85, bounds.getSouth()),
+      whole ? 180 : Math.min(180, bounds.getEast()),
+      Math.min(85, bounds.getNorth()),
+    ];
+  }
+
   /* "999", "1.2k", "34k": a cluster's size in a few characters. */
   function shortCount(count) {
     if (count < 1000) {
@@ -414,6 +426,28 @@
       return this.shown;
     }
 
+    /* The features shown within the view, for the reader's list (map-reader.js): how many,
+     * and, when ``listed``, each one as [id, data]. Sites come from the cluster index at full
+     * detail (a range query returning the points themselves), so a pan with the list closed
+     * costs no pass over every feature. */
+    inView(listed) {
+      const bounds = this.map.getBounds();
+      const corridors = this.corridors.filter(
+        (c) => this.map.hasLayer(c.layer) && bounds.intersects(c.layer.getBounds()),
+      );
+      const sites = this.loaded ? this.index.getClusters(boxOf(bounds), CLUSTER_MAX_ZOOM + 1) : [];
+      const count = corridors.length + sites.length;
+      if (!listed) {
+        return { count, entries: null };
+      }
+      const entries = corridors.map((c) => [c.data.id, c.data]);
+      for (const point of sites) {
+        const site = this.sites[point.properties.site];
+        entries.push([site.data.id, site.data]);
+      }
+      return { count, entries };
+    }
+
     /* --- drawing ---------------------------------------------------------------------------- */
 
     /* The clusters and sites of the view (with a margin), painted by the sites layer. */
@@ -422,14 +456,7 @@
         return;
       }
       const map = this.map;
-      const bounds = map.getBounds().pad(CANVAS_PADDING);
-      const whole = bounds.getEast() - bounds.getWest() >= 360;
-      const box = [
-        whole ? -180 : Math.max(-180, bounds.getWest()),
-        Math.max(-85, bounds.getSouth()),
-        whole ? 180 : Math.min(180, bounds.getEast()),
-        Math.min(85, bounds.getNorth()),
-      ];
+      const box = boxOf(map.getBounds().pad(CANVAS_PADDING));
       const items = this.index.getClusters(box, Math.round(map.getZoom()));
       this.items = items.map((item) => {
         const [lon, lat] = item.geometry.coordinates;

@@ -68,6 +68,8 @@
 
   /* A feature's name in the page's language where the page data has one (``name_ru``…),
    * else its English name: [text, language of the text]. */
+  const byName = (a, b) => a[1].name.localeCompare(b[1].name);
+
   function nameOf(data) {
     const language = CA.language();
     const local = language !== "en" ? data[`name_${language}`] : null;
@@ -182,7 +184,7 @@
 
     makeList() {
       if (!Object.keys(this.app.features).length) {
-        return null; // a large atlas's features are drawn on a canvas, not listed here
+        return null; // an atlas without features has nothing to list
       }
       const box = CA.element("div", "leaflet-bar atlas-feature-list");
       const toggle = CA.element("button", "atlas-feature-list-toggle");
@@ -234,6 +236,9 @@
 
     /* The features shown on the map within the view, by name. */
     inView() {
+      if (this.app.large) {
+        return this.app.large.inView(true).entries.sort(byName);
+      }
       const bounds = this.map.getBounds();
       const shown = [];
       for (const [id, feature] of Object.entries(this.app.features)) {
@@ -248,16 +253,18 @@
           shown.push([id, feature.data]);
         }
       }
-      return shown.sort((a, b) => a[1].name.localeCompare(b[1].name));
+      return shown.sort(byName);
     }
 
     /* Rebuilt only when what is in view changed: a popup opening (a layer added) or a pan
      * that keeps the same features leaves the entries, and the focus on one, in place. */
     refreshList() {
       const { toggle, panel, items } = this.listParts;
-      const shown = this.inView();
+      // A large atlas counts what is in view from its clusters while the list is closed.
+      const counted = this.app.large && panel.hidden ? this.app.large.inView(false) : null;
+      const shown = counted ? [] : this.inView();
       toggle.textContent = CA.t("Features in view (%(count)s)", {
-        count: CA.formatNumber(shown.length),
+        count: CA.formatNumber(counted ? counted.count : shown.length),
       });
       const listed = panel.hidden ? "" : shown.map(([id]) => id).join(" ");
       if (panel.hidden || listed === this.listedIds) {
