@@ -163,7 +163,8 @@ def city_labels() -> bytes:
 
     Read once per process, so the blueprint asks for it when it is registered rather than at
     a reader's first request. Making them parses GeoNames' file (most of a second), so they
-    are cached (:func:`city_labels_cache`): the build makes them, a server reads them.
+    are cached (:func:`city_labels_cache`): the first server on a machine makes them, the
+    next ones read them.
     """
     cached = city_labels_cache()
     try:

@@ -66,10 +66,11 @@
     return vocabulary(pageData).category.get(data.overlay) || data.category;
   }
 
-  /* A feature's name in the page's language where the page data has one (``name_ru``…),
-   * else its English name: [text, language of the text]. */
+  /* Orders [id, data] entries by the features' English names. */
   const byName = (a, b) => a[1].name.localeCompare(b[1].name);
 
+  /* A feature's name in the page's language where the page data has one (``name_ru``…),
+   * else its English name: [text, language of the text]. */
   function nameOf(data) {
     const language = CA.language();
     const local = language !== "en" ? data[`name_${language}`] : null;
