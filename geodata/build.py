@@ -39,12 +39,13 @@ from geodata.outputs import (
     SERVING_DIR,
     SITES,
     SOURCES,
+    intact_files,
     output_lock,
     publish,
     verify_outputs,
 )
 from geodata.placenames import DEFAULT_PLACENAMES, Names, PlaceNamer
-from geodata.previews import PreviewStyle, render_previews
+from geodata.previews import PreviewStyle, Previous, render_previews
 from geodata.provenance import article_records, as_reported, dumps_sources, source_index
 from geodata.sources import SeedLibrary, stage_seed, verify_quotes
 from geodata.spatial import add_spatial_answers
@@ -151,6 +152,7 @@ def _compile(
     steps: _Steps,
     previews: PreviewStyle | None = None,
     serving: ServingIndex | None = None,
+    previous: Previous | None = None,
 ) -> Compiled:
     steps.start("reading the catalogue and finding its quotes in the seeds")
     catalogue = load_catalogue(catalogue_path)
@@ -192,7 +194,7 @@ def _compile(
     files[SOURCES] = dumps_sources(source_index(catalogue, library))
     files[GEOPACKAGE] = atlas_geopackage(files[ATLAS])  # for QGIS: layers, columns, R-tree
     if previews is not None:  # the share cards' images, in the map's look
-        files.update(render_previews(features, previews))
+        files.update(render_previews(features, previews, previous=previous))
     if serving is not None:  # what the server would compute at start (webapp.model.serving)
         files.update(serving(files))
     corridors = sum(entry.kind == "corridor" for entry in entries)
@@ -323,7 +325,8 @@ def build(
     def waiting() -> None:
         steps.notice(f"waiting for another build of {out_dir} to finish…")
 
-    compiled = _compile(catalogue_path, seeds_dir, locator, steps, previews, serving)
+    previous = intact_files(out_dir)  # the cards of the set in place, kept if their key holds
+    compiled = _compile(catalogue_path, seeds_dir, locator, steps, previews, serving, previous)
     steps.start(f"writing {len(compiled.files)} files and the manifest to {out_dir}")
     with output_lock(out_dir, wait=wait, on_wait=waiting):
         publish(out_dir, compiled.files)

@@ -168,6 +168,30 @@ def read_manifest(out_dir: Path) -> Manifest:
     return manifest
 
 
+def intact_files(out_dir: Path) -> Callable[[str], bytes | None]:
+    """A reader of the set in ``out_dir``: a file's bytes when the manifest lists it with
+    exactly these bytes (size and SHA-256), else None (no manifest, not listed, changed,
+    unreadable). What a build may keep of the set it replaces."""
+    try:
+        listed = read_manifest(out_dir).files
+    except ManifestError:
+        listed = {}
+
+    def read(name: str) -> bytes | None:
+        entry = listed.get(name)
+        if entry is None:
+            return None
+        try:
+            data = (Path(out_dir) / name).read_bytes()
+        except OSError:
+            return None
+        if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.sha256:
+            return None
+        return data
+
+    return read
+
+
 def verify_outputs(out_dir: Path) -> list[str]:
     """What is wrong with the set in ``out_dir``, one line per problem (empty: it is whole).
 

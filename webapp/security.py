@@ -50,8 +50,16 @@ STATIC_HEADERS = {
     "Permissions-Policy": (
         "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
     ),
-    "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+#: Headers of pages that hold a secret: the review app (its token, its CSRF session).
+#: Cross-Origin-Opener-Policy keeps other sites' windows from holding a reference to such a
+#: page, against cross-window leaks of what it holds. The reader's pages do not send it: they
+#: are the same for everyone and set no cookie but the language chosen, so there is nothing a
+#: cross-origin window could learn from them that a plain request would not, while the header
+#: costs every reader a new renderer process (40-80 ms of a 400 ms first paint when the atlas
+#: is opened in a new tab; ``bench/limits.py``).
+SECRET_PAGE_HEADERS = {**STATIC_HEADERS, "Cross-Origin-Opener-Policy": "same-origin"}
 
 
 def inline_script_hashes(html: str) -> list[str]:

@@ -194,3 +194,37 @@ def test_a_large_atlas_gets_the_atlas_card_only(atlas, cards):
     """Past the limit no feature card is drawn (the pages fall back to the atlas's card)."""
     only = render_previews(atlas, STYLE, feature_cards_up_to=len(atlas) - 1)
     assert only == {ATLAS_CARD: cards[ATLAS_CARD]}
+
+
+def test_a_card_of_unchanged_inputs_is_kept_and_one_of_changed_inputs_drawn(atlas, cards):
+    """A build hands in the cards of the set it replaces: one whose key (what it was drawn
+    from) holds is kept as it is, without drawing; a card of changed inputs is drawn again."""
+    site = next(f for f in atlas if f["properties"]["kind"] == "site")
+    name = feature_card(site["id"])
+    key = _image(cards[name]).text[previews.KEY_CHUNK]
+    # A stand-in with the card's key and none of its pixels: getting it back means not drawn.
+    stand_in = b"stand-in " + previews.KEY_CHUNK.encode() + b"\0" + key.encode()
+
+    def previous(card: str) -> bytes | None:
+        return stand_in if card == name else cards.get(card)
+
+    assert render_previews(atlas, STYLE, previous=previous) == {**cards, name: stand_in}
+    renamed = {**site, "properties": {**site["properties"], "name": "Another name"}}
+    changed = [renamed if f is site else f for f in atlas]
+    drawn = render_previews(changed, STYLE, previous=previous)
+    assert (
+        drawn[name].startswith(b"\x89PNG") and _image(drawn[name]).text[previews.KEY_CHUNK] != key
+    )
+    assert _image(drawn[ATLAS_CARD]).text != _image(cards[ATLAS_CARD]).text  # it names every site
+
+
+def test_a_build_keeps_only_the_intact_cards_of_the_set_it_replaces(tmp_path, write_catalogue):
+    catalogue = write_catalogue([site_entry(), corridor_entry()])
+    out = tmp_path / "out"
+    first = build(out, catalogue_path=catalogue, seeds_dir=SEEDS, previews=STYLE).files
+    card = next(out / name for name in first if name.startswith("previews/features/"))
+    card.write_bytes(card.read_bytes()[:-10])  # damaged, its key still in it
+    again = build(out, catalogue_path=catalogue, seeds_dir=SEEDS, previews=STYLE).files
+    assert again == first
+    assert card.read_bytes() == first[card.relative_to(out).as_posix()]
+    assert verify_outputs(out) == []

@@ -112,6 +112,8 @@ def test_the_article_page_highlights_sentences_and_holds_the_map_data(signed_in)
     assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "no-referrer"
+    # a page holding the token: no window of another site may keep a reference to it
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
     assert "<script>" not in re.sub(r"<script[^>]*>", "", page).replace("</script>", "")
 
 

@@ -357,6 +357,8 @@ def test_security_headers_on_every_response(client, path):
     for name, value in SECURITY_HEADERS.items():
         assert response.headers[name] == value
     assert "geolocation=()" in response.headers["Permissions-Policy"]
+    # the reader's pages hold no secret: no new renderer process for them (webapp/security.py)
+    assert "Cross-Origin-Opener-Policy" not in response.headers
     csp = csp_directives(response)
     assert csp["default-src"] == ["'self'"]
     assert csp["frame-ancestors"] == ["'none'"]

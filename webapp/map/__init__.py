@@ -3,6 +3,9 @@ feed and popups.
 
 ``init_app`` renders the page once per language (folium, ``webapp.map.page``), registers the
 hashes of their inline scripts for the Content-Security-Policy, and registers the blueprint.
+The page machinery (folium, the templates) is imported there, not with the package: the build
+imports :mod:`webapp.map.pagedata` for the large map's feed, and folium's templates alone are
+half a second of its start.
 """
 
 from __future__ import annotations
@@ -12,14 +15,15 @@ from contextlib import AbstractContextManager
 from flask import Flask
 
 from webapp.i18n import LANGUAGES
-from webapp.map.prepared import MapPart
-from webapp.map.routes import bp
 from webapp.security import inline_script_hashes
 from webapp.state import state_of
 
 
 def init_app(app: Flask) -> None:
     """Prepare the map of ``app``'s atlas and register its routes."""
+    from webapp.map.prepared import MapPart
+    from webapp.map.routes import bp
+
     state = state_of(app)
 
     def speaking(language: str) -> AbstractContextManager[object]:

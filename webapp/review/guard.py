@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, abort, current_app, redirect, request, session
 
-from webapp.security import STATIC_HEADERS, content_security_policy, request_problem
+from webapp.security import SECRET_PAGE_HEADERS, content_security_policy, request_problem
 
 COOKIE = "review_token"
 #: Host names the review answers to: another name resolving here (DNS rebinding) is refused.
@@ -70,7 +70,7 @@ def _add_headers(response: Response) -> Response:
     # No Referer at all, not even the origin the public app sends the tile servers: nothing
     # about this local page (its port, a path, a token) leaves the machine.
     response.headers["Referrer-Policy"] = REFERRER_POLICY
-    for name, value in STATIC_HEADERS.items():
+    for name, value in SECRET_PAGE_HEADERS.items():
         response.headers.setdefault(name, value)
     response.headers.setdefault("Cache-Control", "no-store")
     return response

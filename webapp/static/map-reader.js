@@ -142,7 +142,12 @@
     /* --- features: named, focusable, opened by Enter or Space ------------------------------ */
 
     nameFeatures() {
-      for (const [id, feature] of Object.entries(this.app.features)) {
+      // A large atlas's sites have no layer of their own (one canvas paints them all): only
+      // its corridors are walked, not 100,000 features.
+      const app = this.app;
+      const features = app.large ? app.large.corridors : Object.values(app.features);
+      for (const feature of features) {
+        const id = feature.data.id;
         const layer = feature.layer;
         if (!layer || !layer.getElement) {
           continue;
@@ -184,7 +189,7 @@
     /* --- the list of the features in view --------------------------------------------------- */
 
     makeList() {
-      if (!Object.keys(this.app.features).length) {
+      if (!this.app.data.features.length) {
         return null; // an atlas without features has nothing to list
       }
       const box = CA.element("div", "leaflet-bar atlas-feature-list");
