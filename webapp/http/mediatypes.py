@@ -20,6 +20,8 @@ MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
     "schema": "application/schema+json",
     "gpkg": "application/geopackage+sqlite3",
+    "js": "text/javascript; charset=utf-8",
+    "css": "text/css; charset=utf-8",
 }
 JSON = MEDIA_TYPES["json"]
 GEOJSON = MEDIA_TYPES["geojson"]
@@ -30,6 +32,8 @@ KML = MEDIA_TYPES["kml"]
 HTML = MEDIA_TYPES["html"]
 SCHEMA = MEDIA_TYPES["schema"]
 GEOPACKAGE = MEDIA_TYPES["gpkg"]
+JAVASCRIPT = MEDIA_TYPES["js"]
+CSS = MEDIA_TYPES["css"]
 
 
 def compact_json(document: Any) -> bytes:

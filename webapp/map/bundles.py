@@ -18,6 +18,7 @@ from pathlib import Path
 
 from xstatic.pkg import leaflet
 
+from webapp.http.mediatypes import CSS, JAVASCRIPT
 from webapp.http.representation import Representation, compress
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -47,8 +48,6 @@ BUNDLES: dict[str, tuple[str, ...]] = {
     "map-large.bundle.js": LARGE_MAP_SCRIPTS,
     "map.bundle.css": MAP_STYLES,
 }
-JAVASCRIPT = "text/javascript; charset=utf-8"
-CSS = "text/css; charset=utf-8"
 #: A relative ``url(…)`` in Leaflet's stylesheet (its images), to point at /assets/leaflet/.
 _LEAFLET_URL = re.compile(r"url\((?!['\"]?(?:#|data:|/|[a-z]+:))['\"]?([^'\")]+)['\"]?\)")
 

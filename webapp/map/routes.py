@@ -9,6 +9,8 @@ offline, and the CSP can allow scripts and stylesheets from this origin only.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, request, send_from_directory
@@ -16,6 +18,7 @@ from xstatic.pkg import leaflet
 
 import geodata
 from webapp.http import mediatypes
+from webapp.http.representation import Representation, accepts_gzip, compress
 from webapp.i18n import current_language
 from webapp.map.basemaps import CITIES_FILE, city_labels
 from webapp.map.bundles import BUNDLES, bundle
@@ -30,6 +33,10 @@ bp = Blueprint("map", __name__)
 #: The committed Natural Earth layer (see geodata/basemap/README.md).
 BASEMAP_DIR = Path(geodata.__file__).resolve().parent / "basemap"
 BASEMAP_FILES = frozenset({"natural-earth.geojson"})
+#: A day, in seconds: how long the base layer and Leaflet's files may be cached.
+DAY = 86400
+#: Leaflet's text files, sent with gzip to readers who accept it (its images are compressed).
+LEAFLET_TEXT = {"leaflet.js": mediatypes.JAVASCRIPT, "leaflet.css": mediatypes.CSS}
 #: Files of the Leaflet package the page may ask for; anything else is a 404.
 LEAFLET_FILES = frozenset(
     {
@@ -53,8 +60,7 @@ def prepared() -> MapPart:
 @replayable
 def index() -> Response:
     """The full-window map in the request's language, rendered when the app was created."""
-    page = with_public_root(prepared().pages[current_language()])  # the share card's links
-    return Response(page, content_type=mediatypes.HTML)
+    return _map_page()
 
 
 @bp.get("/embed")
@@ -66,8 +72,21 @@ def embed() -> Response:
     Takes the map state in the fragment like ``/``, plus ``?focus=<id>`` (fit to one feature,
     fade the others) and ``?only=<id>,<id>`` (show only those features), read by the script.
     """
-    page = with_public_root(prepared().pages[current_language()])  # the share card's links
-    return Response(page, content_type=mediatypes.HTML)
+    return _map_page()
+
+
+def _map_page() -> Response:
+    """The page in the request's language with its public root (the share card's links),
+    gzip when the request accepts it."""
+    page = with_public_root(prepared().pages[current_language()]).encode("utf-8")
+    response = Response(content_type=mediatypes.HTML)
+    response.vary.add("Accept-Encoding")
+    if accepts_gzip(request.headers.get("Accept-Encoding")):
+        response.set_data(prepared().gzipped(page))
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response.set_data(page)
+    return response
 
 
 @bp.record_once
@@ -88,9 +107,7 @@ def basemap(name: str) -> Response:
         return response.make_conditional(request)
     if name not in BASEMAP_FILES:
         abort(404, f"There is no base layer {name!r}.")
-    response = send_from_directory(BASEMAP_DIR, name, max_age=86400)
-    response.content_type = mediatypes.GEOJSON
-    return response
+    return send(_text_file(BASEMAP_DIR / name, mediatypes.GEOJSON))
 
 
 @bp.get("/assets/leaflet/<path:filename>")
@@ -99,7 +116,18 @@ def leaflet_file(filename: str) -> Response:
     """One Leaflet file, e.g. /assets/leaflet/leaflet.js or /assets/leaflet/images/layers.png."""
     if filename not in LEAFLET_FILES:
         abort(404, f"Leaflet has no file {filename!r} here.")
+    if filename in LEAFLET_TEXT:
+        return send(_text_file(Path(leaflet.BASE_DIR) / filename, LEAFLET_TEXT[filename]))
     return send_from_directory(leaflet.BASE_DIR, filename, max_age=86400)
+
+
+@cache
+def _text_file(path: Path, media_type: str) -> Representation:
+    """A file of the package sent as it is or with gzip (compressed once), cached for a day."""
+    body = path.read_bytes()
+    modified = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+    headers = {"Cache-Control": f"public, max-age={DAY}"}
+    return Representation(body, media_type, modified, compress(body), headers)
 
 
 @bp.record_once
