@@ -102,7 +102,7 @@ def basemap(name: str) -> Response:
     large cities made from GeoNames when the app started), cached for a day."""
     if name == CITIES_FILE:
         response = Response(city_labels(), content_type=mediatypes.GEOJSON)
-        response.cache_control.max_age = 86400
+        response.cache_control.max_age = DAY
         response.add_etag()
         return response.make_conditional(request)
     if name not in BASEMAP_FILES:
@@ -118,7 +118,7 @@ def leaflet_file(filename: str) -> Response:
         abort(404, f"Leaflet has no file {filename!r} here.")
     if filename in LEAFLET_TEXT:
         return send(_text_file(Path(leaflet.BASE_DIR) / filename, LEAFLET_TEXT[filename]))
-    return send_from_directory(leaflet.BASE_DIR, filename, max_age=86400)
+    return send_from_directory(leaflet.BASE_DIR, filename, max_age=DAY)
 
 
 @cache
