@@ -20,7 +20,17 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import api, default_data_dir, downloads, i18n, pages, security, service, share
+from webapp import (
+    api,
+    compression,
+    default_data_dir,
+    downloads,
+    i18n,
+    pages,
+    security,
+    service,
+    share,
+)
 from webapp import map as atlas_map
 from webapp.http.replay import ResponseCache
 from webapp.i18n.formatting import TEMPLATE_FILTERS
@@ -60,6 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.globals.update(nav_items=NAV, public_root=public_root)
     app.view_functions["static"] = replayable(app.view_functions["static"])
 
+    compression.init_app(app)  # first: its after_request step then runs last
     i18n.init_app(app)
     service.init_app(app)
     share.init_app(app)  # the share cards: before the parts, whose pages carry them

@@ -52,7 +52,8 @@ class Limits:
     popups: int = 1024
     #: Per-feature GeoJSON downloads kept once made.
     feature_downloads: int = 2048
-    #: Bytes of gzip-compressed API answers kept.
+    #: Bytes of gzip-compressed answers kept by each cache of them: the API's, the filtered
+    #: downloads' and the pages' (``webapp.compression``).
     gzip_bytes: int = 8 * 1024 * 1024
     #: Bytes of whole responses the app replays without running its views, and the largest
     #: single body it keeps.

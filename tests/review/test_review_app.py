@@ -89,6 +89,16 @@ def test_the_token_becomes_a_strict_http_only_cookie_and_leaves_the_address(revi
     assert client.get(PAGE).status_code == 200
 
 
+def test_the_review_pages_are_never_compressed(signed_in):
+    """BREACH: the pages hold the CSRF token beside text from the query string and the
+    proposals files, so their length must not depend on how well a guess of it compresses."""
+    response = signed_in.get(PAGE, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert response.status_code == 200 and len(response.data) > 1024
+    assert 'name="csrf"' in response.get_data(as_text=True)
+    assert "Content-Encoding" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"
+
+
 def test_the_list_names_each_article_with_its_counts(signed_in):
     page = signed_in.get("/").get_data(as_text=True)
     assert "005_taraz_fixture.txt" in page and f'href="{PAGE}"' in page

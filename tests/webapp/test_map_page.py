@@ -1,12 +1,12 @@
 """The map page's additions, checked without a browser: /embed and its framing headers, the
 offline base layer, the page's JSON data (search keys, filter choices), header and popups.
 
-The browser half (search, filters, permalinks, phone layout…) is tests/browser/test_map_browser.py.
+The browser half (search, filters, permalinks, phone layout…) is tests/browser/test_map_browser.py;
+the page and its files sent with gzip, tests/webapp/test_compression.py.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from urllib.parse import urljoin
@@ -71,35 +71,6 @@ def test_offline_base_layer_is_served(client):
         assert response.mimetype == "application/geo+json"
         assert response.data == BASEMAP_FILE.read_bytes()
     assert client.get("/basemap/other.geojson").status_code == 404
-
-
-@pytest.mark.parametrize(
-    ("path", "validated"),
-    [
-        ("/", False),
-        ("/embed", False),
-        ("/assets/leaflet/leaflet.js", True),
-        ("/assets/leaflet/leaflet.css", True),
-        (NATURAL_EARTH.url, True),
-    ],
-)
-def test_the_page_and_its_largest_files_are_sent_with_gzip_when_accepted(client, path, validated):
-    """The map page (187 KB for the seed atlas), Leaflet and the offline base layer are what a
-    first visit weighs: compressed once, sent to every reader who accepts gzip."""
-    plain = client.get(path)
-    packed = client.get(path, headers={"Accept-Encoding": "gzip, br"})
-    assert "Content-Encoding" not in plain.headers
-    assert packed.headers["Content-Encoding"] == "gzip"
-    assert gzip.decompress(packed.data) == plain.data
-    assert len(packed.data) < len(plain.data) / 2
-    for response in (plain, packed):
-        assert "Accept-Encoding" in response.headers["Vary"]
-    assert ("ETag" in packed.headers) is validated
-    if validated:  # the gzip variant has an ETag of its own, and revalidates with it
-        assert packed.headers["ETag"] != plain.headers["ETag"]
-        etag = packed.headers["ETag"]
-        again = client.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
-        assert again.status_code == 304
 
 
 def test_offline_base_layer_is_small_attributed_and_covers_every_feature(built_data_dir):

@@ -6,10 +6,11 @@ Free of Flask. The data only changes with a new build, so
 * the ETag is a hash of the exact bytes sent (the gzip variant carries a ``-gzip`` suffix: the
   two encodings are different representations);
 * Last-Modified is the build time;
-* gzip is used when the client accepts it: downloads are compressed once (when the app is
-  created, or for a large atlas at their first request, to disk), API answers above
-  :data:`MIN_GZIP_BYTES` once per distinct body and kept in a bounded cache, never
-  recompressed per request.
+* gzip is used when the client accepts it: downloads and the files the map loads are
+  compressed once (when the app is created, or for a large atlas's downloads at their first
+  request, to disk), API answers above :data:`MIN_GZIP_BYTES` once per distinct body and kept
+  in a bounded cache, never recompressed per request. The app's other text answers (its
+  pages) are compressed the same way after their view (``webapp.compression``).
 
 Which request is answered 304, 206 or 416 is Werkzeug's business
 (``Response.make_conditional``, applied in ``webapp.responses``), not this module's.
@@ -27,7 +28,7 @@ import gzip
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from functools import cached_property
 
@@ -43,7 +44,7 @@ CORS_HEADERS = {
     "Access-Control-Expose-Headers": "ETag, Last-Modified, Content-Disposition, Content-Range",
 }
 
-#: Compressed API answers by the ETag of their plain body.
+#: Compressed bodies by the strong ETag of their plain bytes (:func:`strong_etag`).
 GzipCache = BoundedCache[bytes]
 
 
@@ -57,9 +58,15 @@ def gzip_cache(max_bytes: int) -> GzipCache:
     return BoundedCache(max_bytes, size=len)
 
 
+def strong_etag(body: bytes) -> str:
+    """The strong ETag of ``body`` (quoted): the first 128 bits of its SHA-256, in hex."""
+    return f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+
+
 @dataclass(frozen=True)
 class Representation:
-    """A response body with its media type, build time and, for downloads, its gzip bytes.
+    """A response body with its media type, build time and, for downloads and the map's files,
+    its gzip bytes.
 
     The bodies of a large atlas's downloads stay on disk
     (:class:`~webapp.model.filebody.FileBody`).
@@ -71,12 +78,22 @@ class Representation:
     gzipped: bytes | FileBody | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def with_gzip(
+        cls, body: bytes, media_type: str, modified: float, headers: Mapping[str, str] | None = None
+    ) -> Representation:
+        """``body`` with its gzip, made now: a file the app sends as it is or joins from
+        several. ``modified`` is in seconds since the epoch (a file's ``st_mtime``); the
+        Last-Modified date keeps its whole seconds, as HTTP dates do."""
+        last_modified = datetime.fromtimestamp(int(modified), UTC)
+        return cls(body, media_type, last_modified, compress(body), headers or {})
+
     @cached_property
     def etag(self) -> str:
         """The strong ETag of the uncompressed body (quoted)."""
         if isinstance(self.body, FileBody):
             return f'"{self.body.sha256()[:32]}"'
-        return f'"{hashlib.sha256(self.body).hexdigest()[:32]}"'
+        return strong_etag(self.body)
 
     @property
     def gzip_etag(self) -> str:

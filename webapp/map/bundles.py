@@ -12,14 +12,13 @@ its scripts derive from their own address (``document.currentScript``) stay righ
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
 from xstatic.pkg import leaflet
 
 from webapp.http.mediatypes import CSS, JAVASCRIPT
-from webapp.http.representation import Representation, compress
+from webapp.http.representation import Representation
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 LEAFLET_DIR = Path(leaflet.BASE_DIR)
@@ -76,13 +75,12 @@ def bundle(name: str) -> Representation | None:
         return None
     body = joined(name).encode("utf-8")
     media_type = JAVASCRIPT if name.endswith(".js") else CSS
-    return Representation(body, media_type, _modified(name), compress(body))
+    return Representation.with_gzip(body, media_type, _modified(name))
 
 
-def _modified(name: str) -> datetime:
-    """When the newest file of bundle ``name`` changed (its Last-Modified)."""
+def _modified(name: str) -> float:
+    """When the newest file of bundle ``name`` changed (its Last-Modified, as ``st_mtime``)."""
     files = [STATIC_DIR / part for part in BUNDLES[name]]
     if name.endswith(".css"):
         files.append(LEAFLET_DIR / "leaflet.css")
-    newest = max(path.stat().st_mtime for path in files)
-    return datetime.fromtimestamp(int(newest), UTC)
+    return max(path.stat().st_mtime for path in files)

@@ -1,7 +1,7 @@
 """What the map part prepares once per app: the rendered page in each language, a large
 atlas's feed of features, and the popups that page fetches one by one (kept per language).
-The page is sent with gzip to readers who accept it (187 KB becomes 34 KB for the seed atlas),
-compressed once per language and public root.
+The page is compressed for the readers who accept gzip like every other page of the app
+(``webapp.compression``: 187 KB becomes 34 KB for the seed atlas).
 
 Rendering reads the language from the current context (``webapp.i18n``): the map part's
 ``init_app`` renders each language's page in a request context for that language.
@@ -9,7 +9,6 @@ Rendering reads the language from the current context (``webapp.i18n``): the map
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -40,8 +39,6 @@ class MapPart:
     pages: dict[str, str]
     feed: Representation
     popups: BoundedCache[Representation] = field(repr=False)
-    #: The page's gzip by the SHA-256 of its bytes: a few languages times a few public roots.
-    gzipped_pages: BoundedCache[bytes] = field(default_factory=lambda: BoundedCache(16), repr=False)
 
     @classmethod
     def prepare(
@@ -73,10 +70,6 @@ class MapPart:
         if self.atlas.store.position(feature_id) is None:
             return None
         return self.popups.get_or_make(f"{language}/{feature_id}", lambda: self._render(feature_id))
-
-    def gzipped(self, page: bytes) -> bytes:
-        """``page`` (one of :attr:`pages` with its public root) compressed, once."""
-        return self.gzipped_pages.get_or_make(hashlib.sha256(page).digest(), lambda: compress(page))
 
     def _render(self, feature_id: str) -> Representation:
         html = str(popup_html(self.atlas.feature(feature_id))).encode("utf-8")

@@ -9,16 +9,16 @@ offline, and the CSP can allow scripts and stylesheets from this origin only.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, request, send_from_directory
+from flask import Blueprint, Response, abort, send_from_directory
 from xstatic.pkg import leaflet
 
 import geodata
 from webapp.http import mediatypes
-from webapp.http.representation import Representation, accepts_gzip, compress
+from webapp.http.representation import Representation
 from webapp.i18n import current_language
 from webapp.map.basemaps import CITIES_FILE, city_labels
 from webapp.map.bundles import BUNDLES, bundle
@@ -33,8 +33,10 @@ bp = Blueprint("map", __name__)
 #: The committed Natural Earth layer (see geodata/basemap/README.md).
 BASEMAP_DIR = Path(geodata.__file__).resolve().parent / "basemap"
 BASEMAP_FILES = frozenset({"natural-earth.geojson"})
-#: A day, in seconds: how long the base layer and Leaflet's files may be cached.
+#: A day, in seconds: how long the base layer and Leaflet's files may be cached, and the
+#: header saying so.
 DAY = 86400
+DAY_HEADERS = {"Cache-Control": f"public, max-age={DAY}"}
 #: Leaflet's text files, sent with gzip to readers who accept it (its images are compressed).
 LEAFLET_TEXT = {"leaflet.js": mediatypes.JAVASCRIPT, "leaflet.css": mediatypes.CSS}
 #: Files of the Leaflet package the page may ask for; anything else is a 404.
@@ -76,23 +78,22 @@ def embed() -> Response:
 
 
 def _map_page() -> Response:
-    """The page in the request's language with its public root (the share card's links),
-    gzip when the request accepts it."""
-    page = with_public_root(prepared().pages[current_language()]).encode("utf-8")
-    response = Response(content_type=mediatypes.HTML)
-    response.vary.add("Accept-Encoding")
-    if accepts_gzip(request.headers.get("Accept-Encoding")):
-        response.set_data(prepared().gzipped(page))
-        response.headers["Content-Encoding"] = "gzip"
-    else:
-        response.set_data(page)
-    return response
+    """The page in the request's language with its public root (the share card's links)."""
+    page = with_public_root(prepared().pages[current_language()])
+    return Response(page, content_type=mediatypes.HTML)
 
 
 @bp.record_once
 def _name_cities(_setup: object) -> None:
     """Make the offline layer's city names when the app is made, not at a reader's request."""
-    city_labels()
+    _cities()
+
+
+@cache
+def _cities() -> Representation:
+    """The city names (:func:`city_labels`) with their gzip, cached for a day. Their
+    Last-Modified is when this process read them: never before they were made."""
+    return Representation.with_gzip(city_labels(), mediatypes.GEOJSON, time.time(), DAY_HEADERS)
 
 
 @bp.get("/basemap/<name>")
@@ -101,10 +102,7 @@ def basemap(name: str) -> Response:
     """The offline base layer (country borders and coastlines, and the names of capitals and
     large cities made from GeoNames when the app started), cached for a day."""
     if name == CITIES_FILE:
-        response = Response(city_labels(), content_type=mediatypes.GEOJSON)
-        response.cache_control.max_age = DAY
-        response.add_etag()
-        return response.make_conditional(request)
+        return send(_cities())
     if name not in BASEMAP_FILES:
         abort(404, f"There is no base layer {name!r}.")
     return send(_text_file(BASEMAP_DIR / name, mediatypes.GEOJSON))
@@ -124,10 +122,9 @@ def leaflet_file(filename: str) -> Response:
 @cache
 def _text_file(path: Path, media_type: str) -> Representation:
     """A file of the package sent as it is or with gzip (compressed once), cached for a day."""
-    body = path.read_bytes()
-    modified = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
-    headers = {"Cache-Control": f"public, max-age={DAY}"}
-    return Representation(body, media_type, modified, compress(body), headers)
+    return Representation.with_gzip(
+        path.read_bytes(), media_type, path.stat().st_mtime, DAY_HEADERS
+    )
 
 
 @bp.record_once
