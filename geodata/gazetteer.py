@@ -6,11 +6,11 @@ seconds, so the first use builds a compact index (columns of the places plus nam
 see :mod:`geodata.names`) and caches it as a pickle outside the repository; later loads read
 only that, as long as the cache's name (:func:`index_cache_file`) still matches the source file,
 the index format and the key functions. The index is kept in columns (arrays of numbers, lists
-of strings) rather than 235,000 records and dicts of tuples because columns unpickle many times
-faster, and loading the index is most of a warm build. Building it (a cold build) keys all 1.4
-million names at once (:func:`geodata.names.exact_keys`) and sorts arrays with numpy: seconds,
-where a Python call per name took half a minute. Where it can fork, the build uses a second core
-for keying and for writing the cache (the build goes on while a child pickles the index).
+of strings, name keys joined in one buffer) rather than 235,000 records and dicts of tuples
+because columns pickle and unpickle many times faster: a tenth of a second each way. Building
+it (a cold build) keys all 1.4 million names at once (:func:`geodata.names.exact_keys`) and
+sorts arrays with numpy: seconds, where a Python call per name took half a minute. Where it can
+fork, the build uses a second core (:func:`_in_child`).
 
 Matching never guesses: a query is compared first by exact key, then by transliteration
 skeleton; if more than one place remains after the country (and optional region) filter,
@@ -20,7 +20,6 @@ GeoNames id.
 
 from __future__ import annotations
 
-import atexit
 import gc
 import hashlib
 import os
@@ -33,13 +32,13 @@ import unicodedata
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from importlib import metadata, resources
 from itertools import accumulate, chain
 from pathlib import Path
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple, TypeVar, overload
 
 import numpy as np
 import orjson
@@ -52,7 +51,7 @@ from geodata.errors import AmbiguousPlace, PinMismatch, PlaceNotFound
 from geodata.geometry import geodesic_km
 from geodata.names import edit_distance, exact_key, exact_keys, skeleton_key, skeletons_of_keys
 
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 #: How often building the index reports its count (places), when asked to.
 PROGRESS_EVERY = 50_000
 #: Called while the index is built with (places indexed, places in all).
@@ -61,6 +60,7 @@ IndexProgress = Callable[[int, int], None]
 #: process takes milliseconds, its keys come back as one string).
 FORK_FROM_PLACES = 20_000
 _JOIN = "\x00"
+T = TypeVar("T")
 #: The share of places this process keys while a child keys the rest: meanwhile it also makes
 #: the place columns and its names' key ids, so the two finish together (measured, cities500).
 _SHARE_KEYED_HERE = 0.3
@@ -100,23 +100,59 @@ class Runs:
 
 
 @dataclass(frozen=True)
+class Keys(Sequence[bytes]):
+    """Byte strings kept joined in one ``bytes`` and found again by where each ends: a million
+    of them pickle and unpickle as two buffers, in milliseconds, where a list of them took most
+    of a second each way (the index's cache is written by every cold build and read by every
+    warm one).
+
+    >>> keys = Keys.of([b"ab", b"", b"c"])
+    >>> list(keys), keys[-1], len(keys)
+    ([b'ab', b'', b'c'], b'c', 3)
+    """
+
+    joined: bytes
+    ends: array
+
+    @classmethod
+    def of(cls, values: Sequence[bytes]) -> Keys:
+        lengths = np.fromiter(map(len, values), dtype=np.uint32, count=len(values))
+        return cls(b"".join(values), array("I", np.cumsum(lengths, dtype=np.uint32).tobytes()))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    @overload
+    def __getitem__(self, i: int) -> bytes: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[bytes]: ...
+    def __getitem__(self, i: int | slice) -> bytes | list[bytes]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(len(self))[i]]
+        end = self.ends[i]  # IndexError past either end
+        i %= len(self.ends)
+        return self.joined[self.ends[i - 1] if i else 0 : end]
+
+
+@dataclass(frozen=True)
 class KeyTable:
     """Name keys, sorted, each with the ascending positions of the places that carry it.
 
-    Keys are kept as UTF-8: bytes unpickle twice as fast as strings, and sort the same way.
+    Keys are kept as UTF-8 (:class:`Keys`): bytes sort the same way as the strings.
 
     >>> table = KeyTable.from_dict({"navoi": [3], "bekobod": [0, 7]})
     >>> list(table.get("bekobod")), list(table.get("nowhere"))
     ([0, 7], [])
     """
 
-    keys: list[bytes]
+    keys: Keys
     positions: Runs
 
     @classmethod
     def from_dict(cls, table: dict[str, list[int]]) -> KeyTable:
         keys = sorted(table)  # UTF-8 keeps the order of code points, which strings sort by
-        return cls([key.encode() for key in keys], Runs.from_lists([table[key] for key in keys]))
+        encoded = Keys.of([key.encode() for key in keys])
+        return cls(encoded, Runs.from_lists([table[key] for key in keys]))
 
     def get(self, key: str) -> Sequence[int]:
         """The positions of the places carrying ``key`` (none if no place does)."""
@@ -158,8 +194,8 @@ class GazetteerIndex:
         of (place, key) pairs: per-name Python calls and a dict of lists per key made the index
         take half a minute. From :data:`FORK_FROM_PLACES` places on, a second core helps
         (:func:`_in_child`): a forked child keys most names while this process keys the rest,
-        makes the place columns and numbers the keys; a second child makes the skeletons while
-        this process sorts the exact keys. The index is the same either way.
+        makes the place columns and numbers the keys; a second child makes, numbers and sorts
+        the skeletons while this process sorts the exact keys. The index is the same either way.
         """
         records = sorted(records, key=lambda r: r["geonameid"])
         names = [[r["name"], *r.get("alternatenames", ())] for r in records]
@@ -169,7 +205,8 @@ class GazetteerIndex:
         parallel = len(records) >= FORK_FROM_PLACES
         split = int(len(records) * _SHARE_KEYED_HERE) if parallel else len(records)
         first_seen: dict[str, int] = {}
-        with _in_child(partial(_exact_keys_reported, names[split:]), parallel) as theirs:
+        theirs_keyed = partial(_exact_keys_reported, names[split:])
+        with _in_child(theirs_keyed, parallel, _pack_strings, _unpack_strings) as theirs:
             keys = _exact_keys_reported(names[:split], len(records), progress)
             seen_here = _seen(keys, first_seen)
             columns = _columns(records)  # while the child keys the rest
@@ -177,10 +214,10 @@ class GazetteerIndex:
         if progress is not None:
             progress(len(records), len(records))
         distinct = list(first_seen)
-        with _in_child(partial(skeletons_of_keys, distinct), parallel) as skeletons_of:
+        with _in_child(partial(_skeleton_ids, distinct), parallel) as skeleton_ids:
             exact, key_ids = _sorted_ids(distinct, seen)
             by_exact, place_keys = _tables(exact, key_ids, owners, len(records))
-            skeletons, skeleton_of_key = _key_ids(skeletons_of())
+            skeletons, skeleton_of_key = skeleton_ids()
         # A name's skeleton is its exact key's (the empty key's is empty, so -1 again).
         by_skeleton = _tables(skeletons, skeleton_of_key[seen], owners, len(records))[0]
         return cls(*columns, place_keys, by_exact, by_skeleton)
@@ -251,6 +288,11 @@ def _key_ids(keys: list[str]) -> tuple[list[bytes], np.ndarray]:
     return _sorted_ids(list(first_seen), seen)
 
 
+def _skeleton_ids(keys: list[str]) -> tuple[list[bytes], np.ndarray]:
+    """:func:`_key_ids` of the skeletons of exact ``keys``."""
+    return _key_ids(skeletons_of_keys(keys))
+
+
 def _seen(keys: list[str], first_seen: dict[str, int]) -> np.ndarray:
     """The position of each of ``keys`` among the distinct keys in the order first seen, which
     ``first_seen`` collects (it may hold keys seen before): the half of :func:`_key_ids` that
@@ -262,14 +304,39 @@ def _seen(keys: list[str], first_seen: dict[str, int]) -> np.ndarray:
 
 def _sorted_ids(distinct: list[str], seen: np.ndarray) -> tuple[list[bytes], np.ndarray]:
     """:func:`_key_ids` of keys from their ``distinct`` keys and positions (:func:`_seen`)."""
-    encoded = [key.encode() for key in distinct]  # bytes compare faster, in the same order
-    order = np.array(sorted(range(len(distinct)), key=encoded.__getitem__), dtype=np.int64)
+    encoded = [key.encode() for key in distinct]  # UTF-8 sorts in the order of code points
+    order = _byte_order(encoded)
     rank = np.empty(len(distinct), dtype=np.int64)
     rank[order] = np.arange(len(distinct))
     if distinct and not encoded[order[0]]:  # the empty key sorts first: it goes, the rest move up
         rank -= 1
         order = order[1:]
     return [encoded[i] for i in order.tolist()], rank[seen]
+
+
+def _byte_order(values: list[bytes]) -> np.ndarray:
+    """The positions of ``values`` in ascending order, as ``sorted(range(len(values)),
+    key=values.__getitem__)`` gives them, in half its time (cities500's 900,000 keys): numpy
+    sorts them by their first 16 bytes, read as two big-endian numbers (a shorter value padded
+    with zero bytes, so it sorts first), and only the runs whose 16 bytes are the same are
+    sorted whole by Python.
+
+    >>> _byte_order([b"b", b"", b"a" * 20, b"a" * 17, b"a\\x00"]).tolist()
+    [1, 4, 3, 2, 0]
+    """
+    padded = np.array(values, dtype="S16").view(">u8").reshape(-1, 2)
+    order = np.lexsort((padded[:, 1], padded[:, 0]))
+    ranked = padded[order]
+    same_as_previous = np.zeros(len(values) + 1, dtype=np.int8)
+    same_as_previous[1:-1] = (ranked[1:] == ranked[:-1]).all(axis=1)
+    edges = np.diff(same_as_previous)
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) + 1
+    if not len(starts):
+        return order
+    positions = order.tolist()
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        positions[start:end] = sorted(positions[start:end], key=values.__getitem__)
+    return np.array(positions, dtype=np.int64)
 
 
 def _tables(
@@ -285,7 +352,7 @@ def _tables(
     pairs = pairs[first]  # one of each
     place_of, key_of = np.divmod(pairs, width)
     by_key = np.argsort(key_of, kind="stable")  # places stay ascending within a key
-    table = KeyTable(keys, Runs(_starts(key_of, len(keys)), _ints(place_of[by_key])))
+    table = KeyTable(Keys.of(keys), Runs(_starts(key_of, len(keys)), _ints(place_of[by_key])))
     return table, Runs(_starts(place_of, places), _ints(key_of))
 
 
@@ -300,34 +367,34 @@ def _ints(values: np.ndarray) -> array:
 
 @contextmanager
 def _in_child(
-    work: Callable[[], list[str]], fork: bool = True
-) -> Iterator[Callable[[], list[str]]]:
-    """Start ``work`` in a forked child; the block gets a function that waits for its strings.
+    work: Callable[[], T],
+    fork: bool = True,
+    pack: Callable[[T], bytes] = pickle.dumps,
+    unpack: Callable[[bytes], T] = pickle.loads,
+) -> Iterator[Callable[[], T]]:
+    """Start ``work`` in a forked child; the block gets a function that waits for its result.
 
     Threads would not help: keying is Python code, held to one core by the GIL. The child
-    sends back its count of strings and the strings, as one UTF-8 text joined by ``"\\x00"``
-    (a lone surrogate goes through as it is). Where fork is missing or unsafe (another thread
-    may hold a lock), when ``fork`` is false or the fork fails, and if the child does not
-    answer in full, ``work`` runs in this process when its strings are asked for. A child whose
-    strings were not asked for (the block failed) is stopped when the block ends.
+    sends its result back through a pipe as ``pack`` makes it bytes (a pickle unless said
+    otherwise: :func:`_pack_strings` is three times faster for many strings). Where fork is
+    missing or unsafe (another thread may hold a lock), when ``fork`` is false or the fork
+    fails, and if the child fails (``pack`` may refuse a result), ``work`` runs in this process
+    when its result is asked for. A child whose result was not asked for (the block failed) is
+    stopped when the block ends.
     """
-    forked = _fork_with_pipe(work) if fork else None
+    forked = _fork_with_pipe(lambda: pack(work())) if fork else None
     if forked is None:
         yield work
         return
     child, read_end = forked
     asked: list[bool] = []
 
-    def result() -> list[str]:
+    def result() -> T:
         asked.append(True)
         with open(read_end, "rb") as pipe:
-            text = pipe.read().decode("utf-8", "surrogatepass")
+            sent = pipe.read()
         _, status = os.waitpid(child, 0)
-        count, _, joined = text.partition(_JOIN)
-        strings = joined.split(_JOIN) if count != "0" else []
-        if status or count != str(len(strings)):  # the child failed, or a string held "\x00"
-            return work()
-        return strings
+        return work() if status else unpack(sent)
 
     try:
         yield result
@@ -338,8 +405,22 @@ def _in_child(
             os.waitpid(child, 0)
 
 
-def _fork_with_pipe(work: Callable[[], list[str]]) -> tuple[int, int] | None:
-    """Fork a child that writes ``work``'s strings to a pipe (see :func:`_in_child`): the
+def _pack_strings(strings: list[str]) -> bytes:
+    """``strings`` as one UTF-8 text joined by ``"\\x00"`` after their count (a lone surrogate
+    goes through as it is); ValueError if a string holds the separator."""
+    text = _JOIN.join([str(len(strings)), *strings])
+    if text.count(_JOIN) != len(strings):
+        raise ValueError("a string holds the separator")
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _unpack_strings(sent: bytes) -> list[str]:
+    count, _, joined = sent.decode("utf-8", "surrogatepass").partition(_JOIN)
+    return joined.split(_JOIN) if count != "0" else []
+
+
+def _fork_with_pipe(work: Callable[[], bytes]) -> tuple[int, int] | None:
+    """Fork a child that writes ``work``'s bytes to a pipe (see :func:`_in_child`): the
     child's id and the pipe's read end, or None where forking is missing, unsafe or fails."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return None
@@ -357,10 +438,9 @@ def _fork_with_pipe(work: Callable[[], list[str]]) -> tuple[int, int] | None:
         status = 1
         try:
             os.close(read_end)
-            strings = work()
+            sent = work()
             with open(write_end, "wb") as pipe:
-                text = _JOIN.join([str(len(strings)), *strings])
-                pipe.write(text.encode("utf-8", "surrogatepass"))
+                pipe.write(sent)
             status = 0
         finally:
             os._exit(status)
@@ -425,9 +505,6 @@ def load_index(
     """
     source = source or _cities500_path()
     cache_file = index_cache_file(cache_dir, source)
-    if cache_file in _UNWRITTEN:
-        return _UNWRITTEN[cache_file]
-    wait_for_cache_writes()  # a cache being written is read, not built again
     try:
         with cache_file.open("rb") as handle:
             return pickle.load(handle)
@@ -435,56 +512,8 @@ def load_index(
         pass
     with _cycle_collector_paused():
         index = GazetteerIndex.from_records(read_records(source), progress)
-    if len(index) < FORK_FROM_PLACES:
-        write_cache(cache_file, index)
-    elif _SHARED:  # a child forked now would copy the pages of the records the parent reads
-        _UNWRITTEN[cache_file] = index
-    else:
-        _write_cache_aside(cache_file, index)
+    write_cache(cache_file, index)
     return index
-
-
-#: Indexes built inside :func:`records_shared`, cached when it ends, by their cache files.
-_UNWRITTEN: dict[Path, GazetteerIndex] = {}
-
-
-def _write_cache_aside(cache_file: Path, index: GazetteerIndex) -> None:
-    """Cache ``index``; in a forked child where possible, so the build goes on (pickling it
-    takes most of a second). The process waits for the child before it exits
-    (:func:`wait_for_cache_writes`)."""
-    if not _written_by_child(cache_file, index):
-        write_cache(cache_file, index)
-
-
-def _written_by_child(cache_file: Path, index: GazetteerIndex) -> bool:
-    """Whether a forked child took over writing ``index``'s cache; false where forking is
-    missing, unsafe or fails."""
-    if not hasattr(os, "fork") or threading.active_count() > 1:
-        return False
-    try:
-        pid = os.fork()
-    except OSError:
-        return False
-    if pid == 0:  # the child: whatever happens, it leaves here
-        try:
-            gc.disable()  # a collection would touch, so copy, every page of the index
-            write_cache(cache_file, index)
-        finally:
-            os._exit(0)
-    if not _CACHE_WRITERS:
-        atexit.register(wait_for_cache_writes)
-    _CACHE_WRITERS.append(pid)
-    return True
-
-
-def wait_for_cache_writes() -> None:
-    """Wait until the children writing index caches are done (see :func:`load_index`)."""
-    while _CACHE_WRITERS:
-        with suppress(ChildProcessError):  # reaped by someone else already
-            os.waitpid(_CACHE_WRITERS.pop(), 0)
-
-
-_CACHE_WRITERS: list[int] = []  # ids of the children still writing a cache
 
 
 def read_records(source: Path | None = None) -> list[dict[str, Any]]:
@@ -506,17 +535,13 @@ def records_shared() -> Iterator[None]:
     (the index, then the place names' extract), and a parse is seconds and a gigabyte, so the
     records are kept only for the block. The cycle collector is paused for the block: the
     records are half a million containers, none of them garbage, which it would walk (a good
-    part of a second) if they were still young when it runs again; they are freed first. An
-    index built in the block is cached as it ends, so the forked child that writes the cache
-    (:func:`load_index`) copies none of the records' pages while this process reads them."""
+    part of a second) if they were still young when it runs again; they are freed first."""
     with _cycle_collector_paused():
         _SHARED.append(None)
         try:
             yield
         finally:
             _SHARED.clear()
-            while _UNWRITTEN:
-                _write_cache_aside(*_UNWRITTEN.popitem())
 
 
 def _file_identity(source: Path) -> tuple[int, int]:

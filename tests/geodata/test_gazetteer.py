@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pytest
 from geopy.location import Location
@@ -333,7 +334,7 @@ def test_the_index_of_cities500_is_the_index_made_name_by_name(cities500):
 
 def test_names_without_letters_or_digits_have_no_keys():
     index = GazetteerIndex.from_records([_record(5, "-"), _record(3, "Ab", "ab", "-", "Ab")])
-    assert index.by_exact.keys == [b"ab"] and index.by_skeleton.keys == [b"ab"]
+    assert list(index.by_exact.keys) == [b"ab"] and list(index.by_skeleton.keys) == [b"ab"]
     assert [index.name_keys(0), index.name_keys(1)] == [["ab"], []]
     assert len(GazetteerIndex.from_records([])) == 0
 
@@ -351,13 +352,21 @@ def test_the_index_built_on_two_cores_is_the_index_built_on_one(cities500, monke
 
 
 def _from_child(work: Callable[[], list[str]]) -> list[str]:
-    with gazetteer._in_child(work) as result:
+    packing = gazetteer._pack_strings, gazetteer._unpack_strings
+    with gazetteer._in_child(work, True, *packing) as result:
         return result()
 
 
 @pytest.mark.parametrize("strings", [[], [""], ["", ""], ["a", "", "бекабад", "西安", "\ud800x"]])
 def test_a_child_sends_back_any_list_of_strings(strings):
     assert _from_child(lambda: list(strings)) == strings
+
+
+def test_a_child_sends_back_any_picklable_result():
+    parent = os.getpid()
+    with gazetteer._in_child(lambda: ([b"ab"], np.arange(3), os.getpid())) as result:
+        keys, ids, pid = result()
+    assert keys == [b"ab"] and ids.tolist() == [0, 1, 2] and pid != parent
 
 
 def test_work_runs_here_when_the_child_fails_or_cannot_answer():
@@ -407,18 +416,33 @@ def test_without_fork_the_index_is_built_in_one_process(cities500, monkeypatch):
     assert GazetteerIndex.from_records(records) == forked
 
 
-def test_a_child_writes_the_cache_and_the_next_load_waits_for_it(tmp_path: Path, monkeypatch):
+def test_the_built_index_is_cached_and_the_next_load_reads_only_the_cache(
+    tmp_path: Path, monkeypatch
+):
     source = _bekobod_source(tmp_path / "places.json")
     monkeypatch.setattr(gazetteer, "FORK_FROM_PLACES", 0)
     built = load_index(tmp_path / "cache", source)
-    assert gazetteer._CACHE_WRITERS, "no child took the cache over"
     stat = source.stat()  # same size and time, unreadable content: only the cache can answer
     source.write_text("x" * stat.st_size)
     os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert load_index(tmp_path / "cache", source) == built
-    assert not gazetteer._CACHE_WRITERS
     with index_cache_file(tmp_path / "cache", source).open("rb") as handle:
         assert pickle.load(handle) == built
     assert [path.name for path in (tmp_path / "cache").iterdir()] == [
         index_cache_file(tmp_path / "cache", source).name
     ]
+
+
+def test_byte_order_is_pythons_order_for_shared_prefixes_and_zero_bytes():
+    generator = np.random.default_rng(7)
+    stems = [b"", b"a" * 15, b"a" * 16, b"novoselovka-", "бекабад".encode()]
+    values = list(
+        {
+            stems[generator.integers(len(stems))]
+            + bytes(generator.integers(0, 4, generator.integers(0, 20)).tolist())
+            for _ in range(3_000)
+        }
+    )
+    expected = sorted(range(len(values)), key=values.__getitem__)
+    assert gazetteer._byte_order(values).tolist() == expected
+    assert gazetteer._byte_order([]).tolist() == []
