@@ -12,8 +12,10 @@ corridor-atlas publish DIR      # the reader-facing atlas as static files, for n
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from importlib import metadata
+from typing import NoReturn
 
 from cli import accept as accept_command
 from cli import build as build_command
@@ -61,6 +63,20 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def run() -> NoReturn:
+    """The console script (and ``python -m cli``): :func:`main`, then exit with its status.
+
+    Python's finalization walks every object of the 600 modules a build imports with its cycle
+    collector, which took 0.3–0.4 s of every command (2026-12-01: the build's imports alone,
+    exiting with and without ``gc.freeze()``), a fifth of a warm build. None of those objects
+    is garbage when the command is done, so they are frozen out of its sight; the exit handlers
+    still run and every file is still flushed and closed. Tests call :func:`main` instead.
+    """
+    status = main()
+    gc.freeze()
+    sys.exit(status)
 
 
 def _describe_os_error(err: OSError) -> str:

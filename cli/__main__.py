@@ -1,7 +1,5 @@
 """``python -m cli``: the ``corridor-atlas`` command without the console script."""
 
-import sys
+from cli import run
 
-from cli import main
-
-sys.exit(main())
+run()
