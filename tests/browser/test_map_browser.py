@@ -477,7 +477,7 @@ def test_open_fragment_fits_to_the_feature_and_follows_hash_changes(open_page, f
     inside = page.evaluate(
         """(id) => {
             const app = CorridorAtlas.app;
-            return app.map.getBounds().contains(app.features[id].layer.getBounds());
+            return app.map.getBounds().contains(app.features.get(id).layer.getBounds());
         }""",
         corridor,
     )
@@ -678,9 +678,9 @@ def test_offline_base_layer_is_drawn_when_tiles_fail(open_page):
         page.mouse.move(700, 880)  # away from the layer control, which folds
         # A corridor's popup, opened on its line at Hami: clear of the crowded Fergana valley.
         page.evaluate(
-            """() => CorridorAtlas.app.features[
+            """() => CorridorAtlas.app.features.get(
                 'xian-khorgos-almaty-saryagash-tashkent-railway-route'
-            ].layer.openPopup(L.latLng(42.8, 93.5))"""
+            ).layer.openPopup(L.latLng(42.8, 93.5))"""
         )
         page.wait_for_timeout(300)
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)

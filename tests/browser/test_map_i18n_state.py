@@ -72,7 +72,7 @@ def test_the_readers_controls_speak_russian(open_page, features):  # noqa: F811
     for text, language in shown:
         assert language == ("ru" if text in russian else "en"), text
     labels = page.evaluate(
-        """() => Object.values(CorridorAtlas.app.features).map((f) => [
+        """() => [...CorridorAtlas.app.features.values()].map((f) => [
             f.data.id,
             f.layer.getElement().getAttribute("aria-label"),
             CorridorAtlas.featureName(f.data)[0],

@@ -177,7 +177,7 @@ def test_phone_sheet_scrolls_a_long_popup_inside_itself(open_page):
 def test_every_feature_is_named_for_screen_readers(open_page, features):
     page = open_page()
     labels = page.evaluate(
-        """() => Object.entries(CorridorAtlas.app.features).map(([id, f]) => {
+        """() => [...CorridorAtlas.app.features].map(([id, f]) => {
             const node = f.layer.getElement();
             return [id, node.getAttribute("aria-label"), node.getAttribute("role"),
                     node.getAttribute("tabindex")];

@@ -38,7 +38,7 @@ MONTHS = ["2024-06", "2024-08", "2027-01"]
 #: attributes its style sets.
 SHOWN = """() => {
     const app = CorridorAtlas.app, t = app.timeline;
-    return Object.fromEntries(Object.entries(app.features).map(([id, f]) => {
+    return Object.fromEntries([...app.features].map(([id, f]) => {
         const el = f.layer.getElement();
         return [id, {
             shown: app.filters.isShown(id),

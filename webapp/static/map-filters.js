@@ -61,7 +61,7 @@
         this.refresh();
         return;
       }
-      for (const feature of Object.values(this.app.features)) {
+      for (const feature of this.app.features.values()) {
         const group = this.app.overlays[feature.data.overlay].group;
         const pass = this.passes(feature);
         for (const layer of [feature.layer, ...(feature.legs || [])]) {
@@ -84,7 +84,7 @@
         return this.app.large.shownByOverlay();
       }
       const counts = {};
-      for (const [id, feature] of Object.entries(this.app.features)) {
+      for (const [id, feature] of this.app.features) {
         if (this.isShown(id)) {
           counts[feature.data.overlay] = (counts[feature.data.overlay] || 0) + 1;
         }
@@ -155,7 +155,7 @@
       if (this.app.large) {
         return this.app.large.isShown(id);
       }
-      const feature = this.app.features[id];
+      const feature = this.app.features.get(id);
       const group = this.app.overlays[feature.data.overlay].group;
       return this.map.hasLayer(group) && group.hasLayer(feature.layer);
     }
@@ -178,7 +178,7 @@
 
     /* Make one feature visible (search, permalink): its overlay, status and countries. */
     reveal(id) {
-      const feature = this.app.features[id];
+      const feature = this.app.features.get(id);
       if (this.only && !this.only.has(id)) {
         return false;
       }
@@ -273,7 +273,7 @@
       if (this.summary) {
         const shown = this.app.large
           ? this.app.large.shownCount()
-          : Object.keys(this.app.features).filter((id) => this.isShown(id)).length;
+          : [...this.app.features.keys()].filter((id) => this.isShown(id)).length;
         const total = this.app.data.features.length;
         this.summary.textContent = CA.nt(
           "%(shown)s of %(total)s feature shown",

@@ -354,7 +354,7 @@
     }
 
     add(feature) {
-      this.app.features[feature.data.id] = feature;
+      this.app.features.set(feature.data.id, feature);
       this.app.data.features.push(feature.data);
     }
 
@@ -414,7 +414,7 @@
     }
 
     isShown(id) {
-      const feature = this.app.features[id];
+      const feature = this.app.features.get(id);
       const group = this.app.overlays[feature.data.overlay].group;
       if (!this.map.hasLayer(group)) {
         return false;
@@ -596,7 +596,7 @@
 
     /* Open the popup of feature ``id`` at ``latlng`` (its position, or a corridor's middle). */
     open(id, latlng, autoPan) {
-      const feature = this.app.features[id];
+      const feature = this.app.features.get(id);
       let at = latlng;
       if (!at) {
         at = feature.layer
@@ -650,7 +650,7 @@
           corridor.layer.setStyle(FADED);
         }
       }
-      const feature = this.app.features[id];
+      const feature = this.app.features.get(id);
       if (feature.layer) {
         feature.layer.setStyle({ weight: FOCUS_WEIGHT, opacity: 1 });
         this.map.whenReady(() => {

@@ -145,7 +145,7 @@
       // A large atlas's sites have no layer of their own (one canvas paints them all): only
       // its corridors are walked, not 100,000 features.
       const app = this.app;
-      const features = app.large ? app.large.corridors : Object.values(app.features);
+      const features = app.large ? app.large.corridors : app.features.values();
       for (const feature of features) {
         const id = feature.data.id;
         const layer = feature.layer;
@@ -247,7 +247,7 @@
       }
       const bounds = this.map.getBounds();
       const shown = [];
-      for (const [id, feature] of Object.entries(this.app.features)) {
+      for (const [id, feature] of this.app.features) {
         const layer = feature.layer;
         if (!layer || !this.map.hasLayer(layer)) {
           continue;

@@ -119,7 +119,7 @@
         [y, m] = m === 12 ? [y + 1, 1] : [y, m + 1];
       }
       this.histories = new Map();
-      for (const [id, feature] of Object.entries(app.features)) {
+      for (const [id, feature] of app.features) {
         const steps = feature.data.history;
         if (Array.isArray(steps)) {
           this.histories.set(id, steps.map(([stage, start, end, scheduled]) => (
@@ -168,7 +168,7 @@
     stageOf(id) {
       const steps = this.histories.get(id);
       if (!steps) {
-        return { date: this.day(), stage: this.app.features[id].data.stage, certain: true,
+        return { date: this.day(), stage: this.app.features.get(id).data.stage, certain: true,
           scheduled: false };
       }
       return CA.stageAsOf(steps, this.day(), this.order);
@@ -187,7 +187,7 @@
       this.index = index;
       this.asOf.clear();
       if (this.on()) {
-        for (const id of Object.keys(this.app.features)) {
+        for (const id of this.app.features.keys()) {
           this.asOf.set(id, this.stageOf(id));
         }
       }
@@ -203,7 +203,7 @@
       const focus = this.app.feature(this.app.embed.focus) ? this.app.embed.focus : null;
       const categories = new Map(this.app.data.categories.map((c) => [c.name, c]));
       const basis = this.app.data.drawing.basis;
-      for (const [id, feature] of Object.entries(this.app.features)) {
+      for (const [id, feature] of this.app.features) {
         const layer = feature.layer;
         if (!layer) {
           continue;
