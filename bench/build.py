@@ -6,7 +6,9 @@ directory, so the index of GeoNames' cities500 is built from its 80 MB of JSON (
 each in an empty cache of its own; target ≤ 8 s); warm reuses it.
 The reference is what any use of that data costs at least: a child process that only parses
 cities500.json with ``json.load``. A third figure shows what the warm build spends loading the
-cached index alone (a child process that only loads it), beside the warm build.
+cached index alone (a child process that only loads it), beside the warm build. The cold build
+is also given at the machine's speed on the day its target was set (:data:`REFERENCE_WHEN_SET_S`),
+the same ratio to the reference as measured.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from geodata.gazetteer import _cities500_path
 SECTION = "1. Build (seed catalogue)"
 WARM_TARGET_S = 2.0
 COLD_TARGET_S = 8.0
+#: The json.load reference on 2026-11-30, when issue 15 set the cold target on this machine;
+#: its speed has varied by 1.7× between days since, so a cold build is also read at that speed.
+REFERENCE_WHEN_SET_S = 2.25
 RUNS = 3
 
 
@@ -71,6 +76,17 @@ def run(work: Path, cache: Path) -> tuple[list[Row], Path]:
             reference,
             target=f"≤ {COLD_TARGET_S:g} s",
             met=cold <= COLD_TARGET_S,
+        ),
+        Row(
+            SECTION,
+            f"cold build at the machine's speed of 2026-11-30 (× {REFERENCE_WHEN_SET_S:g} s / "
+            "the reference), s",
+            cold * REFERENCE_WHEN_SET_S / reference,
+            "s",
+            label,
+            REFERENCE_WHEN_SET_S,
+            target=f"≤ {COLD_TARGET_S:g} s",
+            met=cold * REFERENCE_WHEN_SET_S / reference <= COLD_TARGET_S,
         ),
         Row(
             SECTION,
