@@ -30,6 +30,7 @@ from webapp import (
     security,
     service,
     share,
+    static_files,
 )
 from webapp import map as atlas_map
 from webapp.http.replay import ResponseCache
@@ -37,7 +38,7 @@ from webapp.i18n.formatting import TEMPLATE_FILTERS
 from webapp.map.basemaps import tile_origins
 from webapp.model.atlas import load_atlas
 from webapp.model.search import index_of
-from webapp.responses import public_root, replayable
+from webapp.responses import public_root
 from webapp.state import AtlasState, Limits, set_state
 from webapp.style import NAV
 
@@ -68,9 +69,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     set_state(app, AtlasState(atlas=atlas, index=index_of(atlas), limits=limits))
     app.jinja_env.filters.update(TEMPLATE_FILTERS)
     app.jinja_env.globals.update(nav_items=NAV, public_root=public_root)
-    app.view_functions["static"] = replayable(app.view_functions["static"])
 
     compression.init_app(app)  # first: its after_request step then runs last
+    static_files.init_app(app)
     i18n.init_app(app)
     service.init_app(app)
     share.init_app(app)  # the share cards: before the parts, whose pages carry them
