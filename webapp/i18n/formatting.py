@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from babel import Locale
@@ -199,7 +199,20 @@ def cited_quote(source: Mapping[str, Any]) -> str:
     >>> cited_quote({"quote": "a park", "title": "News", "published": "2024-07-14"})
     '“a park” — News, publisher unknown, 14 July 2024'
     """
-    return f"“{source.get('quote', '')}” — {citation(source, translated=False).striptags()}"
+    fields = (_field(source, name) for name in _CITED)
+    return f"“{source.get('quote', '')}” — {_plain_citation(*fields)}"
+
+
+#: What a citation is made of (see :func:`citation`).
+_CITED = ("title", "title_is_editorial", "publisher", "published", "language")
+
+
+@lru_cache(maxsize=4096)
+def _plain_citation(*fields: Any) -> str:
+    """:func:`citation` in English as plain text, made once per article: a download cites the
+    same few articles for thousands of features, and making the markup then stripping it took
+    a third of the time of a CSV of 100,000 sites (a profile of 2026-12-01)."""
+    return citation(dict(zip(_CITED, fields, strict=True)), translated=False).striptags()
 
 
 #: The filters templates use to write values.
