@@ -65,13 +65,10 @@ def text_file(filename: str) -> Representation | None:
         path = Path(joined)
         if not path.is_file():
             return None
-        body = path.read_bytes()
         headers = {"Cache-Control": cache_control(current_app.get_send_file_max_age(filename))}
         kept[joined] = (
-            Representation.with_gzip(
-                body, get_content_type(mimetype, "utf-8"), path.stat().st_mtime, headers
-            )
-            if len(body) >= MIN_GZIP_BYTES
+            Representation.from_file(path, get_content_type(mimetype, "utf-8"), headers)
+            if path.stat().st_size >= MIN_GZIP_BYTES
             else None
         )
     return kept[joined]

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from functools import cached_property
+from pathlib import Path
 
 from webapp.cache import BoundedCache
 from webapp.model.filebody import FileBody
@@ -87,6 +88,13 @@ class Representation:
         Last-Modified date keeps its whole seconds, as HTTP dates do."""
         last_modified = datetime.fromtimestamp(int(modified), UTC)
         return cls(body, media_type, last_modified, compress(body), headers or {})
+
+    @classmethod
+    def from_file(
+        cls, path: Path, media_type: str, headers: Mapping[str, str] | None = None
+    ) -> Representation:
+        """The file at ``path`` with its gzip (:meth:`with_gzip`), last modified when it was."""
+        return cls.with_gzip(path.read_bytes(), media_type, path.stat().st_mtime, headers)
 
     @cached_property
     def etag(self) -> str:

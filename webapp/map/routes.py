@@ -122,9 +122,7 @@ def leaflet_file(filename: str) -> Response:
 @cache
 def _text_file(path: Path, media_type: str) -> Representation:
     """A file of the package sent as it is or with gzip (compressed once), cached for a day."""
-    return Representation.with_gzip(
-        path.read_bytes(), media_type, path.stat().st_mtime, DAY_HEADERS
-    )
+    return Representation.from_file(path, media_type, DAY_HEADERS)
 
 
 @bp.record_once
