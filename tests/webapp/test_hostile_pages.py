@@ -33,7 +33,7 @@ from geodata.geopackage import NUL_STAND_IN
 from tests.support import hostile
 from webapp import create_app
 from webapp.downloads.csv import COLUMNS
-from webapp.map.prepared import page_assets
+from webapp.map.assets import page_assets
 from webapp.model.atlas import AtlasDataError
 from webapp.model.subsets import SELECTION_FORMATS
 from webapp.security import inline_script_hashes

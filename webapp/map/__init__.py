@@ -1,7 +1,8 @@
 """The map: ``/`` and ``/embed``, the offline base layer, Leaflet's files and a large atlas's
 feed and popups.
 
-``init_app`` renders the page once per language (folium, ``webapp.map.page``), registers the
+``init_app`` renders the page once per language (folium, ``webapp.map.page``), or reads it as
+rendered for the same build by an earlier start (``webapp.map.pagecache``), registers the
 hashes of their inline scripts for the Content-Security-Policy, and registers the blueprint.
 The page machinery (folium, the templates) is imported there, not with the package: the build
 imports :mod:`webapp.map.pagedata` for the large map's feed, and folium's templates alone are
@@ -21,6 +22,7 @@ from webapp.state import state_of
 
 def init_app(app: Flask) -> None:
     """Prepare the map of ``app``'s atlas and register its routes."""
+    from webapp.map.pagecache import PageCache
     from webapp.map.prepared import MapPart
     from webapp.map.routes import bp
 
@@ -30,7 +32,12 @@ def init_app(app: Flask) -> None:
         return app.test_request_context(f"/?lang={language}")
 
     prepared = MapPart.prepare(
-        state.atlas, state.limits.map_inline_features, state.limits.popups, LANGUAGES, speaking
+        state.atlas,
+        state.limits.map_inline_features,
+        state.limits.popups,
+        LANGUAGES,
+        speaking,
+        PageCache(),
     )
     state.parts["map"] = prepared
     for page in prepared.pages.values():

@@ -30,6 +30,7 @@ from markupsafe import Markup
 from webapp.i18n import TRANSLATIONS, current_language, script_messages
 from webapp.i18n.formatting import long_date
 from webapp.i18n.vocabulary import term
+from webapp.map.assets import PageAssets
 from webapp.map.basemaps import BASEMAPS, NATURAL_EARTH
 from webapp.map.elements import (
     AfterFeatures,
@@ -88,25 +89,6 @@ MESSAGES_ELEMENT_ID = "atlas-messages"
 #: Above this many features, the page loads its features by URL and clusters the sites.
 #: The swatch of a category of corridors (its corridors have colours of their own).
 CORRIDOR_CATEGORY_COLOUR = "#555555"
-
-
-@dataclass(frozen=True)
-class PageAssets:
-    """URLs (served by this app) of what the page loads, and of the data downloads."""
-
-    leaflet_js: str
-    favicon: str
-    downloads: Mapping[str, str]
-    static_prefix: str = "/static/"
-    #: A large atlas's features (``webapp.map.pagedata.map_feed``) and its popups (prefix of
-    #: ``<feature id>.html``), both served by ``webapp.map.assets``.
-    map_features: str = "/assets/map/features.json"
-    map_popups: str = "/assets/map/popups/"
-    #: The bundles of ``webapp.map.bundles``: the map's stylesheets (Leaflet's among them),
-    #: and its scripts, deferred (a large atlas's own set).
-    map_styles: str = "/static/map.bundle.css"
-    map_scripts: str = "/static/map.bundle.js"
-    large_map_scripts: str = "/static/map-large.bundle.js"
 
 
 def _latlon(position: list[float]) -> list[float]:

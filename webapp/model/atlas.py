@@ -83,6 +83,7 @@ class Atlas:
         kept_models: int = 512,
         build_id: str | None = None,
         prepared: Prepared | None = None,
+        content_id: str | None = None,
     ) -> None:
         #: The built files by name (:data:`FILES`, and atlas.gpkg when the build wrote one),
         #: open, read when served.
@@ -92,6 +93,9 @@ class Atlas:
         self.built_at = built_at
         #: Identifies this build: the SHA-256 of atlas.geojson (hex), e.g. for ETags.
         self.build_id = build_id or self.files[ATLAS].sha256()
+        #: Identifies everything loaded (each file's SHA-256, and when it was built): what a
+        #: page made from this atlas depends on, e.g. to keep it (``webapp.map.pagecache``).
+        self.content_id = content_id or self.build_id
         #: What the build's serving index held for this atlas (``webapp.model.serving``):
         #: the search ranking, the table's ranks, the map's feeds; None without one.
         self.prepared = prepared
@@ -412,4 +416,10 @@ def load_atlas(data_dir: Path, kept_models: int = 512) -> Atlas:
         kept_models=kept_models,
         build_id=snapshots[ATLAS].sha256,
         prepared=prepared,
+        content_id=_content_id(digests, built_at),
     )
+
+
+def _content_id(digests: Mapping[str, tuple[int, str]], built_at: datetime) -> str:
+    loaded = "".join(f"{name} {sha256}\n" for name, (_, sha256) in sorted(digests.items()))
+    return hashlib.sha256(f"{loaded}{built_at.isoformat()}".encode()).hexdigest()
