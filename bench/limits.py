@@ -40,11 +40,12 @@ LIMITS = {
         "(40–80 ms). Only the review page sends it now (webapp/security.py says why)."
     ),
     "server start until it answers": (
-        "About 1 s of a start is Python importing Flask, folium (which compiles its templates "
-        "and imports requests), pydantic's models, numpy and Babel; at 100,000 features the "
-        "server then copies and hashes the five built files (about 430 MB, on both cores) to "
-        "check them against the manifest, about 0.3 s; the map page of each language is "
-        "rendered, about 0.2 s. `python -m bench.memory DIR` times each step."
+        "About 0.9 s of a start is Python importing Flask, pydantic's models, numpy and "
+        "Babel; at 100,000 features the server then copies and hashes the five built files "
+        "(about 430 MB, on both cores) to check them against the manifest, 0.3–0.45 s. The "
+        "map pages are read as an earlier start over the same build rendered them "
+        "(webapp.map.pagecache): the first start after a build or a change of code imports "
+        "folium and renders them, about 1 s more. `python -m bench.memory DIR` times each step."
     ),
     "server peak memory": (
         "See 'Where the server's memory goes': imports, then the columns and line spans of "

@@ -48,7 +48,7 @@ def profile(data_dir: Path) -> dict:
     from webapp.server import return_freed_memory
     from webapp.state import AtlasState, set_state
 
-    note("imports (Flask, folium, shapely, numpy, pydantic…)")
+    note("imports (Flask, shapely, numpy, pydantic…)")
     atlas = load_atlas(data_dir)
     note(
         "atlas: files copied and hashed; the build's serving index mapped (webapp.model.serving)"
@@ -67,7 +67,11 @@ def profile(data_dir: Path) -> dict:
     note("languages, health check and share cards (webapp.i18n, webapp.service, webapp.share)")
     # Each part prepares its data as create_app has it do, one step at a time.
     for name, part in (
-        (f"map pages; the large map's feed {made} (webapp.map)", atlas_map),
+        (
+            f"map pages (rendered, or as an earlier start rendered them); the large map's "
+            f"feed {made} (webapp.map)",
+            atlas_map,
+        ),
         (f"the table's sort ranks, {made} (webapp.pages)", pages),
         ("downloads (webapp.downloads)", downloads),
         ("OpenAPI document (webapp.api)", api),

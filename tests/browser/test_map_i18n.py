@@ -128,7 +128,7 @@ def test_the_switcher_switches_language_and_keeps_the_view(open_page, features):
     expect_popup(page, features[site]["name"])
     switcher = page.locator(".atlas-languages")
     expect(switcher.locator("[aria-current=true]")).to_have_accessible_name("Русский")
-    page.evaluate("() => CorridorAtlas.app.map.panBy([40, 0], {animate: false})")
+    page.evaluate("() => { CorridorAtlas.app.map.panBy([40, 0], {animate: false}); }")
     page.wait_for_function("() => location.hash.includes('map=')")
     english = switcher.get_by_role("link", name="English")
     page.wait_for_function(

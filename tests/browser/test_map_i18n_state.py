@@ -45,7 +45,7 @@ def search(page, query: str) -> None:
 def written_address(page) -> str:
     """The page's address once the reader moved the map and the map wrote its state there
     (the permalink)."""
-    page.evaluate("() => CorridorAtlas.app.map.panBy([40, 0], {animate: false})")
+    page.evaluate("() => { CorridorAtlas.app.map.panBy([40, 0], {animate: false}); }")
     page.wait_for_function("() => location.hash.includes('map=')")
     return page.url
 

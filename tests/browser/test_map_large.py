@@ -320,7 +320,7 @@ def test_the_map_draws_the_band_of_its_zoom(open_large, large_client):
     page = open_large("/")
     for zoom, band in [(3, 0), (FEED_BANDS[0], 0), (FEED_BANDS[0] + 1, 1), (FEED_BANDS[-1] + 1, 2)]:
         page.evaluate(
-            f"() => CorridorAtlas.app.map.setView([40.5, 68.8], {zoom}, {{animate: false}})"
+            f"() => {{ CorridorAtlas.app.map.setView([40.5, 68.8], {zoom}, {{animate: false}}); }}"
         )
         drawn = page.evaluate(CORRIDOR_RINGS)
         assert {b for _, b, _ in drawn} == {band}

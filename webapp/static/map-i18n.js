@@ -11,6 +11,7 @@
   "use strict";
 
   let catalogue = null;
+  let plurality = null; // the page's language's plural rules, made once
 
   function load() {
     if (catalogue === null) {
@@ -40,7 +41,8 @@
     const { language, messages, plurals } = load();
     const forms = messages[singular];
     if (Array.isArray(forms)) {
-      const category = new Intl.PluralRules(language).select(count);
+      plurality = plurality || new Intl.PluralRules(language);
+      const category = plurality.select(count);
       const index = plurals[category] !== undefined ? plurals[category] : forms.length - 1;
       return fill(forms[Math.min(index, forms.length - 1)], values);
     }
@@ -51,7 +53,17 @@
     return load().language;
   };
 
+  /* Each formatter is made once: making one loads the language's CLDR data (tens of ms the
+   * first time), and the feature list formats its counts on every move of the map. */
+  const formatters = new Map();
+
   CA.formatNumber = function (value, options) {
-    return new Intl.NumberFormat(load().language, options).format(value);
+    const key = JSON.stringify(options || {});
+    let formatter = formatters.get(key);
+    if (formatter === undefined) {
+      formatter = new Intl.NumberFormat(load().language, options);
+      formatters.set(key, formatter);
+    }
+    return formatter.format(value);
   };
 })(window.CorridorAtlas = window.CorridorAtlas || {});

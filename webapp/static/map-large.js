@@ -254,6 +254,25 @@
     return count < 1000 ? ["medium", 38] : ["large", 46];
   }
 
+  /* What the controls read of a feature (as the seed page's data has it); its page's URL is
+   * made when first read, not for each of 100,000 sites while the map waits. */
+  class FeatureData {
+    constructor(id, name, kind, category, stage, countries, overlay) {
+      this.id = id;
+      this.name = name;
+      this.kind = kind;
+      this.category = category;
+      this.stage = stage;
+      this.countries = countries;
+      this.overlay = overlay;
+      this.terms = null;
+    }
+
+    get url() {
+      return CA.sitePath(`/features/${encodeURIComponent(this.id)}`);
+    }
+  }
+
   class Large {
     constructor(app, feed, urls) {
       this.app = app;
@@ -298,20 +317,17 @@
       const shapes = new Map(data.categories.map((c) => [c.name, drawing.shapes[c.shape] || []]));
       const overlays = new Map(data.overlays.map((o) => [`${o.kind} ${o.category}`, o.key]));
       const describe = (columns, i, kind) => {
-        const id = columns.id[i];
         const category = feed.categories[columns.category[i]];
         const stage = columns.stage[i];
-        return {
-          id,
-          name: columns.name[i],
+        return new FeatureData(
+          columns.id[i],
+          columns.name[i],
           kind,
           category,
-          stage: stage < 0 ? "" : feed.stages[stage],
-          countries: feed.countrySets[columns.countries[i]],
-          overlay: overlays.get(`${kind} ${category}`),
-          url: CA.sitePath(`/features/${encodeURIComponent(id)}`),
-          terms: null,
-        };
+          stage < 0 ? "" : feed.stages[stage],
+          feed.countrySets[columns.countries[i]],
+          overlays.get(`${kind} ${category}`),
+        );
       };
       const corridors = feed.corridors;
       const bands = corridors.bands || [];
