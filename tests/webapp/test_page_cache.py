@@ -87,7 +87,7 @@ def test_each_input_of_a_page_has_its_own_key(monkeypatch: pytest.MonkeyPatch) -
     assert base not in others and len(others) == 4
 
 
-def test_the_fingerprint_covers_templates_scripts_and_translations() -> None:
+def test_the_fingerprint_covers_templates_scripts_and_translations(tmp_path: Path) -> None:
     """A file read while rendering, whatever its kind, changes the code's fingerprint: here
     the fingerprint is taken by a fresh process over a copy of the packages."""
     root = Path(pagecache.__file__).resolve().parents[2]
@@ -101,27 +101,21 @@ def test_the_fingerprint_covers_templates_scripts_and_translations() -> None:
         assert run.returncode == 0, run.stderr
         return run.stdout.strip()
 
-    copies = Path(os.environ.get("TMPDIR", "/tmp"))
-    packages = copies / f"fingerprint-{os.getpid()}"
-    try:
-        for name in ("webapp", "geodata"):
-            shutil.copytree(
-                root / name, packages / name, ignore=shutil.ignore_patterns("__pycache__")
-            )
-        before = fingerprint(packages)
-        assert before == pagecache.code_fingerprint()
-        seen = {before}
-        for changed in ("static/map.js", "templates/base.html", "map/elements.py"):
-            path = packages / "webapp" / changed
-            path.write_bytes(path.read_bytes() + b"\n")
-            seen.add(fingerprint(packages))
-        catalogues = sorted((packages / "webapp" / "translations").rglob("*.mo"))
-        assert catalogues, "no compiled translations to change"
-        catalogues[0].write_bytes(catalogues[0].read_bytes() + b"\0")
+    packages = tmp_path / "packages"
+    for name in ("webapp", "geodata"):
+        shutil.copytree(root / name, packages / name, ignore=shutil.ignore_patterns("__pycache__"))
+    before = fingerprint(packages)
+    assert before == pagecache.code_fingerprint()
+    seen = {before}
+    for changed in ("static/map.js", "templates/base.html", "map/elements.py"):
+        path = packages / "webapp" / changed
+        path.write_bytes(path.read_bytes() + b"\n")
         seen.add(fingerprint(packages))
-        assert len(seen) == 5
-    finally:
-        shutil.rmtree(packages, ignore_errors=True)
+    catalogues = sorted((packages / "webapp" / "translations").rglob("*.mo"))
+    assert catalogues, "no compiled translations to change"
+    catalogues[0].write_bytes(catalogues[0].read_bytes() + b"\0")
+    seen.add(fingerprint(packages))
+    assert len(seen) == 5
 
 
 def test_another_build_renders_its_own_pages(
