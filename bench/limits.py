@@ -71,12 +71,15 @@ LIMITS = {
         "and garbage collection 0.2 s. The JavaScript, not the network, is the larger part."
     ),
     "map: slowest of": (
-        "Painting, not JavaScript: Chromium here rasterizes on the CPU, and the scripts take "
-        "under 30 ms of all seven steps (a CPU profile). With the view reset before each run "
-        "(medians of 4 runs, 2026-12-01), the slowest step took 204 ms with everything drawn, "
-        "89 ms without the 1,000 corridors, 101 ms with them 1 px wide instead of 3, and 54 ms "
-        "with neither corridors nor the offline base layer: the target lies at what an empty "
-        "canvas costs on this machine."
+        "Painting more than JavaScript: Chromium here rasterizes on the CPU. Since 2026-12-02 "
+        "corridors are stroked 1 px wide below zoom 7 (1,000 of them 3 px wide took 160-190 ms "
+        "to rasterize, 1 px about 20 ms) and the base layer is scaled from its positions at "
+        "zoom 0; the slowest step went from 310-430 ms to 170-185 ms (a harness running this "
+        "benchmark's steps, three loads each). What is left of it, from a trace: the step's "
+        "scripts 50-110 ms (Leaflet clips and simplifies the corridors and the base layer, the "
+        "clusters of the view are found and painted), the canvases' raster (sites about 17 ms, "
+        "corridors 20-30 ms), the style and layout of the city names that appear at the new "
+        "zoom (30-45 ms) and the software compositor."
     ),
 }
 

@@ -332,6 +332,30 @@ def test_the_map_draws_the_band_of_its_zoom(open_large, large_client):
             assert len(projected) < len(drawn)
 
 
+CORRIDOR_WEIGHTS = """() => [...new Set(CorridorAtlas.app.large.corridors.map(
+    (c) => c.layer.options.weight))]"""
+
+
+@pytest.mark.browser
+def test_corridors_are_drawn_thin_at_low_zooms_and_a_focused_one_stays_wide(open_large):
+    page = open_large("/")
+    for zoom, weights in [(5, [1]), (6, [1]), (7, [3]), (10, [3])]:
+        page.evaluate(
+            f"() => {{ CorridorAtlas.app.map.setView([40.5, 68.8], {zoom}, {{animate: false}}); }}"
+        )
+        assert page.evaluate(CORRIDOR_WEIGHTS) == weights, zoom
+    # A thin corridor still answers the pointer a few pixels away (the renderer's tolerance).
+    assert page.evaluate("() => CorridorAtlas.app.large.renderer.options.tolerance") >= 2
+    focused = open_large("/embed?focus=north-south-international-transport-corridor")
+    focused.evaluate("() => { CorridorAtlas.app.map.setZoom(5, {animate: false}); }")
+    weights = focused.evaluate(
+        """() => Object.fromEntries(CorridorAtlas.app.large.corridors.map(
+            (c) => [c.data.id, c.layer.options.weight]))"""
+    )
+    assert weights.pop("north-south-international-transport-corridor") == 6
+    assert set(weights.values()) == {1}
+
+
 def _in_view(feature: dict, west: float, south: float, east: float, north: float) -> bool:
     """Whether a feature is in the box as the map's list counts it: a site's point inside, a
     corridor's bounding box overlapping."""

@@ -303,6 +303,37 @@ def test_offline_base_is_drawn_when_tiles_fail_and_names_tashkent(open_page):
     )
 
 
+BASE_PROJECTION = """() => {
+    const map = CorridorAtlas.app.map;
+    const paths = [];
+    map.eachLayer((layer) => {
+        if (layer instanceof L.Polyline && layer.options.pane === "atlas-basemap") {
+            paths.push(layer);
+        }
+    });
+    const flat = (latlngs) => latlngs[0] instanceof L.LatLng ? [latlngs] : latlngs.flatMap(flat);
+    let compared = 0, differing = 0;
+    for (const path of paths) {
+        const rings = flat(path.getLatLngs());
+        path._rings.forEach((ring, r) => ring.forEach((point, i) => {
+            compared += 1;
+            if (!point.equals(map.latLngToLayerPoint(rings[r][i]))) differing += 1;
+        }));
+    }
+    return [paths.length, compared, differing];
+}"""
+
+
+def test_the_offline_base_is_projected_as_leaflet_projects_it(open_page):
+    page = open_page()
+    page.wait_for_function("() => window.__seen.base")
+    for zoom in (3, 5.25, 9):
+        page.evaluate(f"() => {{ CorridorAtlas.app.map.setZoom({zoom}, {{animate: false}}); }}")
+        paths, compared, differing = page.evaluate(BASE_PROJECTION)
+        assert paths >= 3 and compared > 10000, (paths, compared)  # land, coasts, borders
+        assert differing == 0, (zoom, differing)
+
+
 def test_offline_base_lies_beneath_the_tiles_while_they_load(open_page):
     page = open_page(tiles="load")
     expect(page.locator(".leaflet-atlas-basemap-pane path").first).to_be_attached()

@@ -72,6 +72,51 @@
     }
   }
 
+  /* A ring's vertices at zoom 0, as x, y pairs. */
+  function atZoom0(map, latlngs) {
+    const xy = new Float64Array(latlngs.length * 2);
+    latlngs.forEach((latlng, i) => {
+      const point = map.project(latlng, 0);
+      xy[2 * i] = point.x;
+      xy[2 * i + 1] = point.y;
+    });
+    return xy;
+  }
+
+  /* The layer points of a ring kept at zoom 0 (``atZoom0``): the pixels Leaflet's own
+   * map.latLngToLayerPoint gives, rounded alike, from one multiplication per coordinate. */
+  function scaledRing(map, xy) {
+    const scale = map.getZoomScale(map.getZoom(), 0);
+    const origin = map.getPixelOrigin();
+    const ring = new Array(xy.length / 2);
+    for (let i = 0; i < ring.length; i += 1) {
+      ring[i] = L.point(
+        Math.round(xy[2 * i] * scale) - origin.x,
+        Math.round(xy[2 * i + 1] * scale) - origin.y,
+      );
+    }
+    return ring;
+  }
+
+  /* Leaflet projects every vertex of a path anew at each zoom (map.latLngToLayerPoint per
+   * vertex); a path given this projection keeps its rings at zoom 0 and scales them. The
+   * base layer's 20,000 vertices took about 16 ms of each zoom so (bench 5). */
+  const kept = new WeakMap(); // a ring's LatLngs -> its atZoom0 pairs
+  function projectFromZoom0(latlngs, result, projectedBounds) {
+    if (!(latlngs[0] instanceof L.LatLng)) {
+      latlngs.forEach((inner) => projectFromZoom0.call(this, inner, result, projectedBounds));
+      return;
+    }
+    let xy = kept.get(latlngs);
+    if (!xy) {
+      xy = atZoom0(this._map, latlngs);
+      kept.set(latlngs, xy);
+    }
+    const ring = scaledRing(this._map, xy);
+    ring.forEach((point) => projectedBounds.extend(point));
+    result.push(ring);
+  }
+
   /* Draw the base layer's GeoJSON into ``group``; return its layer of names. */
   function draw(group, collection) {
     const byLayer = (name) => ({
@@ -83,6 +128,9 @@
         pane: PANE,
         interactive: false,
         style: () => ({ ...STYLES[name], className: `atlas-basemap-${name}` }),
+        onEachFeature: (feature, layer) => {
+          layer._projectLatlngs = projectFromZoom0;
+        },
       }).addTo(group);
     }
     return L.geoJSON(byLayer("label"), { pointToLayer: countryLabel }).addTo(group);
@@ -225,6 +273,8 @@
     document.addEventListener("atlas:themechange", (event) => themedBase(app, event.detail.theme));
   }
 
+  CA.atZoom0 = atZoom0;
+  CA.scaledRing = scaledRing;
   CA.naturalEarth = naturalEarth;
   CA.watchTiles = watchTiles;
 })(window.CorridorAtlas = window.CorridorAtlas || {});

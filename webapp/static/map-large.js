@@ -17,6 +17,12 @@
   const CLUSTER_MAX_ZOOM = 16; // beyond it, sites are drawn one by one
   const SITE_STYLE = { radius: 6, weight: 1.5 };
   const CORRIDOR_STYLE = { weight: 3, opacity: 0.85, smoothFactor: 1.5 };
+  // Below this zoom corridors are drawn 1 px wide: hundreds of them share a view there, and a
+  // canvas without a GPU strokes 1,000 corridors 3 px wide in 160-190 ms, 1 px wide in about
+  // 20 ms (bench 5: a pan or zoom of the large map).
+  const THIN_BELOW_ZOOM = 7;
+  const THIN_WEIGHT = 1;
+  const CORRIDOR_TOLERANCE = 2; // px beyond a thin line that still hovers or clicks it
   const FADED = { opacity: 0.3, fillOpacity: 0.25 };
   const FOCUS_SITE = { radius: 10, color: "#111111", weight: 3, fillOpacity: 1 };
   const FOCUS_WEIGHT = 6;
@@ -127,11 +133,27 @@
      * ``limits`` (the bands' highest zooms), the indices of the vertices it keeps per part. */
     initialize(parts, vertices, limits, options) {
       L.Polyline.prototype.initialize.call(this, parts, options);
+      this.weight = this.options.weight; // as styled; drawn thinner at low zooms (weightAt)
       this.parts = parts;
       this.vertices = vertices;
       this.limits = limits;
       this.atZoom0 = []; // per band, each part's x, y pairs at zoom 0 (made when first drawn)
       this.band = -1;
+    },
+
+    /* The normal weight is drawn 1 px wide below THIN_BELOW_ZOOM; a focused corridor's is not. */
+    weightAt(zoom) {
+      return zoom < THIN_BELOW_ZOOM && this.weight === CORRIDOR_STYLE.weight
+        ? THIN_WEIGHT
+        : this.weight;
+    },
+
+    setStyle(style) {
+      if (style.weight !== undefined) {
+        this.weight = style.weight;
+      }
+      const weight = this._map ? this.weightAt(this._map.getZoom()) : this.weight;
+      return L.Polyline.prototype.setStyle.call(this, { ...style, weight });
     },
 
     bandOf(zoom) {
@@ -157,10 +179,9 @@
         [Math.round(min.x * scale) - origin.x, Math.round(min.y * scale) - origin.y],
         [Math.round(max.x * scale) - origin.x, Math.round(max.y * scale) - origin.y],
       );
+      this.options.weight = this.weightAt(zoom);
       this._updateBounds();
       this.band = this.bandOf(zoom);
-      this.scale = scale;
-      this.origin = origin;
       this._rings = null; // projected when the corridor comes into view (_update)
     },
 
@@ -171,27 +192,9 @@
         const parts = band < this.limits.length
           ? this.vertices[band].map((kept, p) => kept.map((k) => this.parts[p][k]))
           : this.parts;
-        this.atZoom0[band] = parts.map((part) => {
-          const xy = new Float64Array(part.length * 2);
-          part.forEach((latlng, i) => {
-            const point = map.project(latlng, 0);
-            xy[2 * i] = point.x;
-            xy[2 * i + 1] = point.y;
-          });
-          return xy;
-        });
+        this.atZoom0[band] = parts.map((part) => CA.atZoom0(map, part));
       }
-      const { scale, origin } = this;
-      this._rings = this.atZoom0[band].map((xy) => {
-        const ring = new Array(xy.length / 2);
-        for (let i = 0; i < ring.length; i += 1) {
-          ring[i] = L.point(
-            Math.round(xy[2 * i] * scale) - origin.x,
-            Math.round(xy[2 * i + 1] * scale) - origin.y,
-          );
-        }
-        return ring;
-      });
+      this._rings = this.atZoom0[band].map((xy) => CA.scaledRing(map, xy));
     },
 
     _update() {
@@ -280,7 +283,7 @@
       this.urls = urls;
       // Corridors on Leaflet's canvas renderer; sites and clusters painted on a canvas of
       // their own, above (SiteLayer), so a new view repaints them alone.
-      this.renderer = L.canvas({ padding: CANVAS_PADDING });
+      this.renderer = L.canvas({ padding: CANVAS_PADDING, tolerance: CORRIDOR_TOLERANCE });
       this.items = [];
       this.tooltip = L.tooltip({ direction: "top", offset: [0, -8] });
       this.popup = L.popup(POPUP_OPTIONS);
