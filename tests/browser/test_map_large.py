@@ -171,21 +171,29 @@ def large_server(built_data_dir: Path) -> Iterator[str]:
 def open_large(browser: Browser, large_server: str) -> Iterator:
     contexts, errors = [], []
 
-    def open_(path: str) -> Page:
+    def open_(path: str, init_script: str | None = None, refused: str | None = None) -> Page:
+        """``path`` opened, its sites clustered; ``init_script`` runs before the page's, and
+        requests whose URL ends with ``refused`` get a 404."""
         context = browser.new_context(viewport=DESKTOP)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(large_server)
-                else route.abort("internetdisconnected")
-            ),
-        )
+        if init_script:
+            page.add_init_script(init_script)
+
+        def route(request_route) -> None:
+            url = request_route.request.url
+            if refused and url.endswith(refused):
+                request_route.fulfill(status=404, body="")
+            elif url.startswith(large_server):
+                request_route.continue_()
+            else:
+                request_route.abort("internetdisconnected")
+
+        page.route("**/*", route)
         page.goto(large_server + path, wait_until="load")
         page.wait_for_function("() => !!(window.CorridorAtlas && CorridorAtlas.app)")
+        page.wait_for_function("() => CorridorAtlas.app.large.loaded")
         return page
 
     yield open_
@@ -228,6 +236,75 @@ def test_every_site_is_drawn_in_a_cluster_or_alone(open_large, atlas_features):
             .filter((i) => i.site).map((i) => [i.site.data.category, i.fill])"""
     )
     assert all(colour == site_colour(category) for category, colour in colours)
+
+
+#: The map's index beside one made here from the same points: every zoom's clusters over the
+#: world, and a cluster's expansion zoom and leaves; and who made the map's.
+SAME_AS_ON_THE_PAGE = """() => {
+    const large = CorridorAtlas.app.large;
+    const here = new Supercluster(large.clusters.options).load(large.index.points);
+    const world = [-180, -85, 180, 85];
+    const differing = [];
+    for (let zoom = 0; zoom <= 17; zoom += 1) {
+        const a = JSON.stringify(large.index.getClusters(world, zoom));
+        if (a !== JSON.stringify(here.getClusters(world, zoom))) differing.push(zoom);
+    }
+    const cluster = large.index.getClusters(world, 0).find((c) => c.properties.cluster);
+    const id = cluster.properties.cluster_id;
+    const same = large.index.getClusterExpansionZoom(id) === here.getClusterExpansionZoom(id)
+        && JSON.stringify(large.index.getLeaves(id, 50)) === JSON.stringify(here.getLeaves(id, 50));
+    return {differing, same, by: large.clusters.last.by, points: large.index.points.length};
+}"""
+
+
+def _toggle_technoparks(page: Page, on: bool, drawn: int) -> None:
+    """Switch the technoparks on or off in the filters and wait for ``drawn`` sites."""
+    panel = page.locator("#atlas-filters-panel")
+    if not panel.is_visible():
+        page.get_by_role("button", name="Filters").click()
+    panel.get_by_label("technopark").set_checked(on)
+    page.wait_for_function(f"() => {DRAWN_SITES} === {drawn}")
+
+
+@pytest.mark.browser
+def test_the_sites_are_clustered_again_in_a_worker_as_on_the_page(open_large, atlas_features):
+    page = open_large("/")
+    sites = sum(1 for f in atlas_features.values() if f["properties"]["kind"] == "site")
+    technoparks = sum(
+        1 for f in atlas_features.values() if f["properties"]["category"] == "technopark"
+    )
+    first = {"differing": [], "same": True, "by": "page", "points": sites}
+    assert page.evaluate(SAME_AS_ON_THE_PAGE) == first  # the first index: made as the page opens
+    page.wait_for_function("() => CorridorAtlas.app.large.clusters.worker !== null")
+    _toggle_technoparks(page, False, sites - technoparks)
+    again = {"differing": [], "same": True, "by": "worker", "points": sites - technoparks}
+    assert page.evaluate(SAME_AS_ON_THE_PAGE) == again
+    # Switched on again: the first index, kept, and no new request.
+    _toggle_technoparks(page, True, sites)
+    assert page.evaluate(SAME_AS_ON_THE_PAGE) == first
+    assert page.evaluate("() => CorridorAtlas.app.large.clusters.requests") == 2
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "without",
+    [
+        {"init_script": "delete window.Worker;"},
+        {"refused": "/static/map-clusters-worker.js"},
+    ],
+    ids=["no-worker", "worker-script-refused"],
+)
+def test_without_a_worker_the_page_clusters_the_sites_again(open_large, atlas_features, without):
+    page = open_large("/", **without)
+    sites = sum(1 for f in atlas_features.values() if f["properties"]["kind"] == "site")
+    technoparks = sum(
+        1 for f in atlas_features.values() if f["properties"]["category"] == "technopark"
+    )
+    page.evaluate("() => { CorridorAtlas.app.map.setView([41, 69], 3, {animate: false}); }")
+    page.wait_for_timeout(500)  # time for a refused worker's script to fail
+    _toggle_technoparks(page, False, sites - technoparks)
+    assert page.evaluate("() => CorridorAtlas.app.large.clusters.last.by") == "page"
+    assert page.evaluate("() => CorridorAtlas.app.large.clusters.worker") is None
 
 
 @pytest.mark.browser
@@ -285,7 +362,7 @@ def test_search_filters_and_permalinks_work_as_on_a_small_atlas(open_large, atla
     page.wait_for_function("() => location.hash.includes('category=')")
     sites = sum(1 for f in atlas_features.values() if f["properties"]["kind"] == "site")
     page.evaluate("() => { CorridorAtlas.app.map.setView([41, 69], 3, {animate: false}); }")
-    assert page.evaluate(DRAWN_SITES) == sites - technoparks
+    page.wait_for_function(f"() => {DRAWN_SITES} === {sites - technoparks}")  # made in a worker
 
     again = open_large("/" + page.url.split("/", 3)[3])
     expect_popup(again, "Bekabad industrial park")

@@ -37,8 +37,15 @@ MAP_SCRIPTS = (
     "map-timeline.js",
     "map.js",
 )
-#: The scripts of a large atlas's page: supercluster and map-large.js, before map.js.
-LARGE_MAP_SCRIPTS = (*MAP_SCRIPTS[:-1], "vendor/supercluster.min.js", "map-large.js", "map.js")
+#: The scripts of a large atlas's page: supercluster, its index made in a worker
+#: (``map-clusters.js``, which starts ``map-clusters-worker.js``) and map-large.js, before map.js.
+LARGE_MAP_SCRIPTS = (
+    *MAP_SCRIPTS[:-1],
+    "vendor/supercluster.min.js",
+    "map-clusters.js",
+    "map-large.js",
+    "map.js",
+)
 #: The map page's stylesheets, in cascade order (Leaflet's own first).
 MAP_STYLES = ("atlas.css", "map.css", "map-reader.css", "map-timeline.css")
 #: Bundle file name (under /static/) -> the files it joins, relative to ``STATIC_DIR``.

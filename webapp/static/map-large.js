@@ -13,8 +13,8 @@
 (function (CA) {
   "use strict";
 
-  const CLUSTER_RADIUS = 80; // px
   const CLUSTER_MAX_ZOOM = 16; // beyond it, sites are drawn one by one
+  const CLUSTER_OPTIONS = { radius: 80, maxZoom: CLUSTER_MAX_ZOOM }; // radius in px
   const SITE_STYLE = { radius: 6, weight: 1.5 };
   const CORRIDOR_STYLE = { weight: 3, opacity: 0.85, smoothFactor: 1.5 };
   // Below this zoom corridors are drawn 1 px wide: hundreds of them share a view there, and a
@@ -289,7 +289,7 @@
       this.popup = L.popup(POPUP_OPTIONS);
       this.members = L.popup({ ...POPUP_OPTIONS, className: "atlas-popup-frame atlas-members" });
       this.fetched = new Map(); // popup HTML by feature id
-      this.index = new Supercluster({ radius: CLUSTER_RADIUS, maxZoom: CLUSTER_MAX_ZOOM });
+      this.index = null; // supercluster's, of the sites that passed the filters (indexed)
       this.sites = [];
       this.corridors = [];
       this.signature = null;
@@ -298,7 +298,15 @@
       this.drawn = 0;
       this.focused = null;
       this.keyed = 0;
-      this.loaded = false; // the index holds the sites that pass the filters (apply)
+      this.loaded = false; // an index is in place (a newer one may be on its way: apply)
+      // The first index is made here, the next ones in a worker (map-clusters.js).
+      this.clusters = new CA.ClusterIndex(
+        feed.sites.lon,
+        feed.sites.lat,
+        CLUSTER_OPTIONS,
+        (site) => this.sites[site].point,
+        (index) => this.indexed(index),
+      );
       this.read(feed);
       this.layer = new SiteLayer(this).addTo(this.map);
       this.map.on("click", (event) => this.click(event));
@@ -309,6 +317,7 @@
         this.pending = setTimeout(() => app.filters.apply(), 0);
       });
       setTimeout(() => this.keyInBackground(), 0);
+      setTimeout(() => this.clusters.startWorker(), 0);
     }
 
     /* --- the feed ------------------------------------------------------------------------- */
@@ -385,7 +394,7 @@
     }
 
     /* Show exactly the features that pass the filters; sites are reclustered only when what
-     * passes has changed. */
+     * passes has changed, and drawn anew once they are (indexed). */
     apply() {
       const filters = this.app.filters;
       const on = this.shownOverlays();
@@ -409,22 +418,26 @@
       ]);
       if (signature !== this.signature) {
         this.signature = signature;
-        const points = [];
+        const passing = [];
         const siteCounts = {};
-        for (const site of this.sites) {
+        this.sites.forEach((site, number) => {
           if (on.has(site.data.overlay) && filters.passes(site)) {
-            points.push(site.point);
+            passing.push(number);
             siteCounts[site.data.overlay] = (siteCounts[site.data.overlay] || 0) + 1;
           }
-        }
+        });
         this.siteCounts = siteCounts;
-        this.index.load(points);
-        this.loaded = true;
-        this.siteCount = points.length;
-        this.redraw();
+        this.siteCount = passing.length;
+        this.clusters.load(Int32Array.from(passing));
       }
       this.shown = corridors + this.siteCount;
       this.counts = { ...counts, ...this.siteCounts };
+    }
+
+    indexed(index) {
+      this.index = index;
+      this.loaded = true;
+      this.redraw();
     }
 
     /* How many features of each overlay are shown, as of the last apply. */
