@@ -77,13 +77,14 @@ LIMITS = {
     "map: slowest of": (
         "Painting more than JavaScript: Chromium here rasterizes on the CPU. Since 2026-12-02 "
         "corridors are stroked 1 px wide below zoom 7 (1,000 of them 3 px wide took 160-190 ms "
-        "to rasterize, 1 px about 20 ms) and the base layer is scaled from its positions at "
-        "zoom 0; the slowest step went from 310-430 ms to 170-185 ms (a harness running this "
-        "benchmark's steps, three loads each). What is left of it, from a trace: the step's "
-        "scripts 50-110 ms (Leaflet clips and simplifies the corridors and the base layer, the "
-        "clusters of the view are found and painted), the canvases' raster (sites about 17 ms, "
-        "corridors 20-30 ms), the style and layout of the city names that appear at the new "
-        "zoom (30-45 ms) and the software compositor."
+        "to rasterize, 1 px about 20 ms), the base layer is scaled from its positions at zoom "
+        "0 and the list of features in view follows a move once the page is idle; the slowest "
+        "step went from 357-433 ms to 151-180 ms (a harness running this benchmark's steps, "
+        "three loads each). What is left of it, from a trace: the step's scripts 50-100 ms "
+        "(Leaflet clips and simplifies the corridors and the base layer, the clusters of the "
+        "view are found and painted), the canvases' raster (sites about 17 ms, corridors 20-30 "
+        "ms), the style and layout of the base layer's 269 names, which Leaflet moves at every "
+        "zoom (30-45 ms), and the software compositor. Loads vary by 50 ms here."
     ),
 }
 

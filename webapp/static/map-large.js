@@ -722,8 +722,7 @@
     keyInBackground() {
       this.key(KEYED_PER_SLICE);
       if (this.keyed < this.app.data.features.length) {
-        const later = window.requestIdleCallback || ((next) => setTimeout(next, 0));
-        later(() => this.keyInBackground());
+        CA.whenIdle(() => this.keyInBackground());
       }
     }
 

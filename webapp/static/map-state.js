@@ -181,7 +181,18 @@
     return node;
   }
 
+  /* Run ``work`` when the page is idle (after the frames it has to paint), within ``limit``
+   * ms if given; after the current task where the browser has no idle callbacks. */
+  function whenIdle(work, limit) {
+    if (window.requestIdleCallback) {
+      window.requestIdleCallback(work, limit ? { timeout: limit } : undefined);
+    } else {
+      setTimeout(work, 0);
+    }
+  }
+
   CA.element = element;
+  CA.whenIdle = whenIdle;
   CA.parseFragment = parseFragment;
   CA.formatFragment = formatFragment;
   CA.parseEmbedQuery = parseEmbedQuery;
