@@ -22,7 +22,7 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, abort, current_app
 from werkzeug.security import safe_join
 from werkzeug.utils import get_content_type
 
@@ -78,6 +78,8 @@ def text_file(filename: str) -> Representation | None:
 def static_file(filename: str) -> Response:
     """One file of the static folder: a text file by :func:`text_file`, any other as Flask
     sends it (its 404 included)."""
+    if filename.endswith("/"):
+        abort(404)  # a file's name with a slash after it: pathlib would drop the slash
     entity = text_file(filename)
     return current_app.send_static_file(filename) if entity is None else send(entity)
 

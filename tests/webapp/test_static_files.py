@@ -136,6 +136,9 @@ def test_a_file_of_unknown_type_in_the_folder(app):
         "/static/nope.css",
         "/static/vendor",
         "/static/vendor/",
+        "/static/site.css/",  # a file is not a folder (the path once dropped the slash)
+        "/static/vendor/supercluster.min.js/",
+        "/static/favicon.svg/",
     ],
 )
 def test_outside_the_folder_or_missing_is_404(app, path):
