@@ -21,6 +21,7 @@ import logging
 import mmap
 import os
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -47,6 +48,7 @@ from geodata.outputs import (
 )
 from webapp.cache import BoundedCache
 from webapp.model.articles import Article
+from webapp.model.digests import DigestMemo, identity
 from webapp.model.filebody import FileBody
 from webapp.model.schema import Feature, SourceIndex
 from webapp.model.serving import ARRAYS, INDEX, Prepared, read_prepared
@@ -226,38 +228,51 @@ class _Snapshot:
     modified: float
 
 
-def _snapshot(path: Path) -> _Snapshot:
+def _snapshot(path: Path, memo: DigestMemo) -> _Snapshot:
     """Copy ``path`` to an anonymous temporary file (removed by the system when closed).
 
     The server serves the copy, so a file truncated or rewritten in place under a running
-    server changes nothing it sends: it keeps serving the set it loaded, whole.
+    server changes nothing it sends: it keeps serving the set it loaded, whole. The copy is
+    hashed unless ``memo`` knows the file (as it was before and after the copy).
     """
     try:
         with open(path, "rb") as source:
-            modified = os.fstat(source.fileno()).st_mtime
+            status = os.fstat(source.fileno())
+            known = memo.known(status)
             copy = tempfile.TemporaryFile()  # noqa: SIM115 - closed with the FileBody
-            digest = hashlib.sha256()
+            digest = None if known else hashlib.sha256()
             while chunk := source.read(COPY_CHUNK):
-                digest.update(chunk)
+                if digest is not None:
+                    digest.update(chunk)
                 copy.write(chunk)
             copy.flush()
+            unchanged = identity(os.fstat(source.fileno())) == identity(status)
     except OSError as err:
         raise AtlasDataError(
             f"cannot read {path}: {err.strerror}. Build the data first: corridor-atlas build."
         ) from err
-    return _Snapshot(FileBody(copy), digest.hexdigest(), modified)
+    if digest is not None:
+        sha256 = digest.hexdigest()
+        if unchanged:
+            memo.remember(status, sha256, hashed_at=time.time())
+    elif unchanged:
+        sha256 = known
+    else:  # written to while copied: the copy is whatever was read
+        copy.seek(0)
+        sha256 = hashlib.file_digest(copy, "sha256").hexdigest()
+    return _Snapshot(FileBody(copy), sha256, status.st_mtime)
 
 
 #: The serving index as read: index.json's bytes, arrays.bin mapped, each file's size and hash.
 _Index = tuple[bytes, mmap.mmap, dict[str, tuple[int, str]]]
 
 
-def _read_index(data_dir: Path) -> _Index | None:
+def _read_index(data_dir: Path, memo: DigestMemo) -> _Index | None:
     """The serving index: its JSON, its arrays (copied as the other files are, then mapped)
     and each file's size and SHA-256; None if it is missing or unreadable."""
     try:
         index = (data_dir / INDEX).read_bytes()
-        arrays = _snapshot(data_dir / ARRAYS)
+        arrays = _snapshot(data_dir / ARRAYS, memo)
     except (OSError, AtlasDataError):
         return None
     digests = {
@@ -373,20 +388,23 @@ def load_atlas(data_dir: Path, kept_models: int = 512) -> Atlas:
     copied while the build lock is held shared, and
     checked against the build's manifest when there is one, so the server holds one whole
     build; it serves its copies, so nothing done to the files afterwards (a new build, a file
-    truncated or rewritten in place) changes what it sends.
+    truncated or rewritten in place) changes what it sends. A file loaded before, unchanged
+    since, is not hashed again (:mod:`webapp.model.digests`).
     """
     data_dir = Path(data_dir)
     with reading_lock(data_dir):
         names = [*FILES, GEOPACKAGE] if (data_dir / GEOPACKAGE).exists() else list(FILES)
         # Copying and hashing wait on the disk and on hashlib with the GIL released: the
         # files are snapshotted side by side (the geopackage is served as built).
+        memo = DigestMemo()
         with ThreadPoolExecutor(SNAPSHOT_THREADS) as pool:
-            copies = {name: pool.submit(_snapshot, data_dir / name) for name in names}
+            copies = {name: pool.submit(_snapshot, data_dir / name, memo) for name in names}
             reading = pool.submit(_read_bytes, data_dir / SOURCES_FILE)
-            indexing = pool.submit(_read_index, data_dir)
+            indexing = pool.submit(_read_index, data_dir, memo)
             # In this order, so a missing set is named by its first file, atlas.geojson.
             snapshots = {name: copy.result() for name, copy in copies.items()}
             sources, index = reading.result(), indexing.result()
+    memo.save()
     files = {name: snapshot.body for name, snapshot in snapshots.items()}
     digests = {name: (len(s.body), s.sha256) for name, s in snapshots.items()}
     digests[SOURCES_FILE] = (len(sources), hashlib.sha256(sources).hexdigest())
