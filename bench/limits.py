@@ -65,14 +65,12 @@ LIMITS = {
         "reading a gap under 0.9 on a busy machine as a cost of the configuration."
     ),
     "map: clustered markers": (
-        "A CPU profile of one load (2026-12-01): the feed (2.3 MB gzip) has arrived after "
-        "0.5–0.9 s; then reading it into features takes about 0.5 s, supercluster indexes "
-        "the 100,000 sites for 17 zoom levels (0.5–0.6 s, about 0.25 s of it for zooms 13–16) "
-        "and garbage collection 0.2 s. The JavaScript, not the network, is the larger part. "
-        "Indexing in a worker while the page reads the features (tried 2026-12-02) drew the "
-        "first clusters 8% later: the two cores are already busy (the page, its compositor, "
-        "the server), the worker indexed in 1.0-2.1 s instead of 0.76 s and the reading "
-        "slowed too; only later indexes, after a change of filters, are made in a worker."
+        "Since 2026-12-02 the first view's clusters are the build's (webapp/map/clusters.py), "
+        "carried in the page and painted once Leaflet and the page's script have run, before "
+        "the feed is read; what is left is the page's own start (0.6-0.9 s in a profile of "
+        "2026-12-01) and the feed's preload sharing the two cores with it. Before, the page "
+        "read the feed into features (about 0.5 s) and supercluster indexed 100,000 sites "
+        "over 17 zooms (0.5-0.8 s) before the first cluster: 2.9-3.2 s on 2026-12-02."
     ),
     "map: slowest of": (
         "Painting more than JavaScript: Chromium here rasterizes on the CPU. Since 2026-12-02 "

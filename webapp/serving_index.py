@@ -36,8 +36,8 @@ def serving_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
     store = FeatureStore.from_bytes(files[ATLAS], check=feature_check(Path(ATLAS)))
     check_split_files(Path(), store, {name: io.BytesIO(files[name]) for name in BOUND})
     index = FeatureIndex(store)
-    feed = pagedata.map_feed(store)
-    feeds = {"features.json": (feed, compress(feed))}
+    feed, first = pagedata.map_feed(store), pagedata.first_view(store)
+    feeds = {"features.json": (feed, compress(feed)), pagedata.FIRST_VIEW: (first, compress(first))}
     sources = SourceIndex.model_validate_json(files[SOURCES])
     writer = ArrayWriter()
     trees = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,8 +20,9 @@ from tests.support.harness import running
 from tests.support.pages import DESKTOP, expect_popup, map_data
 from tests.support.samples import feature, write_data_dir
 from webapp import create_app
+from webapp.map.clusters import FIRST_ZOOMS
 from webapp.map.fragments import popup_html
-from webapp.map.pagedata import FEED_BANDS
+from webapp.map.pagedata import FEED_BANDS, first_view
 from webapp.server import make_server
 from webapp.style import site_colour
 
@@ -53,14 +54,16 @@ def atlas_features(built_data_dir: Path) -> dict[str, dict]:
 # --- the page and what it fetches, without a browser -------------------------------------------
 
 
-def test_the_page_holds_no_feature_but_names_the_feed(large_client, atlas_features):
+def test_the_page_holds_no_feature_but_names_the_feed(large_app, large_client, atlas_features):
     page = large_client.get("/").text
     data = map_data(page)
     assert data["features"] == []
+    store = large_app.extensions["corridor_atlas"].atlas.store
     assert data["large"] == {
         "features": FEED,
         "popups": "/assets/map/popups/",
         "total": len(atlas_features),
+        "first": json.loads(first_view(store)),  # the build's, as computed here
     }
     assert "atlas-id-" not in page  # no layer per feature
     assert "/static/map-large.bundle.js" in page  # supercluster and map-large.js, joined
@@ -216,6 +219,93 @@ def test_the_feed_is_fetched_once_while_the_scripts_load(browser: Browser, large
         assert fetched == [large_server + FEED]
     finally:
         context.close()
+
+
+@pytest.fixture
+def held_feed(browser: Browser, large_server: str) -> Iterator:
+    """Open a path of the large map with its feed held back: (page, release), ``release()``
+    letting the feed through."""
+    contexts, errors = [], []
+
+    def open_(path: str) -> tuple[Page, Callable[[], None]]:
+        context = browser.new_context(viewport=DESKTOP)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        held = []
+
+        def route(request_route) -> None:
+            url = request_route.request.url
+            if url.endswith(FEED):
+                held.append(request_route)
+            elif url.startswith(large_server):
+                request_route.continue_()
+            else:
+                request_route.abort("internetdisconnected")
+
+        page.route("**/*", route)
+        page.goto(large_server + path, wait_until="domcontentloaded")
+        page.wait_for_selector(".atlas-notice")  # the feed asked for (map-large.js)
+        return page, lambda: held[0].continue_()
+
+    yield open_
+    for context in contexts:
+        context.close()
+    assert errors == []
+
+
+#: The build's clusters of each first zoom beside the index's, as [lon, lat, count, id]
+#: (a site's id: its number) sorted, and the feed's category and stage of each site listed.
+FIRST_AND_INDEXED = """(zooms) => {
+    const large = CorridorAtlas.app.large;
+    const data = JSON.parse(document.getElementById("atlas-data").textContent);
+    const world = [-180, -85, 180, 85];
+    const byId = (a, b) => a[3] - b[3] || a[2] - b[2];
+    const first = data.large.first.zooms.slice(0, zooms + 1).map((l) => l.slice().sort(byId));
+    const indexed = first.map((_, zoom) => large.index.getClusters(world, zoom).map((item) => {
+        const [lon, lat] = item.geometry.coordinates;
+        const p = item.properties;
+        if (p.cluster) return [lon, lat, p.point_count, p.cluster_id];
+        const site = large.sites[p.site].data;
+        return [lon, lat, 1, p.site, site.category, site.stage];
+    }).sort(byId));
+    return {first, indexed};
+}"""
+
+
+@pytest.mark.browser
+def test_the_first_view_is_the_build_s_clusters_until_the_index_is_drawn(held_feed):
+    page, release = held_feed("/")
+    canvas = page.locator("canvas.atlas-sites-canvas")
+    expect(canvas).to_have_count(1)
+    zoom, painted = page.evaluate(
+        """() => { const data = JSON.parse(document.getElementById("atlas-data").textContent);
+                   const map = Object.values(window).find((v) => v instanceof L.Map);
+                   const zoom = Math.round(map.getZoom());
+                   return [zoom, data.large.first.zooms[zoom].length]; }"""
+    )
+    assert 0 <= zoom <= FIRST_ZOOMS and painted > 0
+    expect(canvas).to_have_attribute("data-items", str(painted))  # before the feed is read
+    assert page.evaluate("() => !CorridorAtlas.app")
+    release()
+    page.wait_for_function("() => CorridorAtlas.app && CorridorAtlas.app.large.loaded")
+    expect(canvas).to_have_count(1)  # the build's taken off, the index's drawn
+    expect(canvas).to_have_attribute("data-items", str(painted))
+    found = page.evaluate(FIRST_AND_INDEXED, FIRST_ZOOMS)
+    for zoom, (first, indexed) in enumerate(zip(found["first"], found["indexed"], strict=True)):
+        assert [i[2:] for i in first] == [i[2:] for i in indexed], zoom  # ids, counts, looks
+        for a, b in zip(first, indexed, strict=True):
+            assert a[:2] == pytest.approx(b[:2], abs=1e-5), zoom
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("address", ["/#category=technopark", "/#status=planned", "/embed?focus=x"])
+def test_a_filtered_view_waits_for_the_index(held_feed, address):
+    page, release = held_feed(address)
+    expect(page.locator("canvas.atlas-sites-canvas")).to_have_count(0)
+    release()
+    page.wait_for_function("() => CorridorAtlas.app && CorridorAtlas.app.large.loaded")
+    expect(page.locator("canvas.atlas-sites-canvas")).to_have_count(1)
 
 
 DRAWN_SITES = """() => CorridorAtlas.app.large.items.reduce(

@@ -37,6 +37,7 @@ from geodata.vocabulary import STAGES
 from webapp.http.mediatypes import compact_json
 from webapp.i18n.formatting import country_names
 from webapp.i18n.vocabulary import term
+from webapp.map.clusters import first_clusters
 from webapp.model.atlas import Atlas
 from webapp.model.schema import Feature
 from webapp.model.store import KINDS, FeatureStore
@@ -433,7 +434,10 @@ def band_tolerance(max_zoom: int) -> float:
 
 def large_map_data(atlas: Atlas, overlays: Sequence[Overlay], urls: Mapping[str, str]) -> dict:
     """The JSON document of a large atlas's page: everything but the features, which its
-    scripts fetch from ``urls["features"]`` (popups from ``urls["popups"]`` + id + ``.html``)."""
+    scripts fetch from ``urls["features"]`` (popups from ``urls["popups"]`` + id + ``.html``),
+    and the clusters of its first zooms (:func:`first_view`)."""
+    built = atlas.prepared.feeds if atlas.prepared is not None else {}
+    first = built[FIRST_VIEW][0] if FIRST_VIEW in built else first_view(atlas.store)
     return {
         **_choices(atlas, overlays),
         "features": [],
@@ -441,7 +445,7 @@ def large_map_data(atlas: Atlas, overlays: Sequence[Overlay], urls: Mapping[str,
             {"key": o.key, "label": o.label, "category": o.category, "kind": o.kind, "features": []}
             for o in overlays
         ],
-        "large": {**urls, "total": len(atlas)},
+        "large": {**urls, "total": len(atlas), "first": json.loads(first)},
     }
 
 
@@ -537,6 +541,38 @@ def map_feed(store: FeatureStore) -> bytes:
         },
     }
     return compact_json(feed)
+
+
+#: The name the build keeps :func:`first_view` under among the map's feeds.
+FIRST_VIEW = "first-view.json"
+
+
+def first_view(store: FeatureStore) -> bytes:
+    """The clusters of the feed's sites at the map's first zooms (``webapp.map.clusters``), as
+    the large map's page carries them: ``zooms[z]`` lists zoom z's clusters as ``[lon, lat,
+    count, cluster id]`` and its sites as ``[lon, lat, 1, site number, category, stage]``
+    (a stage as its slug, "" for none), so they are painted before the feed is read.
+
+    >>> store = FeatureStore.from_features([{"type": "Feature", "id": "a", "geometry": {
+    ...     "type": "Point", "coordinates": [69.2, 41.3]}, "properties": {"id": "a",
+    ...     "name": "A", "kind": "site", "category": "park", "countries": ["UZ"]}}])
+    >>> json.loads(first_view(store))["zooms"][0]
+    [[69.2, 41.3, 1, 0, 'park', '']]
+    """
+    sites = np.flatnonzero(store.kinds == KINDS.index("site"))
+    lon, lat = _column(store.lon[sites]), _column(store.lat[sites])
+    categories, stages = store.categories[sites].tolist(), store.stages[sites].tolist()
+    stage_slugs = [slug(stage) for stage in store.stage_names]
+
+    def look(site: int) -> list[str]:
+        stage = stages[site]
+        return [store.category_names[categories[site]], "" if stage < 0 else stage_slugs[stage]]
+
+    zooms = [
+        [item if item[2] > 1 else [*item, *look(item[3])] for item in level]
+        for level in first_clusters(lon, lat)
+    ]
+    return compact_json({"zooms": zooms})
 
 
 #: Sites closer than this are "at the same place": each popup lists the others ("also here").

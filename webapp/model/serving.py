@@ -46,6 +46,7 @@ CODE = (
     "webapp/i18n/formatting.py",
     "webapp/i18n/vocabulary.py",
     "webapp/model/articles.py",
+    "webapp/map/clusters.py",
     "webapp/map/pagedata.py",
     "webapp/model/columns.py",
     "webapp/model/history.py",
@@ -76,8 +77,9 @@ def code_version() -> str:
 @dataclass(frozen=True)
 class Prepared:
     """What an index gives back: the store (without its bytes: the caller gives them), the
-    search ranking, the table's ranks, the map's feeds (URL path under /assets/map/ -> body
-    and its gzip) and the articles of sources.json with their citations."""
+    search ranking, the table's ranks, the map's feeds (name -> body and its gzip: the large
+    map's features.json, served under /assets/map/, and the first view's clusters its page
+    carries) and the articles of sources.json with their citations."""
 
     store: Any
     ranking: Any

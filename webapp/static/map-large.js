@@ -257,6 +257,78 @@
     return count < 1000 ? ["medium", 38] : ["large", 46];
   }
 
+  /* What the sites layer paints for a cluster of ``count`` sites (``item``: the index's). */
+  function clusterItem(item, lat, lon, count) {
+    const [size, diameter] = clusterSize(count);
+    return { item, lat, lon, count, radius: diameter / 2, fill: CLUSTER_FILLS[size] };
+  }
+
+  /* What the sites layer paints for ``site`` (a site's feature, or its look: siteLooks). */
+  function siteItem(site, lat, lon) {
+    const { colour: fill, shape, stageFill } = site;
+    return { site, lat, lon, radius: SITE_STYLE.radius, fill, shape, stageFill };
+  }
+
+  /* How a site of a category and stage is drawn, from the page data: {colour, shape,
+   * stageFill}, each pair's worked out once. */
+  function siteLooks(data) {
+    const drawing = data.drawing;
+    const categories = new Map(data.categories.map((c) => [c.name, c]));
+    const looks = new Map();
+    return (category, stage) => {
+      const key = `${category}\u0000${stage}`;
+      if (!looks.has(key)) {
+        const known = categories.get(category);
+        looks.set(key, {
+          colour: (known && known.colour) || "#757575",
+          shape: (known && drawing.shapes[known.shape]) || [],
+          stageFill: CA.stageStyle(drawing, stage).fill,
+        });
+      }
+      return looks.get(key);
+    };
+  }
+
+  /* The clusters of the first zooms as the build made them (webapp/map/clusters.py: the
+   * index's own clusters, with its counts and ids), painted while the feed is read and the
+   * sites clustered here: 100,000 sites take seconds, their first view's clusters a few
+   * kilobytes of the page. Taken off once the index is drawn; nothing is painted beyond those
+   * zooms, nor when the address filters the sites, focuses one or asks for a month. */
+  class FirstView {
+    static wanted(data) {
+      const state = CA.parseFragment(window.location.hash);
+      const embed = CA.parseEmbedQuery(window.location.search);
+      const filtered = ["category", "layers", "status", "country", "as_of"].some(
+        (name) => state[name] !== null,
+      );
+      return Boolean(data.large.first) && !filtered && !embed.focus && !embed.only && !embed.as_of;
+    }
+
+    constructor(map, data) {
+      this.map = map;
+      this.zooms = data.large.first.zooms;
+      this.focused = null;
+      this.look = siteLooks(data);
+      this.layer = new SiteLayer(this);
+      this.layer.addTo(map); // paints at once (draw)
+    }
+
+    draw() {
+      const level = this.zooms[Math.round(this.map.getZoom())] || [];
+      this.layer.paint(
+        level.map(([lon, lat, count, , category, stage]) =>
+          count > 1
+            ? clusterItem(null, lat, lon, count)
+            : siteItem(this.look(category, stage), lat, lon),
+        ),
+      );
+    }
+
+    remove() {
+      this.layer.remove();
+    }
+  }
+
   /* What the controls read of a feature (as the seed page's data has it); its page's URL is
    * made when first read, not for each of 100,000 sites while the map waits. */
   class FeatureData {
@@ -277,8 +349,9 @@
   }
 
   class Large {
-    constructor(app, feed, urls) {
+    constructor(app, feed, urls, first) {
       this.app = app;
+      this.first = first; // the build's clusters, painted until the first index is drawn
       this.map = app.map;
       this.urls = urls;
       // Corridors on Leaflet's canvas renderer; sites and clusters painted on a canvas of
@@ -324,9 +397,7 @@
 
     read(feed) {
       const data = this.app.data;
-      const colours = new Map(data.categories.map((c) => [c.name, c.colour]));
-      const drawing = data.drawing;
-      const shapes = new Map(data.categories.map((c) => [c.name, drawing.shapes[c.shape] || []]));
+      const look = siteLooks(data);
       const overlays = new Map(data.overlays.map((o) => [`${o.kind} ${o.category}`, o.key]));
       const describe = (columns, i, kind) => {
         const category = feed.categories[columns.category[i]];
@@ -368,9 +439,10 @@
         const feature = {
           data: describe(sites, i, "site"), layer: null, lat: sites.lat[i], lon: sites.lon[i],
         };
-        feature.colour = colours.get(feature.data.category) || "#757575";
-        feature.shape = shapes.get(feature.data.category) || [];
-        feature.stageFill = this.app.stageStyle(feature.data.stage).fill;
+        const { colour, shape, stageFill } = look(feature.data.category, feature.data.stage);
+        feature.colour = colour;
+        feature.shape = shape;
+        feature.stageFill = stageFill;
         feature.point = {
           type: "Feature",
           geometry: { type: "Point", coordinates: [feature.lon, feature.lat] },
@@ -435,6 +507,10 @@
     }
 
     indexed(index) {
+      if (this.first) {
+        this.first.remove();
+        this.first = null;
+      }
       this.index = index;
       this.loaded = true;
       this.redraw();
@@ -493,20 +569,7 @@
       this.items = items.map((item) => {
         const [lon, lat] = item.geometry.coordinates;
         const { cluster, point_count: count, site } = item.properties;
-        if (cluster) {
-          const [size, diameter] = clusterSize(count);
-          return { item, lat, lon, count, radius: diameter / 2, fill: CLUSTER_FILLS[size] };
-        }
-        const feature = this.sites[site];
-        return {
-          site: feature,
-          lat,
-          lon,
-          radius: SITE_STYLE.radius,
-          fill: feature.colour,
-          shape: feature.shape,
-          stageFill: feature.stageFill,
-        };
+        return cluster ? clusterItem(item, lat, lon, count) : siteItem(this.sites[site], lat, lon);
       });
       this.layer.paint(this.items);
       this.drawn += 1;
@@ -738,6 +801,7 @@
     const n = CA.formatNumber(total);
     const loading = CA.nt("Loading %(n)s feature…", "Loading %(n)s features…", total, { n });
     CA.notify(map, loading, 60);
+    const first = FirstView.wanted(data) ? new FirstView(map, data) : null;
     return fetch(features, { credentials: "same-origin" })
       .then((response) => {
         if (!response.ok) {
@@ -750,9 +814,12 @@
         if (notice) {
           notice.hidden = true;
         }
-        return new Large(app, feed, data.large);
+        return new Large(app, feed, data.large, first);
       })
       .catch((error) => {
+        if (first) {
+          first.remove();
+        }
         const failed = CA.t("The atlas's features could not be loaded: reload the page to retry.");
         CA.notify(map, failed, 60);
         throw error;

@@ -149,10 +149,9 @@
       this.timeline = null; // the atlas as of a month (map-timeline.js), where data allow
     }
 
-    /* How a stage is drawn (the data's ``drawing.stages``; an unknown stage as proposed). */
+    /* How a stage is drawn (CA.stageStyle). */
     stageStyle(stage) {
-      const stages = this.data.drawing.stages;
-      return Object.hasOwn(stages, stage) ? stages[stage] : this.data.drawing.unknownStage;
+      return CA.stageStyle(this.data.drawing, stage);
     }
 
     /* Each site marker in its category's shape and colour, filled as its stage says; drawn at
@@ -734,6 +733,11 @@
       this.badges.addLayer(marker);
     }
   }
+
+  /* How a stage is drawn (the page data's ``drawing.stages``; an unknown stage as proposed). */
+  CA.stageStyle = function (drawing, stage) {
+    return Object.hasOwn(drawing.stages, stage) ? drawing.stages[stage] : drawing.unknownStage;
+  };
 
   function startApp(config) {
     const app = new App(config);
