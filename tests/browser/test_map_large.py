@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -174,9 +174,15 @@ def large_server(built_data_dir: Path) -> Iterator[str]:
 def open_large(browser: Browser, large_server: str) -> Iterator:
     contexts, errors = [], []
 
-    def open_(path: str, init_script: str | None = None, refused: str | None = None) -> Page:
-        """``path`` opened, its sites clustered; ``init_script`` runs before the page's, and
-        requests whose URL ends with ``refused`` get a 404."""
+    def open_(
+        path: str,
+        init_script: str | None = None,
+        refused: str | None = None,
+        held: list | None = None,
+    ) -> Page:
+        """``path`` opened, its sites clustered; ``init_script`` runs before the page's,
+        requests whose URL ends with ``refused`` get a 404, and with ``held`` the feed's
+        request waits there unanswered and the page is handed back once it asked for it."""
         context = browser.new_context(viewport=DESKTOP)
         contexts.append(context)
         page = context.new_page()
@@ -188,12 +194,18 @@ def open_large(browser: Browser, large_server: str) -> Iterator:
             url = request_route.request.url
             if refused and url.endswith(refused):
                 request_route.fulfill(status=404, body="")
+            elif held is not None and url.endswith(FEED):
+                held.append(request_route)
             elif url.startswith(large_server):
                 request_route.continue_()
             else:
                 request_route.abort("internetdisconnected")
 
         page.route("**/*", route)
+        if held is not None:
+            page.goto(large_server + path, wait_until="domcontentloaded")
+            page.wait_for_selector(".atlas-notice")  # the feed asked for (map-large.js)
+            return page
         page.goto(large_server + path, wait_until="load")
         page.wait_for_function("() => !!(window.CorridorAtlas && CorridorAtlas.app)")
         page.wait_for_function("() => CorridorAtlas.app.large.loaded")
@@ -221,39 +233,6 @@ def test_the_feed_is_fetched_once_while_the_scripts_load(browser: Browser, large
         context.close()
 
 
-@pytest.fixture
-def held_feed(browser: Browser, large_server: str) -> Iterator:
-    """Open a path of the large map with its feed held back: (page, release), ``release()``
-    letting the feed through."""
-    contexts, errors = [], []
-
-    def open_(path: str) -> tuple[Page, Callable[[], None]]:
-        context = browser.new_context(viewport=DESKTOP)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        held = []
-
-        def route(request_route) -> None:
-            url = request_route.request.url
-            if url.endswith(FEED):
-                held.append(request_route)
-            elif url.startswith(large_server):
-                request_route.continue_()
-            else:
-                request_route.abort("internetdisconnected")
-
-        page.route("**/*", route)
-        page.goto(large_server + path, wait_until="domcontentloaded")
-        page.wait_for_selector(".atlas-notice")  # the feed asked for (map-large.js)
-        return page, lambda: held[0].continue_()
-
-    yield open_
-    for context in contexts:
-        context.close()
-    assert errors == []
-
-
 #: The build's clusters of each first zoom beside the index's, as [lon, lat, count, id]
 #: (a site's id: its number) sorted, and the feed's category and stage of each site listed.
 FIRST_AND_INDEXED = """(zooms) => {
@@ -274,8 +253,9 @@ FIRST_AND_INDEXED = """(zooms) => {
 
 
 @pytest.mark.browser
-def test_the_first_view_is_the_build_s_clusters_until_the_index_is_drawn(held_feed):
-    page, release = held_feed("/")
+def test_the_first_view_is_the_build_s_clusters_until_the_index_is_drawn(open_large):
+    held: list = []
+    page = open_large("/", held=held)
     canvas = page.locator("canvas.atlas-sites-canvas")
     expect(canvas).to_have_count(1)
     zoom, painted = page.evaluate(
@@ -287,7 +267,7 @@ def test_the_first_view_is_the_build_s_clusters_until_the_index_is_drawn(held_fe
     assert 0 <= zoom <= FIRST_ZOOMS and painted > 0
     expect(canvas).to_have_attribute("data-items", str(painted))  # before the feed is read
     assert page.evaluate("() => !CorridorAtlas.app")
-    release()
+    held[0].continue_()
     page.wait_for_function("() => CorridorAtlas.app && CorridorAtlas.app.large.loaded")
     expect(canvas).to_have_count(1)  # the build's taken off, the index's drawn
     expect(canvas).to_have_attribute("data-items", str(painted))
@@ -300,10 +280,11 @@ def test_the_first_view_is_the_build_s_clusters_until_the_index_is_drawn(held_fe
 
 @pytest.mark.browser
 @pytest.mark.parametrize("address", ["/#category=technopark", "/#status=planned", "/embed?focus=x"])
-def test_a_filtered_view_waits_for_the_index(held_feed, address):
-    page, release = held_feed(address)
+def test_a_filtered_view_waits_for_the_index(open_large, address):
+    held: list = []
+    page = open_large(address, held=held)
     expect(page.locator("canvas.atlas-sites-canvas")).to_have_count(0)
-    release()
+    held[0].continue_()
     page.wait_for_function("() => CorridorAtlas.app && CorridorAtlas.app.large.loaded")
     expect(page.locator("canvas.atlas-sites-canvas")).to_have_count(1)
 
