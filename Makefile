@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 # quarter of a second of each server's start. Python ignores a file's bytecode once the file
 # changes; this compiles only what changed.
 bytecode: $(STAMP)
-	$(BIN)/python -m compileall -q webapp geodata
+	$(BIN)/python -m compileall -q cli webapp geodata
 
 # Debian packages, installed when a command they provide is missing (as root, or through sudo).
 # $(call apt_packages,<commands to look for>,<packages>)
