@@ -23,8 +23,8 @@ $(STAMP): pyproject.toml
 
 # The project's own modules compiled ahead, so every process started (a server, the CLI in the
 # tests) reads their bytecode even where PYTHONDONTWRITEBYTECODE is set, as it is here: a
-# quarter of a second of each server's start. Python ignores a file's bytecode once the file
-# changes; this compiles only what changed.
+# quarter of a second of each server's start. Python uses a file's bytecode while the file's
+# modification time and size are those it was compiled from; this compiles only what changed.
 bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q cli webapp geodata
 

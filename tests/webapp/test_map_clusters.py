@@ -59,7 +59,7 @@ def _sites(count: int) -> tuple[list[float], list[float]]:
 def test_the_clusters_are_supercluster_s_at_every_zoom(tmp_path: Path):
     node = shutil.which("node") or shutil.which("nodejs")
     assert node, "node comes with npm, which make test installs"
-    lon, lat = _sites(4000)
+    lon, lat = _sites(20000)
     points = tmp_path / "points.json"
     points.write_text(json.dumps({"lon": lon, "lat": lat, "radius": RADIUS, "maxZoom": MAX_ZOOM}))
     script = tmp_path / "supercluster.js"
@@ -77,10 +77,20 @@ def test_the_clusters_are_supercluster_s_at_every_zoom(tmp_path: Path):
         mine, expected = sorted(mine, key=_key), sorted(expected, key=_key)
         assert [item[2:] for item in mine] == [item[2:] for item in expected], zoom
         for a, b in zip(mine, expected, strict=True):
-            assert a[:2] == pytest.approx(b[:2], abs=1e-5), (zoom, a, b)
+            assert a[:2] == pytest.approx(b[:2], abs=1e-4), (zoom, a, b)
         clustered += sum(1 for item in mine if item[2] > 1)
     assert clustered > 1000  # the points do cluster, at every zoom but the highest
 
 
 def _key(item: list) -> tuple[int, int]:
     return item[3], item[2]
+
+
+def test_sites_at_one_place_are_gathered_at_once():
+    """Twenty thousand sites at one position (a town's, where the gazetteer put them) are
+    paired as one group, not each with each (four hundred million pairs)."""
+    lon, lat = [69.2] * 20000 + [120.0], [41.3] * 20000 + [43.0]
+    first = first_clusters(lon, lat, up_to=3)
+    # supercluster's id: first point, zoom + 1, points; made at zoom 16 and kept below it.
+    cluster_id = (0 << 5) + (16 + 1) + 20001
+    assert [item[2:] for item in first[3]] == [[20000, cluster_id], [1, 20000]]

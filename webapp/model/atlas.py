@@ -235,6 +235,7 @@ def _snapshot(path: Path, memo: DigestMemo) -> _Snapshot:
     server changes nothing it sends: it keeps serving the set it loaded, whole. The copy is
     hashed unless ``memo`` knows the file (as it was before and after the copy).
     """
+    started = time.time()  # hashed no earlier than this, whatever the copy takes
     try:
         with open(path, "rb") as source:
             status = os.fstat(source.fileno())
@@ -254,7 +255,7 @@ def _snapshot(path: Path, memo: DigestMemo) -> _Snapshot:
     if digest is not None:
         sha256 = digest.hexdigest()
         if unchanged:
-            memo.remember(status, sha256, hashed_at=time.time())
+            memo.remember(status, sha256, hashed_at=started)
     elif unchanged:
         sha256 = known
     else:  # written to while copied: the copy is whatever was read

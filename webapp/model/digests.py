@@ -9,10 +9,10 @@ so a file with the same identity holds the same bytes.
 
 A file written again within the same tick of the file system's clock as its last write could
 keep both times (git calls it "racy"), so a digest is only remembered for a file whose last
-change is at least :data:`RACY_SECONDS` older than the moment it was hashed. The digests live
-in ``digests.json`` of the project's cache directory
-(:func:`geodata.cachedir.default_cache_dir`), written whole or not at all; the
-:data:`KEPT` newest are kept. A memo that cannot be read or written only costs the hashing.
+change is at least :data:`RACY_SECONDS` older than the moment its hashing began. The digests
+live in ``digests.json`` of the project's cache directory
+(:func:`geodata.cachedir.default_cache_dir`), written whole or not at all; the :data:`KEPT`
+newest are kept. A memo that cannot be read or written only costs the hashing.
 
 >>> import tempfile
 >>> with tempfile.TemporaryDirectory() as directory:
@@ -33,8 +33,9 @@ from pathlib import Path
 
 from geodata.cachedir import default_cache_dir, write_cached
 
-#: Seconds between a file's last change and its hashing below which its digest is not kept.
-RACY_SECONDS = 2.0
+#: Seconds between a file's last change and the start of its hashing below which its digest
+#: is not kept: more than the coarsest file system clock's tick (FAT's, 2 s).
+RACY_SECONDS = 3.0
 #: Digests kept (the files of a few builds); the oldest are dropped.
 KEPT = 64
 #: Bumped when what a key or a digest means changes.
@@ -66,8 +67,8 @@ class DigestMemo:
             return self._added.get(key) or self._known.get(key)
 
     def remember(self, status: os.stat_result, sha256: str, hashed_at: float) -> None:
-        """Keep ``sha256`` for the file ``status`` describes, hashed at ``hashed_at`` (seconds
-        since the epoch), unless its last change was too recent to be told apart."""
+        """Keep ``sha256`` for the file ``status`` describes, whose hashing began at ``hashed_at``
+        (seconds since the epoch), unless its last change was too recent to be told apart."""
         if hashed_at - status.st_ctime_ns / 1e9 < RACY_SECONDS:
             return
         with self._lock:
