@@ -73,16 +73,22 @@ LIMITS = {
         "over 17 zooms (0.5-0.8 s) before the first cluster: 2.9-3.2 s on 2026-12-02."
     ),
     "map: slowest of": (
-        "Painting more than JavaScript: Chromium here rasterizes on the CPU. Since 2026-12-02 "
-        "corridors are stroked 1 px wide below zoom 7 (1,000 of them 3 px wide took 160-190 ms "
-        "to rasterize, 1 px about 20 ms), the base layer is scaled from its positions at zoom "
-        "0 and the list of features in view follows a move once the page is idle; the slowest "
-        "step went from 357-433 ms to 151-180 ms (a harness running this benchmark's steps, "
-        "three loads each). What is left of it, from a trace: the step's scripts 50-100 ms "
-        "(Leaflet clips and simplifies the corridors and the base layer, the clusters of the "
-        "view are found and painted), the canvases' raster (sites about 17 ms, corridors 20-30 "
-        "ms), the style and layout of the base layer's 269 names, which Leaflet moves at every "
-        "zoom (30-45 ms), and the software compositor. Loads vary by 50 ms here."
+        "Painting more than JavaScript: Chromium here rasterizes on the CPU. On 2026-12-02 "
+        "corridors became 1 px wide below zoom 7 (1,000 of them 3 px wide took 160-190 ms to "
+        "rasterize, 1 px about 20 ms), the base layer was scaled from its positions at zoom 0 "
+        "and the list of features in view followed a move once the page is idle (the slowest "
+        "step went from 357-433 ms to 151-180 ms); then each renderer projected and clipped "
+        "its paths once per zoom instead of two or three times (map-paths.js), the base "
+        "layer's names became one layer moved by 2D translations, and sites, clusters and "
+        "their counts were stamped from small canvases (text written on the map's canvas made "
+        "the browser bring the page's styles up to date first): the median of three loads' "
+        "slowest step went from 158-185 ms to 126-150 ms (three runs of benchmark 5's map "
+        "part, each in turn with the code before). What is left of a zoom, from a trace: its "
+        "scripts 10-50 ms, the corridor canvas's raster at the end of the task 15-35 ms "
+        "(dashed stages double it; 606 of the 1,000 synthetic corridors are dashed), the "
+        "frame's style, layout, paint and commit 15-30 ms, and the wait for the compositor, "
+        "which rasterizes and composes the base layer and both canvases on the same two "
+        "cores. Loads vary by 50 ms here."
     ),
 }
 

@@ -11,7 +11,8 @@
   file of the median answer's size from nginx.
 * The map in Chromium: time until clustered markers show, beside the seed page's first feature
   (benchmark 3); then, the page at rest, how long each of a few pans and zooms takes until the
-  new view is painted, and how long reclustering takes when a category is filtered out.
+  new view is painted (the slowest of each load, their median), and how long reclustering
+  takes when a category is filtered out.
 """
 
 from __future__ import annotations
@@ -53,15 +54,21 @@ STEP_TARGET_MS = 60.0
 #: Servers started to time the start (a start varies by a few tenths of a second here).
 STARTS = 5
 
-#: The page at rest: names keyed for search, the offline base layer drawn after the tiles
-#: failed (no network here), nothing left to load.
+#: The page at rest: the offline base layer drawn after the tiles failed (no network here),
+#: nothing left to load (and then IDLE_WORK_DONE).
 SETTLE = """
 async () => {
   await new Promise((resolve) => setTimeout(resolve, 3000));
   await CorridorAtlas.app.bases.offline.whenDrawn();
 }
 """
-KEYED = "() => CorridorAtlas.app.large.keyed === CorridorAtlas.app.data.features.length"
+#: What the page does while the reader looks is done: names keyed for search, every corridor's
+#: lines projected at each zoom band (map-large.js keyInBackground, projectInBackground).
+IDLE_WORK_DONE = """() => {
+  const large = CorridorAtlas.app.large;
+  return large.keyed === CorridorAtlas.app.data.features.length
+    && large.projected === large.corridors.length;
+}"""
 
 #: Pans and zooms, each timed until the clusters of the new view are drawn.
 PAN_AND_ZOOM = """
@@ -201,18 +208,22 @@ def _api_rows(label: str, measured: tuple[list[float], list[float], int]) -> lis
 
 
 def _map(url: str) -> dict:
+    """Each load: the clusters shown, then, the page at rest, the pans and zooms (a load's
+    slowest step varies by tens of ms here); the first load also weighs the page and times a
+    filter."""
     with launched_chromium() as chrome:
         times, measured, steps, filter_ms = [], None, [], [0.0, 0.0]
         for _ in range(LOADS):
             with opened(chrome, url + "/", LARGE_FEATURES, [url]) as page:
                 ms = first_feature_ms(page, timeout_ms=120000)
                 times.append(ms)
+                page.wait_for_function("() => !!(window.CorridorAtlas && CorridorAtlas.app)")
                 if measured is None:
-                    page.wait_for_function("() => !!(window.CorridorAtlas && CorridorAtlas.app)")
                     measured = weight(page, ms, [url])
-                    page.evaluate(SETTLE)
-                    page.wait_for_function(KEYED, timeout=60000)
-                    steps = page.evaluate(PAN_AND_ZOOM)
+                page.evaluate(SETTLE)
+                page.wait_for_function(IDLE_WORK_DONE, timeout=60000)
+                steps.append(page.evaluate(PAN_AND_ZOOM))
+                if len(steps) == 1:
                     filter_ms = page.evaluate(FILTER)
     return {"ms": median(times), "weight": measured, "steps": steps, "filter_ms": filter_ms}
 
@@ -300,7 +311,8 @@ def run(
             visits = _visits(url)
     seed = "seed atlas"
     weight_ = shown["weight"]
-    steps = shown["steps"]
+    slowest = median(max(load) for load in shown["steps"])
+    every_step = [step for load in shown["steps"] for step in load]
     rows += [
         Row(
             SECTION,
@@ -368,13 +380,14 @@ def run(
         ),
         Row(
             SECTION,
-            f"map: slowest of {len(steps)} pans and zooms, redrawn in ms",
-            max(steps),
+            f"map: slowest of {len(shown['steps'][0])} pans and zooms, redrawn in ms "
+            f"(median of {LOADS} loads)",
+            slowest,
             "ms",
             "median step",
-            median(steps),
+            median(every_step),
             target=f"≤ {STEP_TARGET_MS:.0f} ms",
-            met=max(steps) <= STEP_TARGET_MS,
+            met=slowest <= STEP_TARGET_MS,
             digits=0,
         ),
         Row(
@@ -383,7 +396,7 @@ def run(
             shown["filter_ms"][0],
             "ms",
             "slowest pan or zoom",
-            max(steps),
+            slowest,
             digits=0,
         ),
         Row(

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.harness import running
-from tests.support.pages import DESKTOP, expect_popup, map_data
+from tests.support.pages import DESKTOP, MOVE, expect_popup, map_data, projections_of_a_zoom
 from tests.support.samples import feature, write_data_dir
 from webapp import create_app
 from webapp.map.clusters import FIRST_ZOOMS
@@ -318,6 +318,57 @@ def test_every_site_is_drawn_in_a_cluster_or_alone(open_large, atlas_features):
     assert all(colour == site_colour(category) for category, colour in colours)
 
 
+#: What the sites canvas shows at each item painted: a cluster's fill inside its disc and its
+#: count's white in the middle; a site's colour in its filled part, or white in a ring.
+PAINTED = """() => {
+    const layer = CorridorAtlas.app.large.layer;
+    const context = layer.canvas.getContext("2d");
+    const ratio = window.devicePixelRatio || 1;
+    const pixel = (x, y) => [...context.getImageData(
+        Math.round((x - layer.origin.x) * ratio), Math.round((y - layer.origin.y) * ratio), 1, 1
+    ).data];
+    return CorridorAtlas.app.large.items.map((item) => {
+        const {x, y} = item.point;
+        if (!item.site) {
+            let whitest = 0;
+            for (let dx = -4; dx <= 4; dx += 1) {
+                for (let dy = -4; dy <= 4; dy += 1) {
+                    const [r, g, b] = pixel(x + dx, y + dy);
+                    whitest = Math.max(whitest, Math.min(r, g, b));
+                }
+            }
+            return ["cluster", item.fill, pixel(x - item.radius + 4, y), whitest];
+        }
+        const filled = item.stageFill === "half" ? pixel(x, y + item.radius / 2) : pixel(x, y);
+        return ["site", item.stageFill === "ring" ? "#ffffff" : item.fill, filled, 255];
+    });
+}"""
+
+
+def _rgba(colour: str) -> tuple[int, int, int, int]:
+    if colour.startswith("#"):
+        return (*(int(colour[i : i + 2], 16) for i in (1, 3, 5)), 255)
+    red, green, blue, alpha = (float(v) for v in colour[5:-1].split(","))
+    return int(red), int(green), int(blue), round(alpha * 255)
+
+
+@pytest.mark.browser
+def test_every_cluster_and_site_is_painted_where_it_is(open_large, atlas_features):
+    page = open_large("/")
+    lon, lat = atlas_features["bekabad-industrial-park"]["geometry"]["coordinates"]
+    for zoom, centre in [(4, [40.5, 68.8]), (8, [40.5, 68.8]), (14, [lat, lon])]:
+        page.evaluate(MOVE, f"map.setView({centre}, {zoom}, {{animate: false}})")
+        painted = page.evaluate(PAINTED)
+        assert painted, zoom
+        for kind, colour, found, whitest in painted:
+            wanted = _rgba(colour)
+            close = all(abs(a - b) <= 3 for a, b in zip(found, wanted, strict=True))
+            assert close, (zoom, kind, colour, found)
+            assert whitest >= 250, (zoom, kind, colour)  # a cluster's count written on it
+    kinds = {kind for kind, *_ in page.evaluate(PAINTED)}
+    assert "site" in kinds
+
+
 #: The map's index beside one made here from the same points: every zoom's clusters over the
 #: world, and a cluster's expansion zoom and leaves; and who made the map's.
 SAME_AS_ON_THE_PAGE = """() => {
@@ -487,6 +538,64 @@ def test_the_map_draws_the_band_of_its_zoom(open_large, large_client):
             assert rings == [len(part) for part in lines[band][index[corridor_id]]]
         if zoom > FEED_BANDS[-1]:  # far in: the corridors out of view were never projected
             assert len(projected) < len(drawn)
+
+
+#: Moves that reach a view by each of Leaflet's ways (as test_map_reader.MOVES): a zoom
+#: without animation, a jump at the same zoom, a pan and an animated zoom.
+CORRIDOR_MOVES = [
+    "map.setView([40.5, 68.8], 6, {animate: false})",
+    "map.setView([30, 120], 6, {animate: false})",
+    "map.setView([40.5, 68.8], 6, {animate: false})",  # back to a view projected before
+    "map.panBy([200, -150], {animate: false})",
+    "map.setZoom(8, {animate: false})",
+    "map.setZoom(9)",
+]
+#: Corridors in view whose drawn parts differ from parts made afresh for the view (a pass
+#: skipped where it was needed, map-paths.js), and how many corridors are in view.
+STALE_CORRIDORS = """() => {
+    const stale = [];
+    let drawn = 0;
+    for (const corridor of CorridorAtlas.app.large.corridors) {
+        const layer = corridor.layer;
+        const parts = JSON.stringify(layer._parts);
+        layer._project();
+        layer._update();
+        drawn += layer._parts.length > 0;
+        if (JSON.stringify(layer._parts) !== parts) stale.push(corridor.data.id);
+    }
+    return [stale, drawn];
+}"""
+
+
+@pytest.mark.browser
+def test_corridors_are_drawn_for_every_view_and_projected_once_per_zoom(open_large):
+    page = open_large("/")
+    for move in CORRIDOR_MOVES:
+        page.evaluate(MOVE, move)
+        stale, drawn = page.evaluate(STALE_CORRIDORS)
+        assert stale == [], move
+        assert drawn or "120" in move, move  # corridors in view, except far east
+    # Leaflet's own canvas projects each path twice per such zoom.
+    corridors = "CorridorAtlas.app.large.corridors.map((c) => c.layer)"
+    assert set(page.evaluate(projections_of_a_zoom(corridors))) == {1}
+
+
+@pytest.mark.browser
+def test_every_band_of_every_corridor_is_projected_while_the_page_is_idle(open_large):
+    page = open_large("/")
+    page.wait_for_function(
+        "() => CorridorAtlas.app.large.projected === CorridorAtlas.app.large.corridors.length"
+    )
+    bands = page.evaluate(
+        """() => CorridorAtlas.app.large.corridors.map((c) => c.layer.atZoom0.map(
+            (band, b) => band.map((xy) => xy.length / 2)))"""
+    )
+    corridors = page.evaluate(
+        """() => CorridorAtlas.app.large.corridors.map((c) => [
+            ...c.layer.vertices.map((band) => band.map((kept) => kept.length)),
+            c.layer.parts.map((part) => part.length)])"""
+    )
+    assert bands == corridors  # each band's vertices, kept at zoom 0, in every corridor
 
 
 CORRIDOR_WEIGHTS = """() => [...new Set(CorridorAtlas.app.large.corridors.map(

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support.pages import DESKTOP
+from tests.support.pages import DESKTOP, MOVE, projections_of_a_zoom
 from webapp.map.basemaps import CITIES_FILE, CITY_REGION, NATURAL_EARTH
 
 pytestmark = pytest.mark.browser
@@ -334,6 +334,108 @@ def test_the_offline_base_is_projected_as_leaflet_projects_it(open_page):
         assert differing == 0, (zoom, differing)
 
 
+#: Moves that reach a view by each of Leaflet's ways: a zoom without animation (zoomend,
+#: moveend, then the reset), a jump at the same zoom (a reset with no zoomend before it) and
+#: back to a view projected before, a pan (moveend alone) and an animated zoom (no reset).
+MOVES = [
+    "map.setView([41, 69], 6, {animate: false})",
+    "map.setView([30, 120], 6, {animate: false})",
+    "map.setView([41, 69], 6, {animate: false})",
+    "map.panBy([250, -120], {animate: false})",
+    "map.setZoom(4.5, {animate: false})",
+    "map.setZoom(5)",
+]
+#: The offline base's paths (land, coasts, borders).
+BASE_PATHS = """(() => {
+    const paths = [];
+    CorridorAtlas.app.map.eachLayer((layer) => {
+        if (layer instanceof L.Polyline && layer.options.pane === "atlas-basemap") {
+            paths.push(layer);
+        }
+    });
+    return paths;
+})()"""
+#: The offline base's paths whose drawing (SVG path data) differs from one made afresh for the
+#: view: a pass skipped where it was needed (map-paths.js) leaves a path of an earlier view.
+STALE_BASE_PATHS = f"""() => {{
+    const stale = [];
+    for (const path of {BASE_PATHS}) {{
+        const drawn = path._path.getAttribute("d");
+        path._project();
+        path._update();
+        if (path._path.getAttribute("d") !== drawn) stale.push(L.stamp(path));
+    }}
+    return stale;
+}}"""
+
+
+def test_every_move_leaves_the_offline_base_drawn_for_its_view(open_page):
+    page = open_page()
+    page.wait_for_function("() => window.__seen.base")
+    for move in MOVES:
+        page.evaluate(MOVE, move)
+        assert page.evaluate(STALE_BASE_PATHS) == [], move
+    # Leaflet's own renderer projects each path twice per such zoom, and redraws it three times.
+    assert set(page.evaluate(projections_of_a_zoom(BASE_PATHS))) == {1}
+
+
+#: The offline layer's city names, beside its Natural Earth file (map-basemap.js).
+CITIES_URL = NATURAL_EARTH.url.rsplit("/", 1)[0] + "/" + CITIES_FILE
+#: Each city name (of names held once) shown from its zoom on, and translated to its place.
+CITY_NAMES_PLACED = """async (url) => {
+    const map = CorridorAtlas.app.map;
+    const cities = (await (await fetch(url)).json()).features;
+    const nodes = new Map();
+    for (const node of document.querySelectorAll(".atlas-city-label")) {
+        nodes.set(node.textContent, nodes.has(node.textContent) ? null : node);
+    }
+    const zoom = map.getZoom();
+    const wrong = [];
+    let shown = 0;
+    for (const city of cities) {
+        const node = nodes.get(city.properties.name);
+        if (!node) continue;
+        if (node.hidden !== zoom < (city.properties.minzoom || 0)) {
+            wrong.push([city.properties.name, node.hidden]);
+        } else if (!node.hidden) {
+            shown += 1;
+            const [lon, lat] = city.geometry.coordinates;
+            const at = map.latLngToLayerPoint([lat, lon]).round();
+            if (node.style.transform !== `translate(${at.x}px, ${at.y}px)`) {
+                wrong.push([city.properties.name, node.style.transform, at.x, at.y]);
+            }
+        }
+    }
+    return [shown, wrong];
+}"""
+#: Where Tashkent's name is drawn, and where Tashkent is, in the map's container.
+TASHKENT_DRAWN_AT = """async (url) => {
+    const map = CorridorAtlas.app.map;
+    const cities = (await (await fetch(url)).json()).features;
+    const [lon, lat] = cities.find((c) => c.properties.name === "Tashkent").geometry.coordinates;
+    const node = [...document.querySelectorAll(".atlas-city-label")]
+        .find((n) => n.textContent === "Tashkent");
+    const box = node.getBoundingClientRect();
+    const container = map.getContainer().getBoundingClientRect();
+    const at = map.latLngToContainerPoint([lat, lon]);
+    return [box.left - container.left, box.top - container.top, at.x, at.y];
+}"""
+
+
+def test_place_names_follow_every_move_and_their_zooms(open_page):
+    page = open_page(tiles="fail")
+    page.wait_for_function("() => window.__seen.tashkent")
+    counts = []
+    for move in MOVES:
+        page.evaluate(MOVE, move)
+        shown, wrong = page.evaluate(CITY_NAMES_PLACED, CITIES_URL)
+        assert wrong == [], move
+        counts.append(shown)
+        left, top, x, y = page.evaluate(TASHKENT_DRAWN_AT, CITIES_URL)
+        assert abs(left - x) <= 1 and abs(top - y) <= 1, (move, left, top, x, y)
+    assert min(counts) > 0 and len(set(counts)) > 1  # names shown, more of them further in
+
+
 def test_offline_base_lies_beneath_the_tiles_while_they_load(open_page):
     page = open_page(tiles="load")
     expect(page.locator(".leaflet-atlas-basemap-pane path").first).to_be_attached()
@@ -355,7 +457,7 @@ def test_offline_base_lies_beneath_the_tiles_while_they_load(open_page):
 
 
 def test_city_names_are_served_beside_the_offline_layer_and_preloaded(client):
-    url = NATURAL_EARTH.url.rsplit("/", 1)[0] + "/" + CITIES_FILE
+    url = CITIES_URL
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "application/geo+json"
     assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304

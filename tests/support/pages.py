@@ -47,3 +47,33 @@ def csp_directives(response: TestResponse) -> dict[str, list[str]]:
 def expect_popup(page: Page, name: str) -> None:
     """The open popup (the last one: a replaced popup fades out for a moment) shows ``name``."""
     expect(page.locator(".leaflet-popup-content").last).to_contain_text(name)
+
+
+#: Make a move (JavaScript over ``map``, the page's Leaflet map) and wait until it has ended
+#: and the names have glided to their places after an animated zoom (or were cut short).
+MOVE = """async (move) => {
+    const map = CorridorAtlas.app.map;
+    const moved = new Promise((resolve) => map.once("moveend", resolve));
+    new Function("map", move)(map);
+    await moved;
+    await Promise.allSettled(document.getAnimations().map((animation) => animation.finished));
+}"""
+
+
+def projections_of_a_zoom(paths: str) -> str:
+    """JavaScript: how many times a zoom without animation projects each of ``paths`` (an
+    expression giving the page's Leaflet paths)."""
+    return f"""() => {{
+    const counts = new Map();
+    for (const path of {paths}) {{
+        counts.set(path, 0);
+        const project = path._project;
+        path._project = function () {{
+            counts.set(path, counts.get(path) + 1);
+            return project.call(this);
+        }};
+    }}
+    const map = CorridorAtlas.app.map;
+    map.setZoom(map.getZoom() + 1, {{animate: false}});
+    return [...counts.values()];
+}}"""

@@ -30,6 +30,7 @@ MAP_SCRIPTS = (
     "map-state.js",
     "map-filters.js",
     "map-controls.js",
+    "map-paths.js",
     "map-basemap.js",
     "map-search.js",
     "map-reader.js",

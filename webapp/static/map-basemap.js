@@ -38,87 +38,86 @@
     }
   }
 
-  function label(className, feature, latlng) {
-    const text = document.createElement("span");
-    text.textContent = feature.properties.name; // text, never HTML
-    text.lang = "en"; // Natural Earth's and GeoNames' English names: data, not the interface
-    const marker = L.marker(latlng, {
-      pane: LABEL_PANE,
-      interactive: false,
-      keyboard: false,
-      icon: L.divIcon({ className, html: text, iconSize: null }),
-    });
-    marker.minZoom = feature.properties.minzoom || 0;
-    return marker;
+  /* Names at their places (Natural Earth's countries, GeoNames' cities), each shown from its
+   * own zoom on so small countries and cities do not crowd the map. One layer for them all
+   * rather than a marker each: a zoom moves the names shown, once (a marker moves on both the
+   * zoom and the reset that follows), by a 2D translation (a marker's 3D one makes each name a
+   * compositor layer of its own, which every frame then gathers). */
+  const Names = L.Layer.extend({
+    options: { pane: LABEL_PANE },
+
+    /* ``features``: GeoJSON points with ``properties.name`` (and ``minzoom``);
+     * ``classOf(feature)``: the class of its element. */
+    initialize(features, classOf) {
+      this.names = features.map((feature) => {
+        const [lon, lat] = feature.geometry.coordinates;
+        const node = document.createElement("div");
+        node.className = classOf(feature);
+        const text = node.appendChild(document.createElement("span"));
+        text.textContent = feature.properties.name; // text, never HTML
+        text.lang = "en"; // Natural Earth's and GeoNames' English names: data, not the interface
+        return { node, latlng: L.latLng(lat, lon), minZoom: feature.properties.minzoom || 0 };
+      });
+    },
+
+    onAdd() {
+      const pane = this.getPane();
+      this.placedFor = null;
+      for (const name of this.names) {
+        name.node.classList.toggle("leaflet-zoom-animated", this._zoomAnimated);
+        pane.appendChild(name.node);
+      }
+      this.place();
+    },
+
+    onRemove() {
+      this.names.forEach((name) => name.node.remove());
+    },
+
+    getEvents() {
+      return { zoom: this.place, viewreset: this.place, zoomanim: this.animate };
+    },
+
+    /* Show the names of the zoom, each at its place. */
+    place() {
+      const map = this._map;
+      const view = CA.projection(map);
+      if (view === this.placedFor) {
+        return;
+      }
+      this.placedFor = view;
+      const zoom = map.getZoom();
+      for (const name of this.names) {
+        name.node.hidden = zoom < name.minZoom;
+        if (!name.node.hidden) {
+          moveTo(name.node, map.latLngToLayerPoint(name.latlng).round());
+        }
+      }
+    },
+
+    /* Send the names shown to their places at the zoom being animated to. */
+    animate(event) {
+      const map = this._map;
+      for (const name of this.names) {
+        if (!name.node.hidden) {
+          const at = map._latLngToNewLayerPoint(name.latlng, event.zoom, event.center);
+          moveTo(name.node, at.round());
+        }
+      }
+    },
+  });
+
+  function moveTo(node, point) {
+    node.style.transform = `translate(${point.x}px, ${point.y}px)`;
   }
 
-  const countryLabel = (feature, latlng) => label("atlas-country-label", feature, latlng);
-  const cityLabel = (feature, latlng) => label(
-    feature.properties.capital ? "atlas-city-label atlas-capital" : "atlas-city-label",
-    feature,
-    latlng,
+  const countryClass = () => "atlas-country-label";
+  const cityClass = (feature) => (
+    feature.properties.capital ? "atlas-city-label atlas-capital" : "atlas-city-label"
   );
 
-  /* Names appear from their own zoom on, so small countries and cities do not crowd the map. */
-  function showLabels(map, labels) {
-    const zoom = map.getZoom();
-    for (const group of labels) {
-      group.eachLayer((marker) => {
-        const node = marker.getElement();
-        if (node) {
-          node.hidden = zoom < marker.minZoom;
-        }
-      });
-    }
-  }
-
-  /* A ring's vertices at zoom 0, as x, y pairs. */
-  function atZoom0(map, latlngs) {
-    const xy = new Float64Array(latlngs.length * 2);
-    latlngs.forEach((latlng, i) => {
-      const point = map.project(latlng, 0);
-      xy[2 * i] = point.x;
-      xy[2 * i + 1] = point.y;
-    });
-    return xy;
-  }
-
-  /* The layer points of a ring kept at zoom 0 (``atZoom0``): the pixels Leaflet's own
-   * map.latLngToLayerPoint gives, rounded alike, from one multiplication per coordinate. */
-  function scaledRing(map, xy) {
-    const scale = map.getZoomScale(map.getZoom(), 0);
-    const origin = map.getPixelOrigin();
-    const ring = new Array(xy.length / 2);
-    for (let i = 0; i < ring.length; i += 1) {
-      ring[i] = L.point(
-        Math.round(xy[2 * i] * scale) - origin.x,
-        Math.round(xy[2 * i + 1] * scale) - origin.y,
-      );
-    }
-    return ring;
-  }
-
-  /* Leaflet projects every vertex of a path anew at each zoom (map.latLngToLayerPoint per
-   * vertex); a path given this projection keeps its rings at zoom 0 and scales them. The
-   * base layer's 20,000 vertices took about 16 ms of each zoom so (bench 5). */
-  const kept = new WeakMap(); // a ring's LatLngs -> its atZoom0 pairs
-  function projectFromZoom0(latlngs, result, projectedBounds) {
-    if (!(latlngs[0] instanceof L.LatLng)) {
-      latlngs.forEach((inner) => projectFromZoom0.call(this, inner, result, projectedBounds));
-      return;
-    }
-    let xy = kept.get(latlngs);
-    if (!xy) {
-      xy = atZoom0(this._map, latlngs);
-      kept.set(latlngs, xy);
-    }
-    const ring = scaledRing(this._map, xy);
-    ring.forEach((point) => projectedBounds.extend(point));
-    result.push(ring);
-  }
-
-  /* Draw the base layer's GeoJSON into ``group``; return its layer of names. */
-  function draw(group, collection) {
+  /* Draw the base layer's GeoJSON into ``group`` on ``renderer``. */
+  function draw(group, collection, renderer) {
     const byLayer = (name) => ({
       type: "FeatureCollection",
       features: collection.features.filter((f) => f.properties.layer === name),
@@ -127,13 +126,13 @@
       L.geoJSON(byLayer(name), {
         pane: PANE,
         interactive: false,
-        style: () => ({ ...STYLES[name], className: `atlas-basemap-${name}` }),
+        style: () => ({ ...STYLES[name], className: `atlas-basemap-${name}`, renderer }),
         onEachFeature: (feature, layer) => {
-          layer._projectLatlngs = projectFromZoom0;
+          layer._projectLatlngs = CA.projectFromZoom0;
         },
       }).addTo(group);
     }
-    return L.geoJSON(byLayer("label"), { pointToLayer: countryLabel }).addTo(group);
+    new Names(byLayer("label").features, countryClass).addTo(group);
   }
 
   function fetchJSON(url) {
@@ -163,21 +162,15 @@
       }
       panes(map);
       const drawing = L.layerGroup().addTo(map);
-      const labels = [];
-      const relabel = () => showLabels(map, labels);
-      const addLabels = (layer) => {
-        labels.push(layer);
-        relabel();
-      };
-      map.on("zoomend", relabel);
+      const renderer = new CA.SteadySVG({ pane: PANE });
       // Each file is drawn as it comes: land and borders need not wait for the city names.
       drawn = Promise.all([
-        shapes.then((collection) => addLabels(draw(drawing, collection))).catch((error) => {
+        shapes.then((collection) => draw(drawing, collection, renderer)).catch((error) => {
           console.warn("Corridor Atlas: offline base layer unavailable", error);
         }),
         cities.then((names) => {
           if (names) {
-            addLabels(L.geoJSON(names, { pointToLayer: cityLabel }).addTo(drawing));
+            new Names(names.features, cityClass).addTo(drawing);
           }
         }),
       ]);
@@ -273,8 +266,6 @@
     document.addEventListener("atlas:themechange", (event) => themedBase(app, event.detail.theme));
   }
 
-  CA.atZoom0 = atZoom0;
-  CA.scaledRing = scaledRing;
   CA.naturalEarth = naturalEarth;
   CA.watchTiles = watchTiles;
 })(window.CorridorAtlas = window.CorridorAtlas || {});

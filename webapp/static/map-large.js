@@ -29,8 +29,11 @@
   const POPUP_OPTIONS = { maxWidth: 360, maxHeight: 360, className: "atlas-popup-frame" };
   const MEMBERS_LISTED = 10;
   const KEYED_PER_SLICE = 1000; // names given search keys per slice (about 15 ms)
+  const PROJECTED_PER_SLICE = 100; // corridors whose bands are projected per slice (2-4 ms)
   const CANVAS_PADDING = 0.1; // share of the view drawn beyond each edge (as Leaflet)
   const SITES_PANE = "atlas-sites";
+  const COUNT_FONT = "600 12px system-ui, sans-serif"; // a cluster's count
+  const COUNT_HEIGHT = 16; // px: the height of a count's glyphs (countStrip)
   const CLUSTER_FILLS = {
     small: "rgba(31, 120, 180, 0.85)",
     medium: "rgba(217, 95, 2, 0.85)",
@@ -74,10 +77,15 @@
       this.origin = topLeft;
       this.corner = map.layerPointToLatLng(topLeft);
       L.DomUtil.setPosition(this.canvas, topLeft);
-      this.canvas.width = full.x * ratio;
-      this.canvas.height = full.y * ratio;
-      this.canvas.style.width = `${full.x}px`;
-      this.canvas.style.height = `${full.y}px`;
+      // Resized only when the size changes: a resize allocates the canvas anew, and clearing
+      // it is enough for a move.
+      if (this.canvas.width !== full.x * ratio || this.canvas.height !== full.y * ratio) {
+        this.canvas.width = full.x * ratio;
+        this.canvas.height = full.y * ratio;
+        this.canvas.style.width = `${full.x}px`;
+        this.canvas.style.height = `${full.y}px`;
+        this.canvas.getContext("2d").setTransform(ratio, 0, 0, ratio, 0, 0);
+      }
       this.large.draw();
     },
 
@@ -91,31 +99,17 @@
     paint(items) {
       const map = this._map;
       const context = this.canvas.getContext("2d");
-      const ratio = window.devicePixelRatio || 1;
-      context.setTransform(ratio, 0, 0, ratio, 0, 0);
       context.clearRect(0, 0, this.canvas.width, this.canvas.height);
-      context.textAlign = "center";
-      context.textBaseline = "middle";
-      context.font = "600 12px system-ui, sans-serif";
       const focused = this.large.focused;
       for (const item of items) {
         item.point = map.latLngToLayerPoint([item.lat, item.lon]);
         const at = item.point.subtract(this.origin);
         context.globalAlpha = focused && !(item.site && item.site.data.id === focused) ? 0.3 : 1;
         if (item.site) {
-          paintSite(context, item, at);
-          continue;
-        }
-        context.beginPath();
-        context.arc(at.x, at.y, item.radius, 0, 2 * Math.PI);
-        context.fillStyle = item.fill;
-        context.fill();
-        context.lineWidth = 2;
-        context.strokeStyle = "#ffffff";
-        context.stroke();
-        if (!item.site) {
-          context.fillStyle = "#ffffff";
-          context.fillText(shortCount(item.count), at.x, at.y);
+          putStamp(context, siteStamp(item), at);
+        } else {
+          putStamp(context, discStamp(item), at);
+          putCount(context, shortCount(item.count), at);
         }
       }
       this.canvas.dataset.items = String(items.length);
@@ -185,16 +179,27 @@
       this._rings = null; // projected when the corridor comes into view (_update)
     },
 
-    _projectRings() {
-      const map = this._map;
-      const band = this.band;
+    /* Each part's vertices in ``band`` at zoom 0 (kept once made). */
+    keptAtZoom0(map, band) {
       if (!this.atZoom0[band]) {
         const parts = band < this.limits.length
           ? this.vertices[band].map((kept, p) => kept.map((k) => this.parts[p][k]))
           : this.parts;
         this.atZoom0[band] = parts.map((part) => CA.atZoom0(map, part));
       }
-      this._rings = this.atZoom0[band].map((xy) => CA.scaledRing(map, xy));
+      return this.atZoom0[band];
+    },
+
+    /* Make every band's vertices at zoom 0 ahead of the zooms that draw them. */
+    keepAllAtZoom0(map) {
+      for (let band = 0; band <= this.limits.length; band += 1) {
+        this.keptAtZoom0(map, band);
+      }
+    },
+
+    _projectRings() {
+      const map = this._map;
+      this._rings = this.keptAtZoom0(map, this.band).map((xy) => CA.scaledRing(map, xy));
     },
 
     _update() {
@@ -228,6 +233,105 @@
     context.lineWidth = fill === "full" ? SITE_STYLE.weight : 2;
     context.strokeStyle = fill === "full" ? "#ffffff" : item.fill;
     context.stroke(path);
+  }
+
+  /* --- stamps: what the sites layer paints, drawn once and copied ------------------------- */
+
+  /* A site, a cluster's disc or the digits of its count are drawn once, on a small canvas of
+   * their own, then copied wherever they go (drawImage), since copying is what a canvas does
+   * fastest without a GPU. Text written on the map's canvas itself also made the browser bring
+   * the page's styles up to date first (fillText): after a zoom, about 10 ms (bench 5). */
+  function newCanvas(width, height) {
+    return window.OffscreenCanvas
+      ? new OffscreenCanvas(width, height)
+      : Object.assign(document.createElement("canvas"), { width, height });
+  }
+
+  const stamps = new Map(); // key (with the pixel ratio) -> canvas, and its side in CSS px
+  function stamp(key, side, draw) {
+    const ratio = window.devicePixelRatio || 1;
+    const full = `${ratio} ${key}`;
+    let image = stamps.get(full);
+    if (!image) {
+      image = newCanvas(Math.ceil(side * ratio), Math.ceil(side * ratio));
+      const context = image.getContext("2d");
+      context.scale(ratio, ratio);
+      draw(context, { x: side / 2, y: side / 2 });
+      image.side = side;
+      stamps.set(full, image);
+    }
+    return image;
+  }
+
+  /* ``image`` centred on ``at`` (a side of an even number of px keeps it on whole pixels). */
+  function putStamp(context, image, at) {
+    const half = image.side / 2;
+    context.drawImage(image, at.x - half, at.y - half, image.side, image.side);
+  }
+
+  const shapeKeys = new WeakMap(); // a category's shape (its vertices) -> a short key
+  function siteStamp(item) {
+    if (!shapeKeys.has(item.shape)) {
+      shapeKeys.set(item.shape, JSON.stringify(item.shape));
+    }
+    const key = `site ${shapeKeys.get(item.shape)} ${item.fill} ${item.stageFill} ${item.radius}`;
+    // Room for the outline's mitred corners (a star's points reach 3 px beyond its vertices).
+    return stamp(key, 2 * (item.radius + 5), (context, at) => paintSite(context, item, at));
+  }
+
+  function discStamp(item) {
+    return stamp(`disc ${item.fill} ${item.radius}`, 2 * (item.radius + 3), (context, at) => {
+      context.beginPath();
+      context.arc(at.x, at.y, item.radius, 0, 2 * Math.PI);
+      context.fillStyle = item.fill;
+      context.fill();
+      context.lineWidth = 2;
+      context.strokeStyle = "#ffffff";
+      context.stroke();
+    });
+  }
+
+  /* The characters of a count (shortCount), white, each in a cell of one strip, with their
+   * advances: a count is set glyph by glyph from them, on whole pixels. */
+  const COUNT_GLYPHS = "0123456789.k";
+  const countStrips = new Map(); // pixel ratio -> {strip, cell, glyphs: char -> [index, advance]}
+  function countStrip() {
+    const ratio = window.devicePixelRatio || 1;
+    if (!countStrips.has(ratio)) {
+      const measure = newCanvas(1, 1).getContext("2d");
+      measure.font = COUNT_FONT;
+      const advances = [...COUNT_GLYPHS].map((glyph) => measure.measureText(glyph).width);
+      const cell = Math.ceil(Math.max(...advances)) + 2; // room for a glyph's overhang
+      const strip = newCanvas(Math.ceil(cell * COUNT_GLYPHS.length * ratio),
+        Math.ceil(COUNT_HEIGHT * ratio));
+      const context = strip.getContext("2d");
+      context.scale(ratio, ratio);
+      context.font = COUNT_FONT;
+      context.textBaseline = "middle";
+      context.fillStyle = "#ffffff";
+      [...COUNT_GLYPHS].forEach((glyph, i) => {
+        context.fillText(glyph, i * cell + 1, COUNT_HEIGHT / 2);
+      });
+      const glyphs = new Map([...COUNT_GLYPHS].map((glyph, i) => [glyph, [i, advances[i]]]));
+      countStrips.set(ratio, { strip, cell, ratio, glyphs });
+    }
+    return countStrips.get(ratio);
+  }
+
+  /* ``text`` (a count) centred on ``at``. */
+  function putCount(context, text, at) {
+    const { strip, cell, ratio, glyphs } = countStrip();
+    let width = 0;
+    for (const glyph of text) {
+      width += glyphs.get(glyph)[1];
+    }
+    let pen = at.x - width / 2;
+    for (const glyph of text) {
+      const [index, advance] = glyphs.get(glyph);
+      context.drawImage(strip, index * cell * ratio, 0, cell * ratio, COUNT_HEIGHT * ratio,
+        Math.round(pen) - 1, at.y - COUNT_HEIGHT / 2, cell, COUNT_HEIGHT);
+      pen += advance;
+    }
   }
 
   /* ``bounds`` as the cluster index's [west, south, east, north], the whole world's width
@@ -356,7 +460,10 @@
       this.urls = urls;
       // Corridors on Leaflet's canvas renderer; sites and clusters painted on a canvas of
       // their own, above (SiteLayer), so a new view repaints them alone.
-      this.renderer = L.canvas({ padding: CANVAS_PADDING, tolerance: CORRIDOR_TOLERANCE });
+      this.renderer = new CA.SteadyCanvas({
+        padding: CANVAS_PADDING,
+        tolerance: CORRIDOR_TOLERANCE,
+      });
       this.items = [];
       this.tooltip = L.tooltip({ direction: "top", offset: [0, -8] });
       this.popup = L.popup(POPUP_OPTIONS);
@@ -371,6 +478,7 @@
       this.drawn = 0;
       this.focused = null;
       this.keyed = 0;
+      this.projected = 0; // corridors whose bands are kept at zoom 0 (projectInBackground)
       this.loaded = false; // an index is in place (a newer one may be on its way: apply)
       // The first index is made here, the next ones in a worker (map-clusters.js).
       this.clusters = new CA.ClusterIndex(
@@ -781,11 +889,27 @@
       }
     }
 
-    /* Names get their search keys in slices while the reader looks at the map. */
+    /* Names get their search keys in slices while the reader looks at the map; then the
+     * corridors' lines are projected (projectInBackground). */
     keyInBackground() {
       this.key(KEYED_PER_SLICE);
       if (this.keyed < this.app.data.features.length) {
         CA.whenIdle(() => this.keyInBackground());
+      } else {
+        CA.whenIdle(() => this.projectInBackground());
+      }
+    }
+
+    /* Every corridor's lines of every zoom band kept at zoom 0, in slices, so the first zoom
+     * into a band scales them instead of projecting them (bench 5's 1,000 corridors: 67,000
+     * vertices over their bands, about 25 ms in all). */
+    projectInBackground() {
+      const end = Math.min(this.corridors.length, this.projected + PROJECTED_PER_SLICE);
+      for (; this.projected < end; this.projected += 1) {
+        this.corridors[this.projected].layer.keepAllAtZoom0(this.map);
+      }
+      if (this.projected < this.corridors.length) {
+        CA.whenIdle(() => this.projectInBackground());
       }
     }
 
