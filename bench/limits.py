@@ -79,7 +79,7 @@ LIMITS = {
         "and the list of features in view followed a move once the page is idle (the slowest "
         "step went from 357-433 ms to 151-180 ms); then each renderer projected and clipped "
         "its paths once per zoom instead of two or three times (map-paths.js), the base "
-        "layer's names became one layer moved by 2D translations, and sites, clusters and "
+        "layer's names became one layer moving those shown once per view, and sites, clusters and "
         "their counts were stamped from small canvases (text written on the map's canvas made "
         "the browser bring the page's styles up to date first): the median of three loads' "
         "slowest step went from 158-185 ms to 126-150 ms (three runs of benchmark 5's map "

@@ -381,7 +381,7 @@ def test_every_move_leaves_the_offline_base_drawn_for_its_view(open_page):
 
 #: The offline layer's city names, beside its Natural Earth file (map-basemap.js).
 CITIES_URL = NATURAL_EARTH.url.rsplit("/", 1)[0] + "/" + CITIES_FILE
-#: Each city name (of names held once) shown from its zoom on, and translated to its place.
+#: Each city name (of names held once) shown from its zoom on, and moved to its place.
 CITY_NAMES_PLACED = """async (url) => {
     const map = CorridorAtlas.app.map;
     const cities = (await (await fetch(url)).json()).features;
@@ -401,7 +401,7 @@ CITY_NAMES_PLACED = """async (url) => {
             shown += 1;
             const [lon, lat] = city.geometry.coordinates;
             const at = map.latLngToLayerPoint([lat, lon]).round();
-            if (node.style.transform !== `translate(${at.x}px, ${at.y}px)`) {
+            if (!L.DomUtil.getPosition(node).equals(at)) {
                 wrong.push([city.properties.name, node.style.transform, at.x, at.y]);
             }
         }

@@ -41,8 +41,9 @@
   /* Names at their places (Natural Earth's countries, GeoNames' cities), each shown from its
    * own zoom on so small countries and cities do not crowd the map. One layer for them all
    * rather than a marker each: a zoom moves the names shown, once (a marker moves on both the
-   * zoom and the reset that follows), by a 2D translation (a marker's 3D one makes each name a
-   * compositor layer of its own, which every frame then gathers). */
+   * zoom and the reset that follows, hidden or not). Each is moved as Leaflet moves a marker,
+   * by a 3D translation, which keeps it in a compositing layer of its own: with 2D ones the
+   * browser sorted the names into layers anew at every frame (14-18 ms, against 2-8 ms). */
   const Names = L.Layer.extend({
     options: { pane: LABEL_PANE },
 
@@ -108,7 +109,7 @@
   });
 
   function moveTo(node, point) {
-    node.style.transform = `translate(${point.x}px, ${point.y}px)`;
+    L.DomUtil.setPosition(node, point);
   }
 
   const countryClass = () => "atlas-country-label";
