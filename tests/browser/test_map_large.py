@@ -17,7 +17,15 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.harness import running
-from tests.support.pages import DESKTOP, MOVE, expect_popup, map_data, projections_of_a_zoom
+from tests.support.pages import (
+    DESKTOP,
+    FAR_EAST,
+    MOVE,
+    MOVES,
+    expect_popup,
+    map_data,
+    projections_of_a_zoom,
+)
 from tests.support.samples import feature, write_data_dir
 from webapp import create_app
 from webapp.map.clusters import FIRST_ZOOMS
@@ -540,16 +548,6 @@ def test_the_map_draws_the_band_of_its_zoom(open_large, large_client):
             assert len(projected) < len(drawn)
 
 
-#: Moves that reach a view by each of Leaflet's ways (as test_map_reader.MOVES): a zoom
-#: without animation, a jump at the same zoom, a pan and an animated zoom.
-CORRIDOR_MOVES = [
-    "map.setView([40.5, 68.8], 6, {animate: false})",
-    "map.setView([30, 120], 6, {animate: false})",
-    "map.setView([40.5, 68.8], 6, {animate: false})",  # back to a view projected before
-    "map.panBy([200, -150], {animate: false})",
-    "map.setZoom(8, {animate: false})",
-    "map.setZoom(9)",
-]
 #: Corridors in view whose drawn parts differ from parts made afresh for the view (a pass
 #: skipped where it was needed, map-paths.js), and how many corridors are in view.
 STALE_CORRIDORS = """() => {
@@ -570,11 +568,11 @@ STALE_CORRIDORS = """() => {
 @pytest.mark.browser
 def test_corridors_are_drawn_for_every_view_and_projected_once_per_zoom(open_large):
     page = open_large("/")
-    for move in CORRIDOR_MOVES:
+    for move in MOVES:
         page.evaluate(MOVE, move)
         stale, drawn = page.evaluate(STALE_CORRIDORS)
         assert stale == [], move
-        assert drawn or "120" in move, move  # corridors in view, except far east
+        assert drawn or move == FAR_EAST, move  # corridors in view, except far east
     # Leaflet's own canvas projects each path twice per such zoom.
     corridors = "CorridorAtlas.app.large.corridors.map((c) => c.layer)"
     assert set(page.evaluate(projections_of_a_zoom(corridors))) == {1}

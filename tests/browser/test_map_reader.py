@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support.pages import DESKTOP, MOVE, projections_of_a_zoom
+from tests.support.pages import DESKTOP, MOVE, MOVES, projections_of_a_zoom
 from webapp.map.basemaps import CITIES_FILE, CITY_REGION, NATURAL_EARTH
 
 pytestmark = pytest.mark.browser
@@ -334,17 +334,6 @@ def test_the_offline_base_is_projected_as_leaflet_projects_it(open_page):
         assert differing == 0, (zoom, differing)
 
 
-#: Moves that reach a view by each of Leaflet's ways: a zoom without animation (zoomend,
-#: moveend, then the reset), a jump at the same zoom (a reset with no zoomend before it) and
-#: back to a view projected before, a pan (moveend alone) and an animated zoom (no reset).
-MOVES = [
-    "map.setView([41, 69], 6, {animate: false})",
-    "map.setView([30, 120], 6, {animate: false})",
-    "map.setView([41, 69], 6, {animate: false})",
-    "map.panBy([250, -120], {animate: false})",
-    "map.setZoom(4.5, {animate: false})",
-    "map.setZoom(5)",
-]
 #: The offline base's paths (land, coasts, borders).
 BASE_PATHS = """(() => {
     const paths = [];

@@ -49,6 +49,19 @@ def expect_popup(page: Page, name: str) -> None:
     expect(page.locator(".leaflet-popup-content").last).to_contain_text(name)
 
 
+#: A view far east of the atlas, reached by a jump at the same zoom.
+FAR_EAST = "map.setView([30, 120], 6, {animate: false})"
+#: Moves that reach a view by each of Leaflet's ways: a zoom without animation (zoomend,
+#: moveend, then the reset), a jump at the same zoom (a reset with no zoomend before it) and
+#: back to a view projected before, a pan (moveend alone) and an animated zoom (no reset).
+MOVES = [
+    "map.setView([41, 69], 6, {animate: false})",
+    FAR_EAST,
+    "map.setView([41, 69], 6, {animate: false})",
+    "map.panBy([250, -120], {animate: false})",
+    "map.setZoom(4.5, {animate: false})",
+    "map.setZoom(5)",
+]
 #: Make a move (JavaScript over ``map``, the page's Leaflet map) and wait until it has ended
 #: and the names have glided to their places after an animated zoom (or were cut short).
 MOVE = """async (move) => {

@@ -91,7 +91,7 @@
       for (const name of this.names) {
         name.node.hidden = zoom < name.minZoom;
         if (!name.node.hidden) {
-          moveTo(name.node, map.latLngToLayerPoint(name.latlng).round());
+          L.DomUtil.setPosition(name.node, map.latLngToLayerPoint(name.latlng).round());
         }
       }
     },
@@ -102,15 +102,11 @@
       for (const name of this.names) {
         if (!name.node.hidden) {
           const at = map._latLngToNewLayerPoint(name.latlng, event.zoom, event.center);
-          moveTo(name.node, at.round());
+          L.DomUtil.setPosition(name.node, at.round());
         }
       }
     },
   });
-
-  function moveTo(node, point) {
-    L.DomUtil.setPosition(node, point);
-  }
 
   const countryClass = () => "atlas-country-label";
   const cityClass = (feature) => (
