@@ -88,7 +88,12 @@ LIMITS = {
         "(dashed stages double it; 606 of the 1,000 synthetic corridors are dashed), the "
         "frame's style, layout, paint and commit 15-30 ms, and the wait for the compositor, "
         "which rasterizes and composes the base layer and both canvases on the same two "
-        "cores. Loads vary by 50 ms here."
+        "cores. Loads vary by 50 ms here. Later on 2026-12-02 (medians of 3-4 loads' slowest "
+        "step, each run beside the unchanged page at 80-107 ms): without the corridors 52 ms "
+        "(101 beside it); their lines with square caps and mitred joins 73 and 86 ms (101 "
+        "and 87), but the dotted stages need round caps; drawn in a worker (OffscreenCanvas) "
+        "131 ms (87): pans fell to 20-33 ms, but the worker rasterized a zoom more slowly "
+        "(about 65 ms) than the page did."
     ),
 }
 
