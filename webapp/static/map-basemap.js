@@ -15,6 +15,9 @@
   const TILE_GRACE_MS = 2000;
   //: Tiles that neither load nor fail (a hanging network) get this long before the switch.
   const TILE_SILENCE_MS = 10000;
+  //: Names are shown within this share of the view's size beyond each of its edges, so a
+  //: drag of up to half a view meets names already in place.
+  const NAMES_MARGIN = 0.5;
 
   //: The base layers the theme chooses between when the reader has chosen none (keys of
   //: webapp.map.basemaps.BASEMAPS: the first one, and DARK_BASEMAP).
@@ -39,7 +42,9 @@
   }
 
   /* Names at their places (Natural Earth's countries, GeoNames' cities), each shown from its
-   * own zoom on so small countries and cities do not crowd the map. One layer for them all
+   * own zoom on so small countries and cities do not crowd the map, and only near the view
+   * (within NAMES_MARGIN of it): the world's names all shown made every zoom restyle, lay out
+   * and composite about 270 of them, most of them off screen (bench 5). One layer for them all
    * rather than a marker each: a zoom moves the names shown, once (a marker moves on both the
    * zoom and the reset that follows, hidden or not). Each is moved as Leaflet moves a marker,
    * by a 3D translation, which keeps it in a compositing layer of its own: with 2D ones the
@@ -54,18 +59,20 @@
         const [lon, lat] = feature.geometry.coordinates;
         const node = document.createElement("div");
         node.className = classOf(feature);
+        node.hidden = true; // until placed
         const text = node.appendChild(document.createElement("span"));
         text.textContent = feature.properties.name; // text, never HTML
         text.lang = "en"; // Natural Earth's and GeoNames' English names: data, not the interface
-        return { node, latlng: L.latLng(lat, lon), minZoom: feature.properties.minzoom || 0 };
+        const latlng = L.latLng(lat, lon);
+        return { node, latlng, minZoom: feature.properties.minzoom || 0, placedFor: null };
       });
     },
 
     onAdd() {
       const pane = this.getPane();
-      this.placedFor = null;
       for (const name of this.names) {
         name.node.classList.toggle("leaflet-zoom-animated", this._zoomAnimated);
+        name.placedFor = null;
         pane.appendChild(name.node);
       }
       this.place();
@@ -76,21 +83,24 @@
     },
 
     getEvents() {
-      return { zoom: this.place, viewreset: this.place, zoomanim: this.animate };
+      const place = this.place;
+      return { zoom: place, viewreset: place, moveend: place, zoomanim: this.animate };
     },
 
-    /* Show the names of the zoom, each at its place. */
+    /* Show the names of the zoom near the view, each at its place (moved only when the
+     * projection changed since it was last placed). */
     place() {
       const map = this._map;
       const view = CA.projection(map);
-      if (view === this.placedFor) {
-        return;
-      }
-      this.placedFor = view;
+      const near = map.getBounds().pad(NAMES_MARGIN);
       const zoom = map.getZoom();
       for (const name of this.names) {
-        name.node.hidden = zoom < name.minZoom;
-        if (!name.node.hidden) {
+        const hidden = zoom < name.minZoom || !near.contains(name.latlng);
+        if (name.node.hidden !== hidden) {
+          name.node.hidden = hidden;
+        }
+        if (!hidden && name.placedFor !== view) {
+          name.placedFor = view;
           L.DomUtil.setPosition(name.node, map.latLngToLayerPoint(name.latlng).round());
         }
       }
@@ -103,6 +113,7 @@
         if (!name.node.hidden) {
           const at = map._latLngToNewLayerPoint(name.latlng, event.zoom, event.center);
           L.DomUtil.setPosition(name.node, at.round());
+          name.placedFor = null; // placed for the zoom's end, which places it anew
         }
       }
     },
@@ -263,6 +274,7 @@
     document.addEventListener("atlas:themechange", (event) => themedBase(app, event.detail.theme));
   }
 
+  CA.NAMES_MARGIN = NAMES_MARGIN;
   CA.naturalEarth = naturalEarth;
   CA.watchTiles = watchTiles;
 })(window.CorridorAtlas = window.CorridorAtlas || {});
