@@ -156,7 +156,7 @@ load: $(STAMP)
 	$(BIN)/python loadtest/run.py
 
 # Performance (issue 6): every benchmark beside its reference, written to bench/RESULTS.md in
-# about five minutes.
+# 47-93 minutes here (most of it benchmark 7's publishing of 100,000 features).
 .PHONY: bench bench-deps
 bench: $(STAMP) bytecode bench-deps
 	$(BIN)/python -m bench.run

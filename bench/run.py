@@ -1,12 +1,14 @@
-"""Run every benchmark and write bench/RESULTS.md (``make bench``; about five minutes).
+"""Run every benchmark and write bench/RESULTS.md (``make bench``; 47-93 minutes here).
 
     python -m bench.run                     # all seven
     python -m bench.run --only 1,2,3       # some of them (RESULTS.md then holds only those)
 
 Everything is measured in this one run, each figure beside its reference, on this machine
-(described at the top of the results). Temporary files (builds, the synthetic catalogues, the
-npm copies of folium's files, nginx's configuration) live in one temporary directory, removed
-at the end; nothing is written in the repository but RESULTS.md.
+(described at the top of the results). Most of the time goes to publishing 100,000 features
+(benchmark 7); the full runs of 2026-12-01 and 2026-12-02 took 93 and 47 minutes. Temporary
+files (builds, the synthetic catalogues, the npm copies of folium's files, nginx's
+configuration) live in one temporary directory, removed at the end; nothing is written in the
+repository but RESULTS.md.
 """
 
 from __future__ import annotations
