@@ -98,14 +98,14 @@ LIMITS = {
         "every zoom, most of them off screen) and the sites' stamps made while the page is "
         "idle: the slowest step went from 88 to 77 ms, 99.5 to 79 ms and 92 to 78.5 ms in "
         "three runs (medians of 6, 8 and 8 loads, the code before run in turn). Each step's "
-        "parts, timed in the page "
-        "(medians of 4 loads): the move's scripts take 30-40 ms at the first zoom and at the "
-        "last one out, 4-20 ms elsewhere; then 20-45 ms pass before the next frame begins, "
-        "most of them the corridor canvas's raster. The first zoom's clipping took 9.7 ms, "
-        "where the same clipping run again takes 1 ms (its code not yet optimized by V8). "
-        "Without the corridors the slowest steps take 40-49 ms. Meeting 60 ms needs the "
-        "corridors drawn otherwise, such as canvas tiles kept across moves, so that a pan or "
-        "a return to a zoom copies them instead of stroking 400-1,000 lines again."
+        "parts, timed in the page (medians of 4 loads): the move's scripts take 30-40 ms at "
+        "the first zoom and at the last one out, 4-20 ms elsewhere; then 20-45 ms pass before "
+        "the next frame begins, most of them the corridor canvas's raster. The first zoom's "
+        "clipping took 9.7 ms, where the same clipping run again takes 1 ms (its code not yet "
+        "optimized by V8). Without the corridors the slowest steps take 40-49 ms. Meeting "
+        "60 ms needs the corridors drawn otherwise, such as canvas tiles kept across moves, so "
+        "that a pan or a return to a zoom copies them instead of stroking 400-1,000 lines "
+        "again."
     ),
 }
 

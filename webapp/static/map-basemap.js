@@ -44,7 +44,7 @@
   /* Names at their places (Natural Earth's countries, GeoNames' cities), each shown from its
    * own zoom on so small countries and cities do not crowd the map, and only near the view
    * (within NAMES_MARGIN of it): the world's names all shown made every zoom restyle, lay out
-   * and composite about 270 of them, most of them off screen (bench 5). One layer for them all
+   * and composite all 269 of them, most of them off screen (bench 5). One layer for them all
    * rather than a marker each: a zoom moves the names shown, once (a marker moves on both the
    * zoom and the reset that follows, hidden or not). Each is moved as Leaflet moves a marker,
    * by a 3D translation, which keeps it in a compositing layer of its own: with 2D ones the

@@ -34,11 +34,12 @@
   const SITES_PANE = "atlas-sites";
   const COUNT_FONT = "600 12px system-ui, sans-serif"; // a cluster's count
   const COUNT_HEIGHT = 16; // px: the height of a count's glyphs (countStrip)
-  const CLUSTER_FILLS = {
-    small: "rgba(31, 120, 180, 0.85)",
-    medium: "rgba(217, 95, 2, 0.85)",
-    large: "rgba(177, 21, 40, 0.85)",
-  };
+  // A cluster's disc by its count: below ``below`` sites, this fill and diameter (px).
+  const CLUSTER_DISCS = [
+    { below: 100, fill: "rgba(31, 120, 180, 0.85)", diameter: 32 },
+    { below: 1000, fill: "rgba(217, 95, 2, 0.85)", diameter: 38 },
+    { below: Infinity, fill: "rgba(177, 21, 40, 0.85)", diameter: 46 },
+  ];
 
   /* Sites and clusters painted on one canvas, in a pane above the corridors. It lets events
    * through (the map hit-tests what it painted, Large.itemAt) and, like Leaflet's own
@@ -354,17 +355,10 @@
     return count < 10000 ? `${(count / 1000).toFixed(1)}k` : `${Math.round(count / 1000)}k`;
   }
 
-  function clusterSize(count) {
-    if (count < 100) {
-      return ["small", 32];
-    }
-    return count < 1000 ? ["medium", 38] : ["large", 46];
-  }
-
   /* What the sites layer paints for a cluster of ``count`` sites (``item``: the index's). */
   function clusterItem(item, lat, lon, count) {
-    const [size, diameter] = clusterSize(count);
-    return { item, lat, lon, count, radius: diameter / 2, fill: CLUSTER_FILLS[size] };
+    const { fill, diameter } = CLUSTER_DISCS.find((disc) => count < disc.below);
+    return { item, lat, lon, count, radius: diameter / 2, fill };
   }
 
   /* What the sites layer paints for ``site`` (a site's feature, or its look: siteLooks). */
@@ -403,8 +397,8 @@
     for (const look of looks) {
       siteStamp(siteItem(look, 0, 0));
     }
-    for (const count of [1, 100, 1000]) { // each size of clusterSize
-      discStamp(clusterItem(null, 0, 0, count));
+    for (const { fill, diameter } of CLUSTER_DISCS) {
+      discStamp({ fill, radius: diameter / 2 });
     }
     countStrip();
   }
