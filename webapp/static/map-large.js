@@ -2,11 +2,11 @@
  *
  * Such a page carries no features: CorridorAtlas.loadLarge fetches them as one JSON feed in
  * columns (webapp/map/pagedata.py). Sites are clustered with supercluster (vendor/, ISC licence)
- * and only the clusters and sites of the view are drawn, sites on a canvas; corridors are
- * canvas polylines drawn from the feed's coarser lines at low zooms (BandedLine), which Leaflet
- * simplifies further for each zoom. A popup is fetched from the server
- * when it opens: the same HTML as a small atlas's popups. The Large object answers the app
- * (map.js, map-filters.js, map-search.js) where a small atlas has one layer per feature.
+ * and only the clusters and sites of the view are drawn, sites on a canvas; corridors on a
+ * canvas beneath, each view in one pass from the feed's coarser lines at low zooms
+ * (map-corridors.js). A popup is fetched from the server when it opens: the same HTML as a
+ * small atlas's popups. The Large object answers the app (map.js, map-filters.js,
+ * map-search.js) where a small atlas has one layer per feature.
  * Sites are painted as on a small atlas's map: their category's shape, their stage's fill;
  * corridors dashed by stage (the page data's ``drawing`` table).
  */
@@ -16,12 +16,6 @@
   const CLUSTER_MAX_ZOOM = 16; // beyond it, sites are drawn one by one
   const CLUSTER_OPTIONS = { radius: 80, maxZoom: CLUSTER_MAX_ZOOM }; // radius in px
   const SITE_STYLE = { radius: 6, weight: 1.5 };
-  const CORRIDOR_STYLE = { weight: 3, opacity: 0.85, smoothFactor: 1.5 };
-  // Below this zoom corridors are drawn 1 px wide: hundreds of them share a view there, and a
-  // canvas without a GPU strokes 1,000 corridors 3 px wide in 160-190 ms, 1 px wide in about
-  // 20 ms (bench 5: a pan or zoom of the large map).
-  const THIN_BELOW_ZOOM = 7;
-  const THIN_WEIGHT = 1;
   const CORRIDOR_TOLERANCE = 2; // px beyond a thin line that still hovers or clicks it
   const FADED = { opacity: 0.3, fillOpacity: 0.25 };
   const FOCUS_SITE = { radius: 10, color: "#111111", weight: 3, fillOpacity: 1 };
@@ -114,103 +108,6 @@
         }
       }
       this.canvas.dataset.items = String(items.length);
-    },
-  });
-
-  /* A corridor that draws the feed's coarser lines at low zooms (the band of the zoom, see
-   * webapp/map/pagedata.py FEED_BANDS) and projects them only once it is in view. Leaflet
-   * projects every vertex of every path on each zoom; at 1,000 corridors that was the slowest
-   * step of a zoom (bench 5). Here a zoom costs each corridor its pixel box alone, and a
-   * corridor in view projects its band's vertices from positions kept at zoom 0. Its LatLngs
-   * stay the full line, so getBounds, getCenter and fitting the view are exact. */
-  const BandedLine = L.Polyline.extend({
-    /* ``parts``: the corridor's line ([lat, lon] lists); ``vertices``: for each band of
-     * ``limits`` (the bands' highest zooms), the indices of the vertices it keeps per part. */
-    initialize(parts, vertices, limits, options) {
-      L.Polyline.prototype.initialize.call(this, parts, options);
-      this.weight = this.options.weight; // as styled; drawn thinner at low zooms (weightAt)
-      this.parts = parts;
-      this.vertices = vertices;
-      this.limits = limits;
-      this.atZoom0 = []; // per band, each part's x, y pairs at zoom 0 (made when first drawn)
-      this.band = -1;
-    },
-
-    /* The normal weight is drawn 1 px wide below THIN_BELOW_ZOOM; a focused corridor's is not. */
-    weightAt(zoom) {
-      return zoom < THIN_BELOW_ZOOM && this.weight === CORRIDOR_STYLE.weight
-        ? THIN_WEIGHT
-        : this.weight;
-    },
-
-    setStyle(style) {
-      if (style.weight !== undefined) {
-        this.weight = style.weight;
-      }
-      const weight = this._map ? this.weightAt(this._map.getZoom()) : this.weight;
-      return L.Polyline.prototype.setStyle.call(this, { ...style, weight });
-    },
-
-    bandOf(zoom) {
-      const band = this.limits.findIndex((limit) => zoom <= limit);
-      return band < 0 ? this.limits.length : band;
-    },
-
-    _project() {
-      const map = this._map;
-      const zoom = map.getZoom();
-      const scale = map.options.crs.scale(zoom) / map.options.crs.scale(0);
-      const bounds = this.getBounds();
-      if (!bounds.isValid()) {
-        this._rings = [];
-        return; // no vertex: nothing to draw (as Leaflet's own _project)
-      }
-      if (!this.box0) {
-        this.box0 = [map.project(bounds.getNorthWest(), 0), map.project(bounds.getSouthEast(), 0)];
-      }
-      const origin = map.getPixelOrigin();
-      const [min, max] = this.box0;
-      this._rawPxBounds = L.bounds(
-        [Math.round(min.x * scale) - origin.x, Math.round(min.y * scale) - origin.y],
-        [Math.round(max.x * scale) - origin.x, Math.round(max.y * scale) - origin.y],
-      );
-      this.options.weight = this.weightAt(zoom);
-      this._updateBounds();
-      this.band = this.bandOf(zoom);
-      this._rings = null; // projected when the corridor comes into view (_update)
-    },
-
-    /* Each part's vertices in ``band`` at zoom 0 (kept once made). */
-    keptAtZoom0(map, band) {
-      if (!this.atZoom0[band]) {
-        const parts = band < this.limits.length
-          ? this.vertices[band].map((kept, p) => kept.map((k) => this.parts[p][k]))
-          : this.parts;
-        this.atZoom0[band] = parts.map((part) => CA.atZoom0(map, part));
-      }
-      return this.atZoom0[band];
-    },
-
-    /* Make every band's vertices at zoom 0 ahead of the zooms that draw them. */
-    keepAllAtZoom0(map) {
-      for (let band = 0; band <= this.limits.length; band += 1) {
-        this.keptAtZoom0(map, band);
-      }
-    },
-
-    _projectRings() {
-      const map = this._map;
-      this._rings = this.keptAtZoom0(map, this.band).map((xy) => CA.scaledRing(map, xy));
-    },
-
-    _update() {
-      if (!this._map) {
-        return;
-      }
-      if (!this._rings && this._pxBounds && this._pxBounds.intersects(this._renderer._bounds)) {
-        this._projectRings();
-      }
-      L.Polyline.prototype._update.call(this);
     },
   });
 
@@ -468,9 +365,9 @@
       this.first = first; // the build's clusters, painted until the first index is drawn
       this.map = app.map;
       this.urls = urls;
-      // Corridors on Leaflet's canvas renderer; sites and clusters painted on a canvas of
-      // their own, above (SiteLayer), so a new view repaints them alone.
-      this.renderer = new CA.SteadyCanvas({
+      // Corridors on a canvas of their own (map-corridors.js); sites and clusters painted on
+      // another, above (SiteLayer), so a new view repaints them alone.
+      this.renderer = new CA.CorridorCanvas({
         padding: CANVAS_PADDING,
         tolerance: CORRIDOR_TOLERANCE,
       });
@@ -536,8 +433,7 @@
       for (let i = 0; i < corridors.id.length; i += 1) {
         const feature = { data: describe(corridors, i, "corridor"), layer: null };
         const vertices = bands.map((band) => band.vertices[i]);
-        const layer = new BandedLine(corridors.lines[i], vertices, limits, {
-          ...CORRIDOR_STYLE,
+        const layer = new CA.BandedLine(corridors.lines[i], vertices, limits, {
           color: corridors.colour[i],
           dashArray: this.app.stageStyle(feature.data.stage).dash,
           renderer: this.renderer,

@@ -1,11 +1,11 @@
 /* Corridor Atlas: paths projected once per view.
  *
- * A zoom made without animation (setZoom, setView, the reader's keys) makes Leaflet's renderers
- * fire three passes over every path: zoomend projects them, moveend clips and simplifies them
- * (the canvas postpones this to the reset), and viewreset projects and updates them all once
- * more (the SVG renderer twice). ``steady(L.Canvas)`` and ``steady(L.SVG)`` skip what the
- * reset would repeat; the helpers keep a ring's vertices at zoom 0, so a zoom scales them
- * instead of projecting each one anew.
+ * A zoom made without animation (setZoom, setView, the reader's keys) makes Leaflet's SVG
+ * renderer pass over every path three times: zoomend projects them, moveend clips and
+ * simplifies them, and viewreset projects and updates them all again. ``CA.SteadySVG`` (the
+ * base layer's renderer) skips what the reset would repeat; the helpers keep a ring's vertices
+ * at zoom 0, so a zoom scales them instead of projecting each one anew (the base layer's
+ * paths, and a large map's corridors: map-corridors.js).
  */
 (function (CA) {
   "use strict";
@@ -61,36 +61,29 @@
     return `${map.getZoom()} ${origin.x} ${origin.y}`;
   }
 
-  /* ``Renderer`` (L.Canvas or L.SVG) whose reset keeps what zoomend and moveend have just done
-   * for the same view: the paths' transform is set and, on a canvas, the postponed update made
-   * and drawn once. A reset for a view not projected yet (a jump at the same zoom, the first
-   * view) is Leaflet's own. ``projectedFor``: the view every path was last projected for. */
-  function steady(Renderer) {
-    return Renderer.extend({
-      _onZoomEnd() {
-        Renderer.prototype._onZoomEnd.call(this);
-        this.projectedFor = projection(this._map);
-      },
+  /* Leaflet's SVG renderer, whose reset keeps what zoomend and moveend have just done for the
+   * same view (the paths' transform set). A reset for a view not projected yet (a jump at the
+   * same zoom, the first view) is Leaflet's own. ``projectedFor``: the view every path was
+   * last projected for. */
+  const SteadySVG = L.SVG.extend({
+    _onZoomEnd() {
+      L.SVG.prototype._onZoomEnd.call(this);
+      this.projectedFor = projection(this._map);
+    },
 
-      _reset() {
-        if (this.projectedFor !== projection(this._map)) {
-          Renderer.prototype._reset.call(this); // projects every path for this view
-          this.projectedFor = projection(this._map);
-          return;
-        }
-        this._updateTransform(this._center, this._zoom);
-        if (this._postponeUpdatePaths) {
-          this._postponeUpdatePaths = false;
-          this._updatePaths();
-        }
-      },
-    });
-  }
+    _reset() {
+      if (this.projectedFor !== projection(this._map)) {
+        L.SVG.prototype._reset.call(this); // projects every path for this view
+        this.projectedFor = projection(this._map);
+        return;
+      }
+      this._updateTransform(this._center, this._zoom);
+    },
+  });
 
   CA.atZoom0 = atZoom0;
   CA.scaledRing = scaledRing;
   CA.projectFromZoom0 = projectFromZoom0;
   CA.projection = projection;
-  CA.SteadyCanvas = steady(L.Canvas);
-  CA.SteadySVG = steady(L.SVG);
+  CA.SteadySVG = SteadySVG;
 })(window.CorridorAtlas = window.CorridorAtlas || {});
