@@ -253,10 +253,12 @@
       const ratio = window.devicePixelRatio || 1;
       const container = this._container;
       L.DomUtil.setPosition(container, this._bounds.min);
+      const width = Math.round(size.x * ratio);
+      const height = Math.round(size.y * ratio);
       // Resized only when the size changes: a resize allocates the canvas anew.
-      if (container.width !== size.x * ratio || container.height !== size.y * ratio) {
-        container.width = size.x * ratio;
-        container.height = size.y * ratio;
+      if (container.width !== width || container.height !== height) {
+        container.width = width;
+        container.height = height;
         container.style.width = `${size.x}px`;
         container.style.height = `${size.y}px`;
       }
