@@ -554,8 +554,8 @@ def test_the_map_draws_the_band_of_its_zoom(open_large, large_client):
 
 #: For each corridor the last view drew, the first point of its parts within the canvas:
 #: whether the corridors' canvas is painted there and whether the corridor answers the pointer
-#: there (Leaflet's hit-testing, its pixels worked out when asked). Returns the corridors
-#: failing either, and how many were checked.
+#: there (Leaflet's hit-testing, its pixels worked out when asked). Returns the colours of
+#: the corridors failing either, and how many were checked.
 CORRIDORS_UNDER_THE_POINTER = """() => {
     const map = CorridorAtlas.app.map;
     const renderer = CorridorAtlas.app.large.renderer;

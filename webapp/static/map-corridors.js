@@ -136,6 +136,18 @@
       return this.atZoom0[band];
     },
 
+    /* The box at zoom 0 scaled by ``scale`` and moved by ``dx, dy``, in whole px:
+     * [west, north, east, south]. */
+    scaledBox(scale, dx, dy) {
+      const [min, max] = this.boxAtZoom0(this._map);
+      return [
+        Math.round(min.x * scale) - dx,
+        Math.round(min.y * scale) - dy,
+        Math.round(max.x * scale) - dx,
+        Math.round(max.y * scale) - dy,
+      ];
+    },
+
     /* Make every band's vertices at zoom 0 ahead of the zooms that draw them. */
     keepAllAtZoom0(map) {
       for (let band = 0; band <= this.limits.length; band += 1) {
@@ -150,19 +162,14 @@
       const options = this.options;
       options.weight = this.weightAt(view.zoom);
       this.band = this.bandOf(view.zoom);
-      const [min, max] = this.boxAtZoom0(map);
       const margin = options.weight + 1; // a wide line's edge reaches into the view
       if (view.margin !== margin) {
         view.margin = margin;
         view.box = L.bounds([-margin, -margin], [view.width + margin, view.height + margin]);
       }
-      const { scale, dx, dy } = view;
-      if (
-        Math.round(max.x * scale) - dx < -margin
-        || Math.round(min.x * scale) - dx > view.width + margin
-        || Math.round(max.y * scale) - dy < -margin
-        || Math.round(min.y * scale) - dy > view.height + margin
-      ) {
+      const [west, north, east, south] = this.scaledBox(view.scale, view.dx, view.dy);
+      if (east < -margin || west > view.width + margin || south < -margin
+        || north > view.height + margin) {
         return false;
       }
       context.beginPath();
@@ -189,13 +196,10 @@
         return; // no vertex: nothing to draw (as Leaflet's own _project)
       }
       const zoom = map.getZoom();
-      const scale = map.getZoomScale(zoom, 0);
       const origin = map.getPixelOrigin();
-      const [min, max] = this.boxAtZoom0(map);
-      this._rawPxBounds = L.bounds(
-        [Math.round(min.x * scale) - origin.x, Math.round(min.y * scale) - origin.y],
-        [Math.round(max.x * scale) - origin.x, Math.round(max.y * scale) - origin.y],
-      );
+      const scale = map.getZoomScale(zoom, 0);
+      const [west, north, east, south] = this.scaledBox(scale, origin.x, origin.y);
+      this._rawPxBounds = L.bounds([west, north], [east, south]);
       this.options.weight = this.weightAt(zoom);
       this._updateBounds();
       this.band = this.bandOf(zoom);
