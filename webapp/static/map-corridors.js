@@ -5,11 +5,12 @@
  * beyond. The renderer (CorridorCanvas: Leaflet's canvas renderer in all but its drawing)
  * draws a view's corridors straight from them: each corridor's box is scaled and checked
  * against the canvas, then its vertices scaled and rounded as Leaflet rounds them, a vertex
- * within SMOOTHING px of the last one drawn skipped, and the pen lifted over a segment that
- * lies wholly beyond one edge. Leaflet's renderer keeps every path projected, clipped and
- * simplified into an object per vertex at every move: at 1,000 corridors that took 8-15 ms
- * of a low zoom, against 2-3 ms so (bench 5). A corridor's own pixels are worked out only
- * when the pointer is over its box, for Leaflet's hit-testing (hover, tooltip, click).
+ * within SMOOTHING px of the last one drawn skipped, the pen lifted over a segment that lies
+ * wholly beyond one edge and a segment crossing an edge cut there. Leaflet's renderer keeps
+ * every path projected, clipped and simplified into an object per vertex at every move: at
+ * 1,000 corridors that took 8-15 ms of a low zoom, against 2-3 ms so (bench 5). A corridor's
+ * own pixels are worked out only when the pointer is over its box, for Leaflet's
+ * hit-testing (hover, tooltip, click).
  */
 (function (CA) {
   "use strict";
@@ -27,12 +28,10 @@
     return `${CA.projection(renderer._map)} ${min.x} ${min.y} ${max.x} ${max.y}`;
   }
 
-  /* Which sides of the canvas (``view``: its width and height, and a margin) ``x, y`` lies
-   * beyond, as bits. */
-  function outside(x, y, view) {
-    const { margin, width, height } = view;
-    return (x < -margin ? 1 : x > width + margin ? 2 : 0)
-      | (y < -margin ? 4 : y > height + margin ? 8 : 0);
+  /* Which sides of ``box`` (the canvas and a margin) ``x, y`` lies beyond, as bits: Leaflet's
+   * own codes (L.LineUtil), without a Point made per vertex. */
+  function outside(x, y, { min, max }) {
+    return (x < min.x ? 1 : x > max.x ? 2 : 0) | (y < min.y ? 4 : y > max.y ? 8 : 0);
   }
 
   /* Trace one part (x, y pairs at zoom 0) on ``context`` for ``view`` ({scale, dx, dy, box,
@@ -44,12 +43,12 @@
     const last = xy.length - 2;
     let x0 = Math.round(xy[0] * scale) - dx;
     let y0 = Math.round(xy[1] * scale) - dy;
-    let side0 = outside(x0, y0, view);
+    let side0 = outside(x0, y0, view.box);
     let drawing = false; // the pen is down at x0, y0
     for (let i = 2; i <= last; i += 2) {
       const x = Math.round(xy[i] * scale) - dx;
       const y = Math.round(xy[i + 1] * scale) - dy;
-      const side = outside(x, y, view);
+      const side = outside(x, y, view.box);
       if (side0 & side) {
         drawing = false; // the segment lies wholly beyond one side
       } else if (side0 | side) {
@@ -163,13 +162,12 @@
       options.weight = this.weightAt(view.zoom);
       this.band = this.bandOf(view.zoom);
       const margin = options.weight + 1; // a wide line's edge reaches into the view
-      if (view.margin !== margin) {
-        view.margin = margin;
-        view.box = L.bounds([-margin, -margin], [view.width + margin, view.height + margin]);
+      if (view.box.min.x !== -margin) {
+        view.box = L.bounds([-margin, -margin], view.size.add([margin, margin]));
       }
       const [west, north, east, south] = this.scaledBox(view.scale, view.dx, view.dy);
-      if (east < -margin || west > view.width + margin || south < -margin
-        || north > view.height + margin) {
+      const { min, max } = view.box;
+      if (east < min.x || west > max.x || south < min.y || north > max.y) {
         return false;
       }
       context.beginPath();
@@ -253,19 +251,8 @@
         return;
       }
       this.drawnFor = view;
-      const size = this._bounds.getSize();
-      const ratio = window.devicePixelRatio || 1;
-      const container = this._container;
-      L.DomUtil.setPosition(container, this._bounds.min);
-      const width = Math.round(size.x * ratio);
-      const height = Math.round(size.y * ratio);
-      // Resized only when the size changes: a resize allocates the canvas anew.
-      if (container.width !== width || container.height !== height) {
-        container.width = width;
-        container.height = height;
-        container.style.width = `${size.x}px`;
-        container.style.height = `${size.y}px`;
-      }
+      L.DomUtil.setPosition(this._container, this._bounds.min);
+      CA.fitCanvas(this._container, this._bounds.getSize());
       this._redraw();
     },
 
@@ -302,10 +289,8 @@
         scale: map.getZoomScale(zoom, 0),
         dx: origin.x + this._bounds.min.x,
         dy: origin.y + this._bounds.min.y,
-        width: size.x,
-        height: size.y,
-        margin: -1, // px beyond the canvas still drawn, and the box they make (paint)
-        box: null,
+        size,
+        box: L.bounds([0, 0], size), // the canvas and a margin (paint widens it per line)
       };
       const drawn = [];
       for (let order = this._drawFirst; order; order = order.next) {

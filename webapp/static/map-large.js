@@ -72,13 +72,7 @@
       this.origin = topLeft;
       this.corner = map.layerPointToLatLng(topLeft);
       L.DomUtil.setPosition(this.canvas, topLeft);
-      // Resized only when the size changes: a resize allocates the canvas anew, and clearing
-      // it is enough for a move.
-      if (this.canvas.width !== full.x * ratio || this.canvas.height !== full.y * ratio) {
-        this.canvas.width = full.x * ratio;
-        this.canvas.height = full.y * ratio;
-        this.canvas.style.width = `${full.x}px`;
-        this.canvas.style.height = `${full.y}px`;
+      if (CA.fitCanvas(this.canvas, full)) {
         this.canvas.getContext("2d").setTransform(ratio, 0, 0, ratio, 0, 0);
       }
       this.large.draw();

@@ -61,6 +61,23 @@
     return `${map.getZoom()} ${origin.x} ${origin.y}`;
   }
 
+  /* Size ``canvas`` to ``size`` (CSS px) in whole device pixels, only when that changes: a
+   * resize allocates the canvas anew and resets its context, where clearing it is enough for
+   * a move. Whether it was resized. */
+  function fitCanvas(canvas, size) {
+    const ratio = window.devicePixelRatio || 1;
+    const width = Math.round(size.x * ratio);
+    const height = Math.round(size.y * ratio);
+    if (canvas.width === width && canvas.height === height) {
+      return false;
+    }
+    canvas.width = width;
+    canvas.height = height;
+    canvas.style.width = `${size.x}px`;
+    canvas.style.height = `${size.y}px`;
+    return true;
+  }
+
   /* Leaflet's SVG renderer, whose reset keeps what zoomend and moveend have just done for the
    * same view (the paths' transform set). A reset for a view not projected yet (a jump at the
    * same zoom, the first view) is Leaflet's own. ``projectedFor``: the view every path was
@@ -85,5 +102,6 @@
   CA.scaledRing = scaledRing;
   CA.projectFromZoom0 = projectFromZoom0;
   CA.projection = projection;
+  CA.fitCanvas = fitCanvas;
   CA.SteadySVG = SteadySVG;
 })(window.CorridorAtlas = window.CorridorAtlas || {});
