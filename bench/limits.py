@@ -129,7 +129,19 @@ LIMITS = {
         "7.75 take 50 ms against 41). The slowest step went from 67.4 to 62.2 ms, the median "
         "step from 53 to 46 ms (10 loads each, the code before run in turn; the machine was "
         "twice as fast as an hour before). The rest is the base layer, the sites and the "
-        "browser's own frame."
+        "browser's own frame. On 2026-12-03, the machine slower again (the slowest step "
+        "84 ms, median of 6 loads), a trace of the first zoom, the slowest step (70-90 ms): "
+        "the move's scripts 34-44 ms (corridors 15, sites 7, base layer 8, names 2), then both "
+        "canvases' drawing done at the end of that task 15-40 ms (corridors 11-30, sites 4-8), "
+        "then the frame 9-15 ms. The sites' stamps were copied from their first drawing then "
+        "(5.6 + 2.9 ms of the main thread) until they were made bitmaps as they are drawn; the "
+        "step did not move beyond its noise (78.8 against 82.2 ms, 6 loads each in turn). "
+        "Drawing the corridors of one style as one path saved 1-4.5 ms at zooms 5.75 and "
+        "4.75 and cost 15-17 ms at 7.75 (3 px lines overlapping in one path); dashes with "
+        "butt caps saved up to 9 ms (at 7.75), but the dotted stages need round ones. What "
+        "would meet 60 ms is not drawing a zoom's corridors at all when it comes: tiles of "
+        "them kept per zoom and those of the zooms next to the view's drawn while the page "
+        "is idle, their dashes kept in phase across tile edges."
     ),
 }
 

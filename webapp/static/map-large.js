@@ -139,6 +139,13 @@
       : Object.assign(document.createElement("canvas"), { width, height });
   }
 
+  /* ``canvas`` drawn as a bitmap: an offscreen canvas keeps what was drawn on it as a list of
+   * operations until something first copies it, so the first view to show a stamp drew it
+   * then (5-8 ms of the first zoom, bench 5), however early the stamp was made. */
+  function rasterized(canvas) {
+    return canvas.transferToImageBitmap ? canvas.transferToImageBitmap() : canvas;
+  }
+
   const stamps = new Map(); // key (with the pixel ratio) -> canvas, and its side in CSS px
   function stamp(key, side, draw) {
     const ratio = window.devicePixelRatio || 1;
@@ -149,6 +156,7 @@
       const context = image.getContext("2d");
       context.scale(ratio, ratio);
       draw(context, { x: side / 2, y: side / 2 });
+      image = rasterized(image);
       image.side = side;
       stamps.set(full, image);
     }
@@ -205,7 +213,7 @@
         context.fillText(glyph, i * cell + 1, COUNT_HEIGHT / 2);
       });
       const glyphs = new Map([...COUNT_GLYPHS].map((glyph, i) => [glyph, [i, advances[i]]]));
-      countStrips.set(ratio, { strip, cell, ratio, glyphs });
+      countStrips.set(ratio, { strip: rasterized(strip), cell, ratio, glyphs });
     }
     return countStrips.get(ratio);
   }
