@@ -141,12 +141,12 @@
 
   /* ``canvas`` drawn as a bitmap: an offscreen canvas keeps what was drawn on it as a list of
    * operations until something first copies it, so the first view to show a stamp drew it
-   * then (5-8 ms of the first zoom, bench 5), however early the stamp was made. */
+   * then (8.5 ms of the first zoom's main thread, bench 5), however early the stamp was made. */
   function rasterized(canvas) {
     return canvas.transferToImageBitmap ? canvas.transferToImageBitmap() : canvas;
   }
 
-  const stamps = new Map(); // key (with the pixel ratio) -> canvas, and its side in CSS px
+  const stamps = new Map(); // key (with the pixel ratio) -> bitmap, and its side in CSS px
   function stamp(key, side, draw) {
     const ratio = window.devicePixelRatio || 1;
     const full = `${ratio} ${key}`;
