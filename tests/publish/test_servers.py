@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import gzip
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.static_site import get, nginx_executable, nginx_main_config, serving_static
-from webapp.publish import servers
+from webapp.publish import _replace, servers
 from webapp.security import inline_script_hashes
 
 PAGE = "<!doctype html><html><body><h1>Atlas</h1><script>window.atlas = 1;</script></body></html>"
@@ -238,3 +239,27 @@ def test_a_policy_made_once_serves_both_configurations(site: Path) -> None:
     policy = servers.site_policy(site) + "; upgrade-insecure-requests"
     assert policy in servers.nginx_config(site, policy=policy)
     assert f"Content-Security-Policy: {policy}\n" in servers.headers_file(site, policy=policy)
+
+
+def test_a_new_publish_is_served_within_the_file_cache_validity(tmp_path: Path) -> None:
+    """nginx keeps files open and remembers missing ones (open_file_cache): a publish that
+    replaces the site (webapp.publish._replace) must still be served, changed and new pages
+    alike, once the cache's validity has passed."""
+    site = tmp_path / "site"
+    (site / "features").mkdir(parents=True)
+    (site / "index.html").write_text(PAGE, encoding="utf-8")
+    (site / "features/x.html").write_text(PAGE, encoding="utf-8")
+    with serving_static(site, "/") as url:
+        assert get(url + "features/x")[2] == PAGE.encode()
+        assert get(url + "features/new")[0] == 404
+        fresh = tmp_path / "fresh"
+        (fresh / "features").mkdir(parents=True)
+        (fresh / "index.html").write_text(PAGE, encoding="utf-8")
+        (fresh / "features/x.html").write_text(EMBED, encoding="utf-8")
+        (fresh / "features/new.html").write_text(PAGE, encoding="utf-8")
+        _replace(fresh, site)
+        deadline = time.monotonic() + servers.FILE_CACHE_VALID + 3
+        while get(url + "features/new")[0] == 404 and time.monotonic() < deadline:
+            time.sleep(0.25)
+        assert get(url + "features/new")[2] == PAGE.encode()
+        assert get(url + "features/x")[2] == EMBED.encode()
