@@ -1,16 +1,24 @@
-/* Corridor Atlas: a large map's corridors, each view drawn in one pass.
+/* Corridor Atlas: a large map's corridors, each view drawn in one pass, and only once.
  *
  * A corridor (BandedLine) keeps its line's vertices at zoom 0 for each band of zooms: the
  * feed's coarser lines at low zooms (webapp/map/pagedata.py FEED_BANDS), the whole line
  * beyond. The renderer (CorridorCanvas: Leaflet's canvas renderer in all but its drawing)
  * draws a view's corridors straight from them: each corridor's box is scaled and checked
  * against the canvas, then its vertices scaled and rounded as Leaflet rounds them, a vertex
- * within SMOOTHING px of the last one drawn skipped, the pen lifted over a segment that lies
+ * within SMOOTHING px of the last one kept skipped, the pen lifted over a segment that lies
  * wholly beyond one edge and a segment crossing an edge cut there. Leaflet's renderer keeps
  * every path projected, clipped and simplified into an object per vertex at every move: at
  * 1,000 corridors that took 8-15 ms of a low zoom, against 2-3 ms so (bench 5). A corridor's
  * own pixels are worked out only when the pointer is over its box, for Leaflet's
  * hit-testing (hover, tooltip, click).
+ *
+ * What a canvas without a GPU spends most of a move on is rasterizing the lines, so a pixel
+ * once drawn is not drawn again: after a pan the drawing is moved along and only the strips
+ * it uncovers are drawn, and while the page is idle the views one zoom in and out are drawn
+ * ahead and the view's drawing kept for a return to its zoom (at most MAX_KEPT). This needs
+ * every piece of a line drawn the same in any region: which vertices are skipped does not
+ * depend on the region, a cut end is not rounded, and a dashed line's pieces are stroked
+ * each with its dashes' phase at its start.
  */
 (function (CA) {
   "use strict";
@@ -21,6 +29,8 @@
   const THIN_BELOW_ZOOM = 7;
   const THIN_WEIGHT = 1;
   const SMOOTHING = 1.5; // px: as Leaflet's smoothFactor, the least step between vertices drawn
+  const LONG_IDLE_MS = 40; // the idle time (of at most 50 ms) in which a view is drawn ahead
+  const MAX_KEPT = 4; // drawings of other views kept, by zoom (each 4 bytes a pixel)
 
   /* What a corridor's drawing depends on: the projection and the renderer's bounds. */
   function viewOf(renderer) {
@@ -28,51 +38,158 @@
     return `${CA.projection(renderer._map)} ${min.x} ${min.y} ${max.x} ${max.y}`;
   }
 
-  /* Which sides of ``box`` (the canvas and a margin) ``x, y`` lies beyond, as bits: Leaflet's
-   * own codes (L.LineUtil), without a Point made per vertex. */
-  function outside(x, y, { min, max }) {
-    return (x < min.x ? 1 : x > max.x ? 2 : 0) | (y < min.y ? 4 : y > max.y ? 8 : 0);
+  /* Which sides of ``box`` ({minX, minY, maxX, maxY}: a region of the canvas and a margin)
+   * ``x, y`` lies beyond, as bits: Leaflet's own codes (L.LineUtil). */
+  function outside(x, y, box) {
+    return (x < box.minX ? 1 : x > box.maxX ? 2 : 0) | (y < box.minY ? 4 : y > box.maxY ? 8 : 0);
   }
 
-  /* Trace one part (x, y pairs at zoom 0) on ``context`` for ``view`` ({scale, dx, dy, box,
-   * ...}: a zoom-0 x lies at round(x * scale) - dx on the canvas). A segment crossing the
-   * canvas's edge is cut at it: a long line stroked beyond the canvas, dashes and all, costs
-   * as if it were seen. */
-  function trace(context, xy, view) {
+  /* The segment from x0, y0 to x1, y1 cut to ``box``: [x0, y0, x1, y1], or null where none of
+   * it lies within (Cohen and Sutherland's clipping, as L.LineUtil.clipSegment). The ends are
+   * not rounded, so the piece lies exactly on the segment whichever box cut it: a region
+   * drawn beside a kept drawing meets it without a step. */
+  function cut(x0, y0, x1, y1, box) {
+    let side0 = outside(x0, y0, box);
+    let side1 = outside(x1, y1, box);
+    for (;;) {
+      if (!(side0 | side1)) {
+        return [x0, y0, x1, y1];
+      }
+      if (side0 & side1) {
+        return null;
+      }
+      const side = side0 || side1;
+      let x = side & 2 ? box.maxX : box.minX; // on the edge crossed, worked out below
+      let y = side & 8 ? box.maxY : box.minY;
+      if (side & 12) {
+        x = x0 + ((x1 - x0) * (y - y0)) / (y1 - y0);
+      } else {
+        y = y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
+      }
+      if (side === side0) {
+        x0 = x;
+        y0 = y;
+        side0 = outside(x, y, box);
+      } else {
+        x1 = x;
+        y1 = y;
+        side1 = outside(x, y, box);
+      }
+    }
+  }
+
+  /* Start a piece of line at ``x, y``, ``along`` px from the line's first vertex. A dashed
+   * line's pieces are stroked one by one, each with its dashes' phase there, so that its
+   * dashes fall at the same places whichever region of the canvas is drawn. */
+  function startPiece(pen, x, y, along) {
+    const context = pen.context;
+    if (pen.dashed) {
+      if (pen.open) {
+        context.stroke();
+      }
+      context.beginPath();
+      context.lineDashOffset = along;
+      pen.open = true;
+    }
+    context.moveTo(x, y);
+  }
+
+  /* Trace one part (x, y pairs at zoom 0) with ``pen`` ({context, dashed, open}) for ``view``
+   * ({scale, dx, dy, ...}: a zoom-0 x lies at round(x * scale) - dx on the canvas) within
+   * ``box``. Which vertices are drawn does not depend on the box: one within SMOOTHING px of
+   * the last one kept is skipped from the line's start. A segment crossing the box's edge is
+   * cut at it: a long line stroked beyond the canvas, dashes and all, costs as if it were
+   * seen. */
+  function trace(pen, xy, view, box) {
     const { scale, dx, dy } = view;
+    const context = pen.context;
     const last = xy.length - 2;
     let x0 = Math.round(xy[0] * scale) - dx;
     let y0 = Math.round(xy[1] * scale) - dy;
-    let side0 = outside(x0, y0, view.box);
+    let side0 = outside(x0, y0, box);
+    let along = 0; // px from the first vertex to x0, y0 along the vertices kept
     let drawing = false; // the pen is down at x0, y0
     for (let i = 2; i <= last; i += 2) {
       const x = Math.round(xy[i] * scale) - dx;
       const y = Math.round(xy[i + 1] * scale) - dy;
-      const side = outside(x, y, view.box);
+      const step = Math.sqrt((x - x0) ** 2 + (y - y0) ** 2);
+      if (step < SMOOTHING && i !== last) {
+        continue; // too close to the last vertex kept: the next segment starts from it
+      }
+      const side = outside(x, y, box);
       if (side0 & side) {
         drawing = false; // the segment lies wholly beyond one side
       } else if (side0 | side) {
-        const cut = L.LineUtil.clipSegment(L.point(x0, y0), L.point(x, y), view.box, false, true);
-        if (cut) {
+        const piece = cut(x0, y0, x, y, box);
+        if (piece) {
           if (!drawing) {
-            context.moveTo(cut[0].x, cut[0].y);
+            const into = Math.sqrt((piece[0] - x0) ** 2 + (piece[1] - y0) ** 2);
+            startPiece(pen, piece[0], piece[1], along + into);
           }
-          context.lineTo(cut[1].x, cut[1].y);
+          context.lineTo(piece[2], piece[3]);
         }
-        drawing = Boolean(cut) && !side;
-      } else if (!drawing || i === last || (x - x0) ** 2 + (y - y0) ** 2 >= SMOOTHING ** 2) {
+        drawing = Boolean(piece) && !side;
+      } else {
         if (!drawing) {
-          context.moveTo(x0, y0);
+          startPiece(pen, x0, y0, along);
           drawing = true;
         }
         context.lineTo(x, y);
-      } else {
-        continue; // too close to the last vertex drawn: the next segment starts from it
+        pen.length += step;
       }
+      along += step;
       x0 = x;
       y0 = y;
       side0 = side;
     }
+  }
+
+  function isWhole(rects, size) {
+    return rects.length === 1 && rects[0][2] === size.x && rects[0][3] === size.y;
+  }
+
+  function sameView(a, b) {
+    return a.zoom === b.zoom && a.dx === b.dx && a.dy === b.dy && a.size.equals(b.size);
+  }
+
+  /* The rectangles of the canvas to draw for ``view`` given the drawing of ``drawn`` (a view,
+   * or none) moved into place: all of it, or, when ``drawn`` is of the same zoom and size and
+   * still covers part of it, what it leaves uncovered. */
+  function uncoveredBy(drawn, view) {
+    const whole = [[0, 0, view.size.x, view.size.y]];
+    if (
+      !drawn ||
+      drawn.zoom !== view.zoom ||
+      drawn.ratio !== view.ratio ||
+      !Number.isInteger(view.ratio) ||
+      !drawn.size.equals(view.size)
+    ) {
+      return whole;
+    }
+    const shift = L.point(drawn.dx - view.dx, drawn.dy - view.dy);
+    if (Math.abs(shift.x) >= view.size.x || Math.abs(shift.y) >= view.size.y) {
+      return whole;
+    }
+    return uncovered(shift, view.size);
+  }
+
+  /* The parts of the canvas (``size``, CSS px) that a drawing moved by ``shift`` px leaves
+   * uncovered, as [x, y, width, height] rectangles that do not overlap. */
+  function uncovered(shift, size) {
+    const rects = [];
+    if (shift.x > 0) {
+      rects.push([0, 0, shift.x, size.y]);
+    } else if (shift.x < 0) {
+      rects.push([size.x + shift.x, 0, -shift.x, size.y]);
+    }
+    const left = Math.max(shift.x, 0);
+    const width = size.x - Math.abs(shift.x);
+    if (shift.y > 0) {
+      rects.push([left, 0, width, shift.y]);
+    } else if (shift.y < 0) {
+      rects.push([left, size.y + shift.y, width, -shift.y]);
+    }
+    return rects;
   }
 
   /* A corridor: ``parts``, its line ([lat, lon] lists); ``vertices``, for each band of
@@ -154,34 +271,51 @@
       }
     },
 
-    /* Stroke this corridor on ``context`` for ``view`` (CorridorCanvas._draw), unless its box
-     * lies beyond the canvas; whether it was. */
-    paint(context, view) {
-      const map = this._map;
-      const options = this.options;
-      options.weight = this.weightAt(view.zoom);
+    /* Whether this corridor reaches into ``view`` (CorridorCanvas._draw); its weight and band
+     * are set for the view's zoom. */
+    shows(view) {
+      this.options.weight = this.weightAt(view.zoom);
       this.band = this.bandOf(view.zoom);
-      const margin = options.weight + 1; // a wide line's edge reaches into the view
-      if (view.box.min.x !== -margin) {
-        view.box = L.bounds([-margin, -margin], view.size.add([margin, margin]));
-      }
+      return this.reaches(view, [0, 0, view.size.x, view.size.y]);
+    },
+
+    /* Whether the line, as wide as drawn, reaches into ``rect`` ([x, y, width, height]) of
+     * ``view``'s canvas. */
+    reaches(view, [x, y, width, height]) {
+      const margin = this.options.weight + 1; // a wide line's edge reaches into the view
       const [west, north, east, south] = this.scaledBox(view.scale, view.dx, view.dy);
-      const { min, max } = view.box;
-      if (east < min.x || west > max.x || south < min.y || north > max.y) {
-        return false;
-      }
-      context.beginPath();
-      for (const xy of this.keptAtZoom0(map, this.band)) {
-        trace(context, xy, view);
-      }
-      context.setLineDash(options._dashArray || []);
+      return !(
+        east < x - margin ||
+        west > x + width + margin ||
+        south < y - margin ||
+        north > y + height + margin
+      );
+    },
+
+    /* Stroke this corridor (after ``shows``) on ``context`` for ``view`` within ``rect``; the
+     * area of line stroked (px², the segments cut by the rectangle's edge not counted). */
+    paint(context, view, [x, y, width, height]) {
+      const options = this.options;
+      const margin = options.weight + 1;
+      const [minX, minY] = [x - margin, y - margin];
+      const box = { minX, minY, maxX: x + width + margin, maxY: y + height + margin };
+      const dashes = options._dashArray || [];
+      const pen = { context, dashed: dashes.length > 0, open: false, length: 0 };
+      context.setLineDash(dashes);
+      context.lineDashOffset = 0;
       context.globalAlpha = options.opacity;
       context.lineWidth = options.weight;
       context.strokeStyle = options.color;
       context.lineCap = options.lineCap;
       context.lineJoin = options.lineJoin;
-      context.stroke();
-      return true;
+      context.beginPath();
+      for (const xy of this.keptAtZoom0(this._map, this.band)) {
+        trace(pen, xy, view, box);
+      }
+      if (!pen.dashed || pen.open) {
+        context.stroke();
+      }
+      return pen.length * options.weight;
     },
 
     /* The pixel box at this zoom (Leaflet's _pxBounds, for hit-testing): from the box at
@@ -232,6 +366,21 @@
   /* Leaflet's canvas renderer (events, order, hit-testing and zoom animation) drawing each
    * view's corridors in one pass, once per view (see the top of this file). */
   const CorridorCanvas = L.Canvas.extend({
+    options: {
+      // Px² of line in a view (length by width) from which a pan moves the canvas's drawing
+      // rather than draw it anew: copying the canvas costs a few ms, which a view with little
+      // line (a few dozen corridors near zoom 11: 5,000) draws in less. Near zoom 6 the
+      // 1,000 corridors of bench 5 have 300,000, near 8 about 200,000.
+      inkWorthMoving: 50000,
+    },
+
+    initialize(options) {
+      L.Canvas.prototype.initialize.call(this, options);
+      this.kept = null; // the view whose drawing the canvas holds
+      this.others = new Map(); // by zoom, a drawing kept of another view: {view, image}
+      this.preparing = 0; // which move the work while the page is idle prepares for
+    },
+
     onAdd() {
       L.Renderer.prototype.onAdd.call(this); // not L.Canvas's, which draws a second time
     },
@@ -253,7 +402,7 @@
       this.drawnFor = view;
       L.DomUtil.setPosition(this._container, this._bounds.min);
       CA.fitCanvas(this._container, this._bounds.getSize());
-      this._redraw();
+      this._draw();
     },
 
     _reset() {
@@ -265,42 +414,166 @@
       this._redraw();
     },
 
+    /* A corridor was added, removed or restyled: the view is drawn anew, and no drawing of
+     * another view is kept. */
     _redraw() {
       this._redrawRequest = null;
       this._redrawBounds = null;
+      this.kept = null;
+      for (const other of this.others.values()) {
+        other.image.close();
+      }
+      this.others.clear();
       this._draw();
     },
 
+    /* The view of the canvas at ``zoom`` with its corner at ``corner`` (world pixels). */
+    _viewAt(zoom, corner, size) {
+      const ratio = window.devicePixelRatio || 1;
+      const scale = this._map.getZoomScale(zoom, 0);
+      return { zoom, scale, dx: corner.x, dy: corner.y, size, ratio };
+    },
+
+    /* The view's corridors drawn. A drawing of the same zoom, the canvas's own after a pan
+     * or one kept of another view, is moved into place and only the part of the canvas it
+     * leaves uncovered is drawn: the pixels that a canvas without a GPU rasterizes at the end
+     * of a move are most of a pan's or zoom's time (bench 5: 30-40 ms of 55-70 at 7.75). */
     _draw() {
       const map = this._map;
       if (!map || !this._bounds) {
         return;
       }
-      const context = this._ctx;
-      const ratio = window.devicePixelRatio || 1;
-      const size = this._bounds.getSize();
+      const corner = map.getPixelOrigin().add(this._bounds.min);
+      const view = this._viewAt(map.getZoom(), corner, this._bounds.getSize());
+      const kept = this.kept;
+      let source = this.others.get(view.zoom);
+      if (kept && kept.zoom === view.zoom) {
+        source = kept.ink >= this.options.inkWorthMoving ? { view: kept, image: this._container } : null;
+      }
+      // The corridors of the view, and the rectangles of the canvas drawn for it.
+      let ink;
+      [this.drawn, this.rects, ink] = this._paint(this._ctx, view, source);
+      // The line in the view: as drawn whole, or about the moved drawing's.
+      view.ink = source && !isWhole(this.rects, view.size) ? source.view.ink : ink;
+      this.kept = view;
+      this._prepareWhenIdle();
+    },
+
+    /* Draw ``view`` on ``context`` from ``source`` ({view, image}: a drawing to move into
+     * place) where it helps; the corridors that reach into the view, and the rectangles of
+     * the canvas drawn. */
+    _paint(context, view, source) {
+      const { size, ratio } = view;
+      const rects = uncoveredBy(source && source.view, view);
       context.setTransform(1, 0, 0, 1, 0, 0);
-      context.clearRect(0, 0, this._container.width, this._container.height);
+      if (isWhole(rects, size)) {
+        context.clearRect(0, 0, context.canvas.width, context.canvas.height);
+      } else {
+        // Copied over what was there (the canvas onto itself is snapshotted first), the
+        // rest of the canvas cleared.
+        const x = (source.view.dx - view.dx) * ratio;
+        const y = (source.view.dy - view.dy) * ratio;
+        context.globalCompositeOperation = "copy";
+        context.drawImage(source.image, x, y);
+        context.globalCompositeOperation = "source-over";
+      }
       context.setTransform(ratio, 0, 0, ratio, 0, 0);
-      const zoom = map.getZoom();
-      const origin = map.getPixelOrigin();
-      const view = {
-        zoom,
-        scale: map.getZoomScale(zoom, 0),
-        dx: origin.x + this._bounds.min.x,
-        dy: origin.y + this._bounds.min.y,
-        size,
-        box: L.bounds([0, 0], size), // the canvas and a margin (paint widens it per line)
-      };
       const drawn = [];
+      let ink = 0;
       for (let order = this._drawFirst; order; order = order.next) {
-        const layer = order.layer;
-        if (layer.paint(context, view)) {
-          drawn.push(layer);
+        if (order.layer.shows(view)) {
+          drawn.push(order.layer);
         }
       }
+      for (const rect of rects) {
+        context.save();
+        context.beginPath();
+        context.rect(...rect);
+        context.clip();
+        for (const layer of drawn) {
+          if (layer.reaches(view, rect)) {
+            ink += layer.paint(context, view, rect);
+          }
+        }
+        context.restore();
+      }
       context.globalAlpha = 1;
-      this.drawn = drawn; // the corridors of the last view drawn
+      return [drawn, rects, ink];
+    },
+
+    /* While the page is idle after a move: the view's drawing kept for a return to its zoom,
+     * and the views one zoom in and out about the same centre drawn ahead (where the map's
+     * zoom buttons and keys lead), one a turn, each 20-50 ms of raster here. */
+    _prepareWhenIdle() {
+      this.preparing += 1;
+      const move = this.preparing;
+      const map = this._map;
+      const centre = map.getCenter();
+      const zoom = map.getZoom();
+      const steps = [
+        () => this._keep(this.kept, this._container),
+        ...[zoom + 1, zoom - 1]
+          .filter((z) => z >= map.getMinZoom() && z <= map.getMaxZoom())
+          .map((z) => () => this._drawAhead(centre, z)),
+      ];
+      const next = (deadline) => {
+        if (move !== this.preparing || !this._map || !steps.length) {
+          return;
+        }
+        // Only in a long idle time: one between two frames would be made late.
+        if (!deadline || deadline.timeRemaining() >= LONG_IDLE_MS) {
+          steps.shift()();
+        }
+        CA.whenIdle(next);
+      };
+      CA.whenIdle(next);
+    },
+
+    /* Keep a copy of ``image``, the drawing of ``view``, for its zoom (at most MAX_KEPT). */
+    _keep(view, image) {
+      if (!Number.isInteger(view.ratio)) {
+        return; // a drawing moved by a fraction of a pixel would blur
+      }
+      const copy = new OffscreenCanvas(image.width, image.height);
+      copy.getContext("2d").drawImage(image, 0, 0);
+      this._remember(view, copy.transferToImageBitmap());
+    },
+
+    _remember(view, image) {
+      const old = this.others.get(view.zoom);
+      if (old) {
+        old.image.close();
+        this.others.delete(view.zoom);
+      }
+      this.others.set(view.zoom, { view, image });
+      for (const [zoom, other] of this.others) {
+        if (this.others.size <= MAX_KEPT) {
+          break;
+        }
+        other.image.close(); // the oldest first
+        this.others.delete(zoom);
+      }
+    },
+
+    /* Draw the view the map would show at ``zoom`` about ``centre`` (as a zoom button does),
+     * unless a drawing kept of that zoom covers it. */
+    _drawAhead(centre, zoom) {
+      const map = this._map;
+      const size = this._bounds.getSize();
+      const margin = map.getSize().multiplyBy(-this.options.padding).round(); // as _update
+      const corner = map._getNewPixelOrigin(centre, zoom).add(margin);
+      const view = this._viewAt(zoom, corner, size);
+      const other = this.others.get(zoom);
+      if ((other && sameView(other.view, view)) || !Number.isInteger(view.ratio)) {
+        return;
+      }
+      const canvas = new OffscreenCanvas(size.x * view.ratio, size.y * view.ratio);
+      const [, rects, ink] = this._paint(canvas.getContext("2d"), view, other);
+      view.ink = other && !isWhole(rects, size) ? other.view.ink : ink;
+      for (let order = this._drawFirst; order; order = order.next) {
+        order.layer.shows(this.kept); // each corridor's weight and band for the map's view
+      }
+      this._remember(view, canvas.transferToImageBitmap());
     },
   });
 
