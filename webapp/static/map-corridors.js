@@ -38,44 +38,10 @@
     return `${CA.projection(renderer._map)} ${min.x} ${min.y} ${max.x} ${max.y}`;
   }
 
-  /* Which sides of ``box`` ({minX, minY, maxX, maxY}: a region of the canvas and a margin)
-   * ``x, y`` lies beyond, as bits: Leaflet's own codes (L.LineUtil). */
-  function outside(x, y, box) {
-    return (x < box.minX ? 1 : x > box.maxX ? 2 : 0) | (y < box.minY ? 4 : y > box.maxY ? 8 : 0);
-  }
-
-  /* The segment from x0, y0 to x1, y1 cut to ``box``: [x0, y0, x1, y1], or null where none of
-   * it lies within (Cohen and Sutherland's clipping, as L.LineUtil.clipSegment). The ends are
-   * not rounded, so the piece lies exactly on the segment whichever box cut it: a region
-   * drawn beside a kept drawing meets it without a step. */
-  function cut(x0, y0, x1, y1, box) {
-    let side0 = outside(x0, y0, box);
-    let side1 = outside(x1, y1, box);
-    for (;;) {
-      if (!(side0 | side1)) {
-        return [x0, y0, x1, y1];
-      }
-      if (side0 & side1) {
-        return null;
-      }
-      const side = side0 || side1;
-      let x = side & 2 ? box.maxX : box.minX; // on the edge crossed, worked out below
-      let y = side & 8 ? box.maxY : box.minY;
-      if (side & 12) {
-        x = x0 + ((x1 - x0) * (y - y0)) / (y1 - y0);
-      } else {
-        y = y0 + ((y1 - y0) * (x - x0)) / (x1 - x0);
-      }
-      if (side === side0) {
-        x0 = x;
-        y0 = y;
-        side0 = outside(x, y, box);
-      } else {
-        x1 = x;
-        y1 = y;
-        side1 = outside(x, y, box);
-      }
-    }
+  /* Which sides of ``box`` (a region of the canvas and a margin) ``x, y`` lies beyond, as
+   * bits: Leaflet's own codes (L.LineUtil), without a Point made per vertex. */
+  function outside(x, y, { min, max }) {
+    return (x < min.x ? 1 : x > max.x ? 2 : 0) | (y < min.y ? 4 : y > max.y ? 8 : 0);
   }
 
   /* Start a piece of line at ``x, y``, ``along`` px from the line's first vertex. A dashed
@@ -120,13 +86,16 @@
       if (side0 & side) {
         drawing = false; // the segment lies wholly beyond one side
       } else if (side0 | side) {
-        const piece = cut(x0, y0, x, y, box);
+        // Cut ends not rounded: the piece lies exactly on the segment whichever box cut it,
+        // so a region drawn beside a kept drawing meets it without a step.
+        const piece = L.LineUtil.clipSegment(L.point(x0, y0), L.point(x, y), box, false, false);
         if (piece) {
+          const [from, to] = piece;
           if (!drawing) {
-            const into = Math.sqrt((piece[0] - x0) ** 2 + (piece[1] - y0) ** 2);
-            startPiece(pen, piece[0], piece[1], along + into);
+            const into = Math.sqrt((from.x - x0) ** 2 + (from.y - y0) ** 2);
+            startPiece(pen, from.x, from.y, along + into);
           }
-          context.lineTo(piece[2], piece[3]);
+          context.lineTo(to.x, to.y);
         }
         drawing = Boolean(piece) && !side;
       } else {
@@ -297,8 +266,7 @@
     paint(context, view, [x, y, width, height]) {
       const options = this.options;
       const margin = options.weight + 1;
-      const [minX, minY] = [x - margin, y - margin];
-      const box = { minX, minY, maxX: x + width + margin, maxY: y + height + margin };
+      const box = L.bounds([x - margin, y - margin], [x + width + margin, y + height + margin]);
       const dashes = options._dashArray || [];
       const pen = { context, dashed: dashes.length > 0, open: false, length: 0 };
       context.setLineDash(dashes);
@@ -448,7 +416,8 @@
       const kept = this.kept;
       let source = this.others.get(view.zoom);
       if (kept && kept.zoom === view.zoom) {
-        source = kept.ink >= this.options.inkWorthMoving ? { view: kept, image: this._container } : null;
+        const worth = kept.ink >= this.options.inkWorthMoving;
+        source = worth ? { view: kept, image: this._container } : null;
       }
       // The corridors of the view, and the rectangles of the canvas drawn for it.
       let ink;
