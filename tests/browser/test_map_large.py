@@ -793,3 +793,39 @@ def test_the_list_of_features_in_view_counts_and_names_what_the_view_holds(
         expect(names).to_have_count(len(expected))
         assert sorted(names.all_inner_texts()) == expected
         toggle.click()  # closed: the next view is counted from the cluster index
+
+
+#: Boxes asked of the grid that counts a view's sites: random ones, ones beyond the sites'
+#: extent, empty ones, and ones whose edges pass exactly through sites.
+GRID_BOXES = """() => {
+  const { lon, lat } = CorridorAtlas.app.large.clusters.positions;
+  let seed = 7;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const sites = Int32Array.from(lon.keys()).filter(() => random() < 0.7);
+  const grid = new CorridorAtlas.SiteGrid(lon, lat, sites);
+  const boxes = [[-180, -90, 180, 90], [100, 10, 120, 20], [70, 45, 60, 50]];
+  for (let k = 0; k < 400; k += 1) {
+    const [a, b] = [sites[Math.floor(random() * sites.length)], sites[k % sites.length]];
+    const edges = k % 2
+      ? [lon[a], lat[a], lon[b], lat[b]]
+      : [55 + 30 * random(), 35 + 15 * random(), 55 + 30 * random(), 35 + 15 * random()];
+    const [w, e] = [Math.min(edges[0], edges[2]), Math.max(edges[0], edges[2])];
+    const [s, n] = [Math.min(edges[1], edges[3]), Math.max(edges[1], edges[3])];
+    boxes.push([w, s, e, n], [lon[a], lat[a], lon[a], lat[a]]);
+  }
+  return boxes.map((box) => {
+    const [w, s, e, n] = box;
+    const expected = sites.filter((i) => lon[i] >= w && lon[i] <= e && lat[i] >= s && lat[i] <= n);
+    return [grid.count(box), expected.length];
+  });
+}"""
+
+
+@pytest.mark.browser
+def test_the_grid_counting_a_views_sites_counts_as_a_pass_over_every_site_does(open_large):
+    page = open_large("/")
+    counted = page.evaluate(GRID_BOXES)
+    assert len(counted) == 803
+    assert [got for got, _ in counted] == [expected for _, expected in counted]
+    assert sum(expected > 0 for _, expected in counted) > 600  # most boxes hold sites
+    assert counted[:3] == [[counted[0][1], counted[0][1]], [0, 0], [0, 0]]

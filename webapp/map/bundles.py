@@ -39,12 +39,14 @@ MAP_SCRIPTS = (
     "map.js",
 )
 #: The scripts of a large atlas's page: supercluster, its index made in a worker
-#: (``map-clusters.js``, which starts ``map-clusters-worker.js``), the corridors' renderer
+#: (``map-clusters.js``, which starts ``map-clusters-worker.js``), the sites counted in a
+#: view (``map-counts.js``), the corridors' renderer
 #: (``map-corridors.js``) and map-large.js, before map.js.
 LARGE_MAP_SCRIPTS = (
     *MAP_SCRIPTS[:-1],
     "vendor/supercluster.min.js",
     "map-clusters.js",
+    "map-counts.js",
     "map-corridors.js",
     "map-large.js",
     "map.js",

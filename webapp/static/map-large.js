@@ -383,6 +383,8 @@
       this.corridors = [];
       this.signature = null;
       this.siteCount = 0;
+      this.passing = null; // the numbers of the sites that pass the filters (apply)
+      this.grid = null; // those sites placed for counting (siteGrid)
       this.shown = 0;
       this.drawn = 0;
       this.focused = null;
@@ -517,7 +519,9 @@
         });
         this.siteCounts = siteCounts;
         this.siteCount = passing.length;
-        this.clusters.load(Int32Array.from(passing));
+        this.passing = Int32Array.from(passing);
+        this.grid = null; // made again when next counted
+        this.clusters.load(this.passing);
       }
       this.shown = corridors + this.siteCount;
       this.counts = { ...counts, ...this.siteCounts };
@@ -552,25 +556,31 @@
     }
 
     /* The features shown within the view, for the reader's list (map-reader.js): how many,
-     * and, when ``listed``, each one as [id, data]. Sites come from the cluster index at full
-     * detail (a range query returning the points themselves), so a pan with the list closed
-     * costs no pass over every feature. */
+     * and, when ``listed``, each one as [id, data]. Sites are counted from a grid of them
+     * (map-counts.js) and listed from the cluster index at full detail (a range query
+     * returning the points themselves): a pan costs no pass over every feature. */
     inView(listed) {
       const bounds = this.map.getBounds();
       const corridors = this.corridors.filter(
         (c) => this.map.hasLayer(c.layer) && bounds.intersects(c.layer.getBounds()),
       );
-      const sites = this.loaded ? this.index.getClusters(boxOf(bounds), CLUSTER_MAX_ZOOM + 1) : [];
-      const count = corridors.length + sites.length;
       if (!listed) {
-        return { count, entries: null };
+        return { count: corridors.length + this.siteGrid().count(boxOf(bounds)), entries: null };
       }
+      const sites = this.loaded ? this.index.getClusters(boxOf(bounds), CLUSTER_MAX_ZOOM + 1) : [];
       const entries = corridors.map((c) => [c.data.id, c.data]);
       for (const point of sites) {
         const site = this.sites[point.properties.site];
         entries.push([site.data.id, site.data]);
       }
-      return { count, entries };
+      return { count: entries.length, entries };
+    }
+
+    /* The sites that pass the filters, placed for counting (map-counts.js). */
+    siteGrid() {
+      const { lon, lat } = this.clusters.positions;
+      this.grid = this.grid || new CA.SiteGrid(lon, lat, this.passing || []);
+      return this.grid;
     }
 
     /* --- drawing ---------------------------------------------------------------------------- */
