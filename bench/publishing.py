@@ -8,9 +8,9 @@
   ``nginx.conf``: one worker, access log on) around a bare ``server {}`` serving the very bytes
   the published site answered, each from one plain file. So the ratio is the cost of the
   published site's configuration (``try_files``, headers), nothing else. The published site
-  and the bare nginx run side by side and are measured in turn, path by path, so that drift on
-  the shared cores hits both. wrk sends no ``Accept-Encoding``: every server answers the
-  uncompressed bytes.
+  and the bare nginx run side by side and are measured in turn, path by path and run by run,
+  so that drift on the shared cores hits both. wrk sends no ``Accept-Encoding``: every server
+  answers the uncompressed bytes.
 * Publishing: ``corridor-atlas publish`` as a child process over the seed atlas and over the
   100,000-site atlas of benchmark 5 (its built directory is reused when benchmark 5 ran in the
   same ``make bench``, else built here): wall time, peak memory of its process tree (PSS,
@@ -48,7 +48,7 @@ from tests.support.static_site import nginx_executable, nginx_main_config, servi
 
 SECTION = "7. Publishing (static site on nginx)"
 SECONDS = 5
-RUNS = 2
+RUNS = 3
 #: The published site should serve at nginx's own rate; 0.9 leaves room for its extra work
 #: (security and cache headers, ``try_files`` looking for ``P``, then ``P.html``) and for the
 #: noise of wrk and nginx sharing two cores.
@@ -182,13 +182,21 @@ def size_rows(sizes: dict[str, dict[str, int]]) -> list[Row]:
     return rows
 
 
-def _best(url: str, seconds: int, runs: int) -> Load:
-    """The run with the most requests/s of ``runs``; one with errors fails the benchmark."""
-    loads = [wrk(url, seconds) for _ in range(runs)]
-    for load in loads:
-        if load.errors:
-            raise RuntimeError(f"{url} answered {load.errors} errors under load")
-    return max(loads, key=lambda load: load.requests_per_second)
+def _best(urls: dict[str, str], seconds: int, runs: int) -> dict[str, Load]:
+    """For each name's URL, the run with the most requests/s of ``runs``, the URLs asked in
+    turn at each run (so that a slow spell of the shared cores falls on each of them); a run
+    with errors fails the benchmark."""
+    loads: dict[str, list[Load]] = {name: [] for name in urls}
+    for _ in range(runs):
+        for name, url in urls.items():
+            load = wrk(url, seconds)
+            if load.errors:
+                raise RuntimeError(f"{url} answered {load.errors} errors under load")
+            loads[name].append(load)
+    return {
+        name: max(runs_of, key=lambda load: load.requests_per_second)
+        for name, runs_of in loads.items()
+    }
 
 
 def measure_serving(
@@ -215,11 +223,11 @@ def measure_serving(
             (plain / names[path]).write_bytes(_body(base + published))
         with nginx_own(plain, work / "nginx-plain", names[next(iter(asked))]) as reference:
             for path, published in asked.items():
-                measured[path]["published"] = _best(base + published, seconds, runs)
-                measured[path]["nginx"] = _best(f"{reference}/{names[path]}", seconds, runs)
+                urls = {"published": base + published, "nginx": f"{reference}/{names[path]}"}
+                measured[path] |= _best(urls, seconds, runs)
     with atlas_server(data_dir) as (url, _, _):
         for path in asked:
-            measured[path]["app"] = _best(url + path, seconds, runs)
+            measured[path] |= _best({"app": url + path}, seconds, runs)
     return measured
 
 

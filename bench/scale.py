@@ -42,7 +42,7 @@ from tests.support.harness import launched_chromium, percentile
 SECTION = "5. Scale (100,000 sites + 1,000 corridors)"
 SITES, CORRIDORS = 100_000, 1_000
 QUERIES = 300
-LOADS = 3
+LOADS = 5
 HTML_TARGET = 60 * 1024
 API_P95_TARGET_MS = 25.0
 #: Issue 15: clustered markers within 1.5 s, the slowest pan or zoom within 60 ms.
