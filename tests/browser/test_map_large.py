@@ -586,11 +586,16 @@ CORRIDORS_UNDER_THE_POINTER = """() => {
 }"""
 
 
+#: Whether the corridors' canvas is drawn in its margin too (while the page is idle).
+MARGIN_DRAWN = "() => !CorridorAtlas.app.large.renderer.kept.pending.length"
+
+
 @pytest.mark.browser
 def test_corridors_are_drawn_and_answer_the_pointer_in_every_view(open_large):
     page = open_large("/")
     for move in MOVES:
         page.evaluate(MOVE, move)
+        page.wait_for_function(MARGIN_DRAWN, polling=100)
         unpainted, unanswered, checked = page.evaluate(CORRIDORS_UNDER_THE_POINTER)
         assert (unpainted, unanswered) == ([], []), move
         assert checked or move == FAR_EAST, move  # corridors in view, except far east
@@ -600,22 +605,27 @@ def test_corridors_are_drawn_and_answer_the_pointer_in_every_view(open_large):
     assert set(page.evaluate(projections_of_a_zoom(corridors))) == {0}
 
 
-#: After each of ``moves`` (JavaScript over ``map``, without animation), the corridors'
-#: canvas beside the same view drawn whole: how many pixels it paints, how many differ by
-#: more than ``tolerance`` (of 255, colours premultiplied by their alpha), and the
-#: rectangles the move drew (the rest moved from a drawing made before).
+#: After each of ``moves`` (JavaScript over ``map``, without animation) and the canvas's
+#: margin drawn (as while the page is idle), the corridors' canvas beside the same view
+#: drawn whole: how many pixels it paints, how many differ by more than ``tolerance`` (of
+#: 255, colours premultiplied by their alpha), the rectangles the move drew at once, those
+#: it left to draw while idle (the rest moved from a drawing made before), and the one the
+#: map shows.
 MOVED_BESIDE_WHOLE = """async ([moves, tolerance]) => {
     const map = CorridorAtlas.app.map;
     const renderer = CorridorAtlas.app.large.renderer;
     const results = [];
+    renderer._complete(); // as the page does while idle
     for (const move of moves) {
         new Function("map", move)(map);
-        const rects = renderer.rects;
+        const [rects, pending, seen] = [renderer.rects, renderer.kept.pending, renderer.seen];
+        renderer._complete();
         const { width, height } = renderer._container;
         const moved = renderer._ctx.getImageData(0, 0, width, height).data;
         const [kept, others] = [renderer.kept, renderer.others];
         [renderer.kept, renderer.others] = [null, new Map()];
         renderer._draw();
+        renderer._complete();
         const whole = renderer._ctx.getImageData(0, 0, width, height).data;
         [renderer.kept, renderer.others] = [kept, others];
         let painted = 0;
@@ -631,7 +641,7 @@ MOVED_BESIDE_WHOLE = """async ([moves, tolerance]) => {
                 }
             }
         }
-        results.push([painted, differing, rects]);
+        results.push([painted, differing, rects, pending, seen]);
     }
     return results;
 }"""
@@ -651,12 +661,16 @@ def test_a_pan_draws_only_what_it_uncovers_and_looks_as_drawn_whole(open_large, 
     size = page.evaluate("() => CorridorAtlas.app.large.renderer._bounds.getSize()")
     moves = [f"map.panBy({pan}, {{animate: false}})" for pan in pans]
     results = page.evaluate(MOVED_BESIDE_WHOLE, [moves, TOLERANCE])
-    for (painted, differing, rects), (x, y) in zip(results, pans, strict=True):
-        if abs(x) >= size["x"]:  # moved beyond the canvas: drawn whole
-            assert rects == [[0, 0, size["x"], size["y"]]]
+    for (painted, differing, rects, pending, seen), (x, y) in zip(results, pans, strict=True):
+        if abs(x) >= size["x"]:  # moved beyond the canvas: drawn anew, the margin when idle
+            assert rects == [seen]
+            assert _area(pending) == size["x"] * size["y"] - _area([seen])
             continue
-        drawn = sum(width * height for _, _, width, height in rects)
-        assert drawn == size["x"] * size["y"] - (size["x"] - abs(x)) * (size["y"] - abs(y))
+        # What the pan uncovered: drawn at once where the map shows it, the rest when idle.
+        assert all(_overlap(rect, seen) == rect for rect in rects), (x, y)
+        assert not any(_overlap(rect, seen) for rect in pending), (x, y)
+        uncovered = size["x"] * size["y"] - (size["x"] - abs(x)) * (size["y"] - abs(y))
+        assert _area(rects) + _area(pending) == uncovered, (x, y)
         assert painted > 2000, (x, y)  # corridors in view
         assert differing <= painted * MAY_DIFFER, (x, y, differing, painted)
     assert results[-1][0] > 2000  # back among the corridors
@@ -674,11 +688,10 @@ def test_a_pan_over_little_line_draws_the_view_whole(open_large):
         }"""
     )
     assert 0 < ink < worth  # the test atlas's few corridors
-    [(painted, differing, rects)] = page.evaluate(
+    [(painted, differing, rects, _, seen)] = page.evaluate(
         MOVED_BESIDE_WHOLE, [["map.panBy([250, -120], {animate: false})"], 0]
     )
-    size = page.evaluate("() => CorridorAtlas.app.large.renderer._bounds.getSize()")
-    assert rects == [[0, 0, size["x"], size["y"]]]
+    assert rects == [seen]
     assert painted > 2000 and differing == 0
 
 
@@ -697,21 +710,83 @@ def test_a_zoom_by_one_shows_the_drawing_made_ahead_as_drawn_whole(open_large):
     for step in (1, -1, -1):  # in to wide dashed lines, back out, out to thin lines
         page.wait_for_function(DRAWN_AHEAD, polling=100)  # not each frame: the page idles
         move = f"map.setZoom(map.getZoom() + {step}, {{animate: false}})"
-        [(painted, differing, rects)] = page.evaluate(MOVED_BESIDE_WHOLE, [[move], TOLERANCE])
-        assert rects == [], step  # nothing left to draw
+        [(painted, differing, rects, pending, _)] = page.evaluate(
+            MOVED_BESIDE_WHOLE, [[move], TOLERANCE]
+        )
+        assert (rects, pending) == ([], []), step  # nothing left to draw
         assert painted > 2000, step
         assert differing <= painted * MAY_DIFFER, (step, differing, painted)
     # A corridor restyled: drawn whole at the next frame, the drawings made before dropped.
-    rects, kept = page.evaluate(
+    rects, kept, seen = page.evaluate(
         """async () => {
             const renderer = CorridorAtlas.app.large.renderer;
             CorridorAtlas.app.large.corridors[0].layer.setStyle({weight: 5});
             await new Promise((resolve) => requestAnimationFrame(resolve));
-            return [renderer.rects, renderer.others.size];
+            return [renderer.rects, renderer.others.size, renderer.seen];
         }"""
     )
+    assert (rects, kept) == ([seen], 0)
+
+
+#: A view reached with nothing drawn before: the corridors' canvas right after the move and
+#: once the page has been idle long enough to draw its margin (the part the map hides).
+MARGIN_LATER = """async () => {
+    const [map, renderer] = [CorridorAtlas.app.map, CorridorAtlas.app.large.renderer];
+    map.setView([41, 69], 7.5, {animate: false});
+    const [rects, pending, seen] = [renderer.rects, renderer.kept.pending, renderer.seen];
+    const { width, height } = renderer._container;
+    const ratio = window.devicePixelRatio || 1;
+    const painted = (data) => {
+        const [x0, y0, w, h] = seen.map((side) => side * ratio);
+        const counts = { seen: 0, margin: 0 };
+        for (let i = 0; i < width * height; i += 1) {
+            const [x, y] = [i % width, Math.floor(i / width)];
+            const where = x >= x0 && x < x0 + w && y >= y0 && y < y0 + h ? "seen" : "margin";
+            counts[where] += data[4 * i + 3] > 0;
+        }
+        return counts;
+    };
+    const before = renderer._ctx.getImageData(0, 0, width, height).data;
+    while (renderer.kept.pending.length) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const after = renderer._ctx.getImageData(0, 0, width, height).data;
+    let changed = 0;
+    const [x0, y0, w, h] = seen.map((side) => side * ratio);
+    for (let y = y0; y < y0 + h; y += 1) {
+        for (let i = (y * width + x0) * 4; i < (y * width + x0 + w) * 4; i += 1) {
+            changed += before[i] !== after[i];
+        }
+    }
+    return { rects, pending, seen, before: painted(before), after: painted(after), changed };
+}"""
+
+
+@pytest.mark.browser
+def test_a_new_view_is_drawn_where_the_map_shows_it_and_its_margin_while_the_page_is_idle(
+    open_large,
+):
+    page = open_large("/")
     size = page.evaluate("() => CorridorAtlas.app.large.renderer._bounds.getSize()")
-    assert (rects, kept) == ([[0, 0, size["x"], size["y"]]], 0)
+    drawn = page.evaluate(MARGIN_LATER)
+    seen = drawn["seen"]
+    assert drawn["rects"] == [seen]
+    assert 0 < _area([seen]) < size["x"] * size["y"]
+    assert _area(drawn["pending"]) == size["x"] * size["y"] - _area([seen])
+    assert drawn["before"]["seen"] > 2000 and drawn["before"]["margin"] == 0
+    assert drawn["after"]["margin"] > 500  # corridors beyond the map's edges, drawn since
+    assert drawn["changed"] == 0  # what the map showed was left as it was
+
+
+def _area(rects: list[list[float]]) -> float:
+    return sum(width * height for _, _, width, height in rects)
+
+
+def _overlap(a: list[float], b: list[float]) -> list[float] | None:
+    """The overlap of two [x, y, width, height] rectangles, or None."""
+    x, y = max(a[0], b[0]), max(a[1], b[1])
+    width, height = min(a[0] + a[2], b[0] + b[2]) - x, min(a[1] + a[3], b[1] + b[3]) - y
+    return [x, y, width, height] if width > 0 and height > 0 else None
 
 
 @pytest.mark.browser

@@ -14,8 +14,10 @@
  *
  * What a canvas without a GPU spends most of a move on is rasterizing the lines, so a pixel
  * once drawn is not drawn again: after a pan the drawing is moved along and only the strips
- * it uncovers are drawn, and while the page is idle the views one zoom in and out are drawn
- * ahead and the view's drawing kept for a return to its zoom (at most MAX_KEPT). This needs
+ * it uncovers are drawn; what the map shows is drawn at once and the canvas's margin beyond
+ * it (seen only once the map is dragged) while the page is idle; and then the views one zoom
+ * in and out are drawn ahead and the view's drawing kept for a return to its zoom (at most
+ * MAX_KEPT). This needs
  * every piece of a line drawn the same in any region: which vertices are skipped does not
  * depend on the region, a cut end is not rounded, and a dashed line's pieces are stroked
  * each with its dashes' phase at its start.
@@ -123,7 +125,7 @@
 
   /* The rectangles of the canvas to draw for ``view`` given the drawing of ``drawn`` (a view,
    * or none) moved into place: all of it, or, when ``drawn`` is of the same zoom and size and
-   * still covers part of it, what it leaves uncovered. */
+   * still covers part of it, what it leaves uncovered and what of it was not drawn yet. */
   function uncoveredBy(drawn, view) {
     const whole = [[0, 0, view.size.x, view.size.y]];
     if (
@@ -139,7 +141,33 @@
     if (Math.abs(shift.x) >= view.size.x || Math.abs(shift.y) >= view.size.y) {
       return whole;
     }
-    return uncovered(shift, view.size);
+    const canvas = whole[0];
+    const pending = drawn.pending.map(([x, y, w, h]) => [x + shift.x, y + shift.y, w, h]);
+    const left = pending.map((rect) => overlap(rect, canvas)).filter(Boolean);
+    return [...uncovered(shift, view.size), ...left];
+  }
+
+  /* The overlap of rectangles ``a`` and ``b`` ([x, y, width, height]), or null. */
+  function overlap([ax, ay, aw, ah], [bx, by, bw, bh]) {
+    const [x, y] = [Math.max(ax, bx), Math.max(ay, by)];
+    const [w, h] = [Math.min(ax + aw, bx + bw) - x, Math.min(ay + ah, by + bh) - y];
+    return w > 0 && h > 0 ? [x, y, w, h] : null;
+  }
+
+  /* The parts of rectangle ``a`` outside rectangle ``b``, as at most four rectangles. */
+  function without(a, b) {
+    const inner = overlap(a, b);
+    if (!inner) {
+      return [a];
+    }
+    const [ax, ay, aw, ah] = a;
+    const [x, y, w, h] = inner;
+    return [
+      [ax, ay, aw, y - ay], // above
+      [ax, y + h, aw, ay + ah - y - h], // below
+      [ax, y, x - ax, h], // left
+      [x + w, y, ax + aw - x - w, h], // right
+    ].filter(([, , width, height]) => width > 0 && height > 0);
   }
 
   /* The parts of the canvas (``size``, CSS px) that a drawing moved by ``shift`` px leaves
@@ -349,6 +377,8 @@
       this.others = new Map(); // by zoom, a drawing kept of another view: {view, image}
       this.preparing = 0; // which move the work while the page is idle prepares for
       this.copy = null; // the context of a second canvas, for moving this one's drawing
+      this.rects = []; // the rectangles of the canvas the last move drew at once
+      this.seen = null; // and the one of them the map shows
     },
 
     onAdd() {
@@ -421,9 +451,15 @@
         const worth = kept.ink >= this.options.inkWorthMoving;
         source = worth ? { view: kept, image: this._container } : null;
       }
-      // The corridors of the view, and the rectangles of the canvas drawn for it.
+      // The corridors of the view, and the rectangles of the canvas drawn for it: those in
+      // the map's view now, those in the canvas's margin (seen only once the map is dragged)
+      // while the page is idle (_complete).
+      const seen = map.containerPointToLayerPoint([0, 0]).subtract(this._bounds.min).round();
+      const shown = map.getSize();
+      const within = [seen.x, seen.y, shown.x, shown.y];
       let ink;
-      [this.drawn, this.rects, ink] = this._paint(this._ctx, view, source);
+      [this.drawn, this.rects, ink] = this._paint(this._ctx, view, source, within);
+      this.seen = within;
       // The line in the view: as drawn whole, or about the moved drawing's.
       view.ink = source && !isWhole(this.rects, view.size) ? source.view.ink : ink;
       this.kept = view;
@@ -431,13 +467,16 @@
     },
 
     /* Draw ``view`` on ``context`` from ``source`` ({view, image}: a drawing to move into
-     * place) where it helps; the corridors that reach into the view, and the rectangles of
-     * the canvas drawn. */
-    _paint(context, view, source) {
+     * place) where it helps, only within ``within`` if given (a rectangle of the canvas: the
+     * rest is left in ``view.pending``); the corridors that reach into the view, the
+     * rectangles of the canvas drawn and the area of line drawn (px²). */
+    _paint(context, view, source, within) {
       const { size, ratio } = view;
-      const rects = uncoveredBy(source && source.view, view);
+      const todo = uncoveredBy(source && source.view, view);
+      const rects = within ? todo.map((rect) => overlap(rect, within)).filter(Boolean) : todo;
+      view.pending = within ? todo.flatMap((rect) => without(rect, within)) : [];
       context.setTransform(1, 0, 0, 1, 0, 0);
-      if (isWhole(rects, size)) {
+      if (isWhole(todo, size)) {
         context.clearRect(0, 0, context.canvas.width, context.canvas.height);
       } else {
         // Copied over what was there, the rest of the canvas cleared.
@@ -448,7 +487,15 @@
         context.drawImage(image, x, y);
         context.globalCompositeOperation = "source-over";
       }
-      context.setTransform(ratio, 0, 0, ratio, 0, 0);
+      const [drawn, ink] = this._paintRects(context, view, rects);
+      return [drawn, rects, ink];
+    },
+
+    /* Draw the corridors of ``view`` within each of ``rects`` (cleared first, so that a
+     * rectangle overlapping another is not drawn twice over); the corridors that reach into
+     * the view, and the area of line drawn (px²). */
+    _paintRects(context, view, rects) {
+      context.setTransform(view.ratio, 0, 0, view.ratio, 0, 0);
       const drawn = [];
       let ink = 0;
       for (let order = this._drawFirst; order; order = order.next) {
@@ -457,6 +504,7 @@
         }
       }
       for (const rect of rects) {
+        context.clearRect(...rect);
         context.save();
         context.beginPath();
         context.rect(...rect);
@@ -469,7 +517,16 @@
         context.restore();
       }
       context.globalAlpha = 1;
-      return [drawn, rects, ink];
+      return [drawn, ink];
+    },
+
+    /* The canvas's margin beyond the map's view drawn, where the last move left it. */
+    _complete() {
+      const view = this.kept;
+      if (view && view.pending.length) {
+        this._paintRects(this._ctx, view, view.pending);
+        view.pending = [];
+      }
     },
 
     /* A copy of ``canvas`` on a second canvas, kept for the next. A canvas drawn onto itself
@@ -485,9 +542,10 @@
       return this.copy.canvas;
     },
 
-    /* While the page is idle after a move: the view's drawing kept for a return to its zoom,
-     * and the views one zoom in and out about the same centre drawn ahead (where the map's
-     * zoom buttons and keys lead), one a turn, each 20-50 ms of raster here. */
+    /* While the page is idle after a move: the canvas's margin drawn, the view's drawing
+     * kept for a return to its zoom, and the views one zoom in and out about the same centre
+     * drawn ahead (where the map's zoom buttons and keys lead), one a turn, each 20-50 ms of
+     * raster here. */
     _prepareWhenIdle() {
       this.preparing += 1;
       const move = this.preparing;
@@ -495,6 +553,7 @@
       const centre = map.getCenter();
       const zoom = map.getZoom();
       const steps = [
+        () => this._complete(),
         () => this._copyOf(this._container), // made now, not at the next pan
         () => this._keep(this.kept, this._container),
         ...[zoom + 1, zoom - 1]
