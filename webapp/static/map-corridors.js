@@ -17,10 +17,9 @@
  * it uncovers are drawn; what the map shows is drawn at once and the canvas's margin beyond
  * it (seen only once the map is dragged) while the page is idle; and then the views one zoom
  * in and out are drawn ahead and the view's drawing kept for a return to its zoom (at most
- * MAX_KEPT). This needs
- * every piece of a line drawn the same in any region: which vertices are skipped does not
- * depend on the region, a cut end is not rounded, and a dashed line's pieces are stroked
- * each with its dashes' phase at its start.
+ * MAX_KEPT). This needs every piece of a line drawn the same in any region: which vertices
+ * are skipped does not depend on the region, a cut end is not rounded, and a dashed line's
+ * pieces are stroked each with its dashes' phase at its start.
  */
 (function (CA) {
   "use strict";
@@ -378,7 +377,7 @@
       this.preparing = 0; // which move the work while the page is idle prepares for
       this.copy = null; // the context of a second canvas, for moving this one's drawing
       this.rects = []; // the rectangles of the canvas the last move drew at once
-      this.seen = null; // and the one of them the map shows
+      this.seen = null; // the rectangle of the canvas the map shows
     },
 
     onAdd() {
