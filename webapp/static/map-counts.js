@@ -84,7 +84,7 @@
       const [bottom, top] = [this.row(south), this.row(north)];
       let count = this.whole(left + 1, bottom + 1, right - 1, top - 1);
       for (let row = bottom; row <= top; row += 1) {
-        const edge = row === bottom || row === top;
+        const edge = row === bottom || row === top; // else only its first and last cells
         for (let column = left; column <= right; column += edge ? 1 : right - left || 1) {
           const cell = row * SIDE + column;
           for (let at = this.starts[cell]; at < this.starts[cell + 1]; at += 1) {
