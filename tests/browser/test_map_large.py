@@ -736,8 +736,8 @@ MARGIN_LATER = """async () => {
     const [rects, pending, seen] = [renderer.rects, renderer.kept.pending, renderer.seen];
     const { width, height } = renderer._container;
     const ratio = window.devicePixelRatio || 1;
+    const [x0, y0, w, h] = seen.map((side) => side * ratio);
     const painted = (data) => {
-        const [x0, y0, w, h] = seen.map((side) => side * ratio);
         const counts = { seen: 0, margin: 0 };
         for (let i = 0; i < width * height; i += 1) {
             const [x, y] = [i % width, Math.floor(i / width)];
@@ -747,12 +747,11 @@ MARGIN_LATER = """async () => {
         return counts;
     };
     const before = renderer._ctx.getImageData(0, 0, width, height).data;
-    while (renderer.kept.pending.length) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let waited = 0; renderer.kept.pending.length && waited < 200; waited += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50)); // at most 10 s
     }
     const after = renderer._ctx.getImageData(0, 0, width, height).data;
     let changed = 0;
-    const [x0, y0, w, h] = seen.map((side) => side * ratio);
     for (let y = y0; y < y0 + h; y += 1) {
         for (let i = (y * width + x0) * 4; i < (y * width + x0 + w) * 4; i += 1) {
             changed += before[i] !== after[i];

@@ -456,19 +456,17 @@
       const seen = map.containerPointToLayerPoint([0, 0]).subtract(this._bounds.min).round();
       const shown = map.getSize();
       const within = [seen.x, seen.y, shown.x, shown.y];
-      let ink;
-      [this.drawn, this.rects, ink] = this._paint(this._ctx, view, source, within);
+      [this.drawn, this.rects] = this._paint(this._ctx, view, source, within);
       this.seen = within;
-      // The line in the view: as drawn whole, or about the moved drawing's.
-      view.ink = source && !isWhole(this.rects, view.size) ? source.view.ink : ink;
       this.kept = view;
       this._prepareWhenIdle();
     },
 
     /* Draw ``view`` on ``context`` from ``source`` ({view, image}: a drawing to move into
      * place) where it helps, only within ``within`` if given (a rectangle of the canvas: the
-     * rest is left in ``view.pending``); the corridors that reach into the view, the
-     * rectangles of the canvas drawn and the area of line drawn (px²). */
+     * rest is left in ``view.pending``); the corridors that reach into the view, and the
+     * rectangles of the canvas drawn. ``view.ink`` is the area of line in the view (px²):
+     * as drawn anew, or the moved drawing's. */
     _paint(context, view, source, within) {
       const { size, ratio } = view;
       const todo = uncoveredBy(source && source.view, view);
@@ -487,7 +485,8 @@
         context.globalCompositeOperation = "source-over";
       }
       const [drawn, ink] = this._paintRects(context, view, rects);
-      return [drawn, rects, ink];
+      view.ink = isWhole(todo, size) ? ink : source.view.ink;
+      return [drawn, rects];
     },
 
     /* Draw the corridors of ``view`` within each of ``rects`` (cleared first, so that a
@@ -611,8 +610,7 @@
         return;
       }
       const canvas = new OffscreenCanvas(size.x * view.ratio, size.y * view.ratio);
-      const [, rects, ink] = this._paint(canvas.getContext("2d"), view, other);
-      view.ink = other && !isWhole(rects, size) ? other.view.ink : ink;
+      this._paint(canvas.getContext("2d"), view, other);
       for (let order = this._drawFirst; order; order = order.next) {
         order.layer.shows(this.kept); // each corridor's weight and band for the map's view
       }

@@ -29,7 +29,7 @@
       this.south = south;
       this.width = (east - west) / SIDE || 1;
       this.height = (north - south) / SIDE || 1;
-      // The sites' positions in order of their cells, and where each cell's begin.
+      // The sites' positions in order of their cells, and where each cell's sites begin.
       const cells = Int32Array.from(sites, (site) => this.cell(lon[site], lat[site]));
       this.starts = new Int32Array(SIDE * SIDE + 1);
       for (const cell of cells) {
